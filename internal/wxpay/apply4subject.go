@@ -1,0 +1,37 @@
+package wxpay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// AuthorizeState is whether a sub-merchant has confirmed its account opening
+// intention (商户开户意愿确认). It can go back from authorized to unauthorized.
+type AuthorizeState string
+
+const (
+	AuthorizeStateAuthorized   AuthorizeState = "AUTHORIZE_STATE_AUTHORIZED"
+	AuthorizeStateUnauthorized AuthorizeState = "AUTHORIZE_STATE_UNAUTHORIZED"
+)
+
+// GetAuthorizeState calls GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state.
+// Only channel partners and licensed institutions may call it.
+func (c *Client) GetAuthorizeState(ctx context.Context, subMchid string) (AuthorizeState, error) {
+	if subMchid == "" {
+		return "", errors.New("wechatpay: sub_mchid is required")
+	}
+	var out struct {
+		AuthorizeState AuthorizeState `json:"authorize_state"`
+	}
+	path := "/v3/apply4subject/applyment/merchants/" + url.PathEscape(subMchid) + "/state"
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path}, &out); err != nil {
+		return "", err
+	}
+	if out.AuthorizeState == "" {
+		return "", fmt.Errorf("wechatpay: GET %s: answer has no authorize_state", path)
+	}
+	return out.AuthorizeState, nil
+}

@@ -1,0 +1,568 @@
+// Package wxpay is a client for the WeChat Pay APIv3 service-provider APIs.
+// It signs every attempt afresh, verifies every 2xx answer, retries transient
+// failures with backoff, fails over between the primary and backup hosts, and
+// rate-limits all calls of one Client together. Signing, verification,
+// AES-GCM and certificate parsing come from the official wechatpay-go SDK;
+// this package owns transport, hosts, retries, limits and errors.
+package wxpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/credentials"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/validators"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
+)
+
+const (
+	DefaultEndpoint       = "https://api.mch.weixin.qq.com"
+	DefaultBackupEndpoint = "https://api2.mch.weixin.qq.com"
+
+	// NoBackup as Config.BackupEndpoint turns failover off.
+	NoBackup = "-"
+
+	DefaultMaxRetries          = 4
+	DefaultRequestTimeout      = 30 * time.Second
+	DefaultRateLimit           = 20.0
+	DefaultFailbackAfter       = 60 * time.Second
+	DefaultCertRefreshInterval = 12 * time.Hour
+	DefaultBackoffBase         = 200 * time.Millisecond
+	DefaultBackoffMax          = 10 * time.Second
+
+	// RateLimitCooldown is how long the client stays slowed after the server
+	// refused a call for going too fast.
+	RateLimitCooldown = 30 * time.Second
+
+	userAgentPrefix = "terraform-provider-wechatpay/"
+	maxAnswerBytes  = 10 << 20
+	// maxRetryAfter bounds a server's Retry-After so a bogus value cannot
+	// park a call for hours; the ctx deadline still applies on top.
+	maxRetryAfter = 2 * time.Minute
+)
+
+// Config holds everything New needs. Keys are parsed beforehand (ParsePrivateKey,
+// ParsePublicKey) so that a Client never parses key material per request.
+//
+// Answers are verified with the WeChat Pay public key (PublicKeyID +
+// PublicKey), with platform certificates downloaded using APIv3Key, or with
+// both during a migration (an answer is accepted when signed by either). At
+// least one of the two must be configured.
+type Config struct {
+	MchID                string
+	MerchantSerialNumber string
+	PrivateKey           *rsa.PrivateKey
+
+	PublicKeyID string // "PUB_KEY_ID_…"; empty = no public-key mode
+	PublicKey   *rsa.PublicKey
+	APIv3Key    string // 32 bytes; empty = no certificate mode
+
+	// Endpoint defaults to DefaultEndpoint. BackupEndpoint defaults to
+	// DefaultBackupEndpoint only when Endpoint is the default too (a custom
+	// endpoint such as the emulator must not fail over to production);
+	// NoBackup ("-") or a value equal to Endpoint turns failover off.
+	Endpoint       string
+	BackupEndpoint string
+
+	MaxRetries     int           // 0 = DefaultMaxRetries; negative = no retries. Attempts = 1 + MaxRetries.
+	RequestTimeout time.Duration // per attempt; 0 = DefaultRequestTimeout
+	RateLimit      float64       // requests/s shared by all calls; 0 = DefaultRateLimit; burst = max(1, ceil(rate))
+
+	UserAgentVersion string       // "terraform-provider-wechatpay/<v>"; empty = "dev"
+	HTTPClient       *http.Client // optional; redirects are never followed (they would break the signature)
+
+	FailbackAfter       time.Duration // time on the backup before trying the primary again; 0 = default
+	CertRefreshInterval time.Duration // platform certificate refresh; 0 = default
+
+	// Test hooks; zero values mean real time and the default backoff.
+	Now         func() time.Time
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+}
+
+// Request is one logical API call. Query is encoded once and exactly those
+// bytes are signed and sent; Body is marshalled once and the same bytes go
+// out on every attempt; Header (e.g. Idempotency-Key) is repeated on every
+// attempt, so a retry is the same business request.
+type Request struct {
+	Method string
+	Path   string // "/v3/…", already path-escaped where needed
+	Query  url.Values
+	Body   any
+	Header http.Header
+}
+
+// Client is safe for concurrent use; build one per provider configuration.
+type Client struct {
+	cred      *credentials.WechatPayCredentials
+	hc        *http.Client
+	userAgent string
+
+	primary host
+	backup  *host // nil = no failover
+
+	maxRetries     int
+	requestTimeout time.Duration
+	failbackAfter  time.Duration
+	certRefresh    time.Duration
+	backoffBase    time.Duration
+	backoffMax     time.Duration
+	now            func() time.Time
+	sleep          func(ctx context.Context, d time.Duration) error
+
+	limiter *adaptiveLimiter
+
+	pubKeyID     string
+	pubKey       *rsa.PublicKey
+	pubValidator *validators.WechatPayResponseValidator // nil without public-key mode
+	apiv3Key     string                                 // "" = no certificate mode
+
+	hostMu      sync.Mutex
+	onBackup    bool
+	backupSince time.Time
+
+	certs    atomic.Pointer[certState]
+	flightMu sync.Mutex
+	flight   *certFlight
+}
+
+type host struct {
+	base string // scheme://host[:port]
+	name string // host[:port], for errors and logs
+}
+
+// New checks cfg and builds a Client. It makes no network call: platform
+// certificates are downloaded on first need.
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.MchID) == "" {
+		return nil, errors.New("wechatpay: mchid is required")
+	}
+	if strings.TrimSpace(cfg.MerchantSerialNumber) == "" {
+		return nil, errors.New("wechatpay: merchant certificate serial number is required")
+	}
+	if cfg.PrivateKey == nil {
+		return nil, errors.New("wechatpay: merchant private key is required")
+	}
+	if (cfg.PublicKeyID == "") != (cfg.PublicKey == nil) {
+		return nil, errors.New("wechatpay: the WeChat Pay public key ID and the public key must be set together")
+	}
+	if cfg.APIv3Key != "" && len(cfg.APIv3Key) != 32 {
+		return nil, fmt.Errorf("wechatpay: the APIv3 key must be exactly 32 bytes, got %d", len(cfg.APIv3Key))
+	}
+	if cfg.PublicKeyID == "" && cfg.APIv3Key == "" {
+		return nil, errors.New("wechatpay: no way to verify answers: configure the WeChat Pay public key (ID and key) or the APIv3 key (platform certificates), or both during a migration")
+	}
+	if cfg.RateLimit < 0 {
+		return nil, fmt.Errorf("wechatpay: rate limit must be positive, got %g", cfg.RateLimit)
+	}
+	if cfg.RequestTimeout < 0 || cfg.FailbackAfter < 0 || cfg.CertRefreshInterval < 0 {
+		return nil, errors.New("wechatpay: durations must not be negative")
+	}
+
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = DefaultEndpoint
+	}
+	if err := ValidateEndpoint(endpoint); err != nil {
+		return nil, fmt.Errorf("wechatpay: %w", err)
+	}
+	endpoint = normalizeEndpoint(endpoint)
+	backupRaw := cfg.BackupEndpoint
+	if backupRaw == "" && endpoint == DefaultEndpoint {
+		backupRaw = DefaultBackupEndpoint
+	}
+	var backup *host
+	if backupRaw != "" && backupRaw != NoBackup && normalizeEndpoint(backupRaw) != endpoint {
+		if err := ValidateEndpoint(backupRaw); err != nil {
+			return nil, fmt.Errorf("wechatpay: backup %w", err)
+		}
+		h := newHost(normalizeEndpoint(backupRaw))
+		backup = &h
+	}
+
+	c := &Client{
+		cred: &credentials.WechatPayCredentials{Signer: &signers.SHA256WithRSASigner{
+			MchID:               cfg.MchID,
+			CertificateSerialNo: cfg.MerchantSerialNumber,
+			PrivateKey:          cfg.PrivateKey,
+		}},
+		userAgent:      userAgentPrefix + orDefault(cfg.UserAgentVersion, "dev"),
+		primary:        newHost(endpoint),
+		backup:         backup,
+		maxRetries:     cfg.MaxRetries,
+		requestTimeout: orDefault(cfg.RequestTimeout, DefaultRequestTimeout),
+		failbackAfter:  orDefault(cfg.FailbackAfter, DefaultFailbackAfter),
+		certRefresh:    orDefault(cfg.CertRefreshInterval, DefaultCertRefreshInterval),
+		backoffBase:    orDefault(cfg.BackoffBase, DefaultBackoffBase),
+		backoffMax:     orDefault(cfg.BackoffMax, DefaultBackoffMax),
+		now:            cfg.Now,
+		sleep:          sleepCtx,
+		pubKeyID:       cfg.PublicKeyID,
+		pubKey:         cfg.PublicKey,
+		apiv3Key:       cfg.APIv3Key,
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		c.maxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.limiter = newAdaptiveLimiter(orDefault(cfg.RateLimit, DefaultRateLimit), RateLimitCooldown, c.now)
+	if c.pubKey != nil {
+		c.pubValidator = validators.NewWechatPayResponseValidator(
+			verifiers.NewSHA256WithRSAPubkeyVerifier(c.pubKeyID, *c.pubKey))
+	}
+	if cfg.HTTPClient != nil {
+		hc := *cfg.HTTPClient
+		hc.CheckRedirect = noRedirect
+		c.hc = &hc
+	} else {
+		c.hc = defaultHTTPClient()
+	}
+	return c, nil
+}
+
+func newHost(base string) host {
+	u, _ := url.Parse(base)
+	return host{base: base, name: u.Host}
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 128
+	tr.MaxIdleConnsPerHost = 32
+	tr.IdleConnTimeout = 90 * time.Second
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ExpectContinueTimeout = time.Second
+	tr.ForceAttemptHTTP2 = true
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, CheckRedirect: noRedirect}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// answer is what came back from one attempt.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a *answer) requestID() string { return strings.TrimSpace(a.header.Get("Request-ID")) }
+
+// answerCheck decides whether a 2xx answer can be trusted.
+type answerCheck func(ctx context.Context, a *answer) error
+
+// Do performs one logical call (see Request) and decodes a verified 2xx JSON
+// answer into out, which may be nil. Non-2xx answers become *APIError, answers
+// that fail verification *VerificationError, calls that never got an answer
+// *NetworkError.
+func (c *Client) Do(ctx context.Context, req Request, out any) error {
+	return c.do(ctx, req, out, nil)
+}
+
+func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck) error {
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	req.Method = strings.ToUpper(req.Method)
+	if !strings.HasPrefix(req.Path, "/") || strings.ContainsAny(req.Path, "?#") {
+		return fmt.Errorf("wechatpay: %s %q: path must start with / and carry no query (use Request.Query)", req.Method, req.Path)
+	}
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = json.Marshal(req.Body); err != nil {
+			return fmt.Errorf("wechatpay: %s %s: encoding the request body: %w", req.Method, req.Path, err)
+		}
+	}
+	rawQuery := ""
+	if len(req.Query) > 0 {
+		rawQuery = req.Query.Encode()
+	}
+	if check == nil {
+		check = c.verifyAnswer
+		// Without a public key the Wechatpay-Serial header names the newest
+		// platform certificate, so certificates are needed before sending.
+		if c.pubKeyID == "" {
+			if _, err := c.ensureCerts(ctx); err != nil {
+				return err
+			}
+		}
+	}
+
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			if lastErr != nil {
+				return lastErr
+			}
+			return &NetworkError{Host: c.primary.name, Method: req.Method, Path: req.Path, Attempts: attempt - 1,
+				Err: fmt.Errorf("waiting for the client-side rate limit: %w", err)}
+		}
+		h := c.pickHost()
+		start := time.Now()
+		a, netErr, fatal := c.attempt(ctx, h, req, rawQuery, body)
+		latency := time.Since(start)
+		if fatal != nil {
+			return fatal
+		}
+
+		fields := map[string]any{
+			"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name,
+			"latency_ms": latency.Milliseconds(),
+		}
+		var (
+			retryAfter time.Duration
+			reason     string
+			failover   bool
+		)
+		if netErr != nil {
+			fields["error"] = netErr.Error()
+			tflog.Debug(ctx, "WeChat Pay API call failed without an answer", fields)
+			if ctx.Err() != nil {
+				// The caller gave up; the attempt's error says how far it got.
+				return &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
+			}
+			lastErr = &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
+			reason, failover = "network error: "+netErr.Error(), true
+			if errors.Is(netErr, context.DeadlineExceeded) {
+				reason = "attempt timed out after " + c.requestTimeout.String()
+			}
+		} else {
+			fields["status"] = a.status
+			fields["request_id"] = a.requestID()
+			tflog.Debug(ctx, "WeChat Pay API call", fields)
+			if a.status >= 200 && a.status < 300 {
+				if err := check(ctx, a); err != nil {
+					var ve *VerificationError
+					if errors.As(err, &ve) {
+						ve.RequestID, ve.Host, ve.Method, ve.Path = a.requestID(), h.name, req.Method, req.Path
+					}
+					return err
+				}
+				if out != nil && len(bytes.TrimSpace(a.body)) > 0 {
+					if err := json.Unmarshal(a.body, out); err != nil {
+						return fmt.Errorf("wechatpay: %s %s: answer is not the expected JSON: %v (Request-ID %s)", req.Method, req.Path, err, a.requestID())
+					}
+				}
+				return nil
+			}
+			ae := parseAPIError(a.status, a.body)
+			ae.RequestID, ae.Host, ae.Method, ae.Path, ae.Attempts = a.requestID(), h.name, req.Method, req.Path, attempt
+			lastErr = ae
+			if !ae.transient() {
+				return ae
+			}
+			if ae.rateLimited() {
+				c.limiter.Refused()
+			}
+			failover = ae.StatusCode >= 500
+			retryAfter = parseRetryAfter(a.header.Get("Retry-After"), c.now())
+			reason = fmt.Sprintf("%d %s %s", ae.StatusCode, ae.Code, ae.Message)
+		}
+		if failover {
+			c.hostFailed(h)
+		}
+		if attempt > c.maxRetries {
+			return lastErr
+		}
+		d := c.backoff(attempt, retryAfter)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+			return lastErr
+		}
+		tflog.Warn(ctx, "retrying WeChat Pay API call", map[string]any{
+			"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name,
+			"reason": reason, "delay_ms": d.Milliseconds(),
+		})
+		if err := c.sleep(ctx, d); err != nil {
+			return lastErr
+		}
+	}
+}
+
+// attempt sends one signed request. netErr is a failure worth another try
+// (connection, timeout, truncated answer); fatal is a local failure that no
+// retry can fix.
+func (c *Client) attempt(ctx context.Context, h host, req Request, rawQuery string, body []byte) (a *answer, netErr, fatal error) {
+	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+
+	target := h.base + req.Path
+	if rawQuery != "" {
+		target += "?" + rawQuery
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(actx, req.Method, target, rd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wechatpay: %s %s: building the request: %w", req.Method, req.Path, err)
+	}
+	for k, vs := range req.Header {
+		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	} else {
+		hreq.Header.Del("Content-Type")
+	}
+	if serial := c.acceptSerial(); serial != "" {
+		hreq.Header.Set("Wechatpay-Serial", serial)
+	} else {
+		hreq.Header.Del("Wechatpay-Serial")
+	}
+	// Sign exactly the request line that will be written: RequestURI is what
+	// net/http puts on the wire, and body is the very byte slice being sent.
+	authz, err := c.cred.GenerateAuthorizationHeader(actx, req.Method, hreq.URL.RequestURI(), string(body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("wechatpay: %s %s: signing the request failed", req.Method, req.Path)
+	}
+	hreq.Header.Set("Authorization", authz)
+
+	resp, err := c.hc.Do(hreq)
+	if err != nil {
+		return nil, stripURL(err), nil
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err), nil
+	}
+	if len(b) > maxAnswerBytes {
+		return nil, nil, fmt.Errorf("wechatpay: %s %s: answer larger than %d bytes", req.Method, req.Path, maxAnswerBytes)
+	}
+	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil, nil
+}
+
+// stripURL drops *url.Error's "Get \"https://…\":" prefix; errors already
+// name method, path and host.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// acceptSerial is the key the client wants answers signed with: the public
+// key ID when configured, else the newest known platform certificate.
+func (c *Client) acceptSerial() string {
+	if c.pubKeyID != "" {
+		return c.pubKeyID
+	}
+	if st := c.certs.Load(); st != nil {
+		return st.newest
+	}
+	return ""
+}
+
+// backoff is exponential with full jitter, so that many clients refused at
+// once do not come back in lockstep. A server's Retry-After wins when longer.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	ceiling := c.backoffMax
+	if shift := attempt - 1; shift < 30 {
+		if v := c.backoffBase << shift; v > 0 && v < ceiling {
+			ceiling = v
+		}
+	}
+	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
+	if retryAfter > d {
+		d = min(retryAfter, maxRetryAfter)
+	}
+	return d
+}
+
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// pickHost returns the host for the next attempt: the backup while the
+// primary is cooling down after a failure, the primary otherwise.
+func (c *Client) pickHost() host {
+	if c.backup == nil {
+		return c.primary
+	}
+	c.hostMu.Lock()
+	defer c.hostMu.Unlock()
+	if c.onBackup && !c.now().Before(c.backupSince.Add(c.failbackAfter)) {
+		c.onBackup = false
+	}
+	if c.onBackup {
+		return *c.backup
+	}
+	return c.primary
+}
+
+// hostFailed moves the next attempt to the other host. Only a failure of the
+// host currently in use flips it, so concurrent calls failing together do not
+// bounce the client back and forth.
+func (c *Client) hostFailed(h host) {
+	if c.backup == nil {
+		return
+	}
+	c.hostMu.Lock()
+	defer c.hostMu.Unlock()
+	switch {
+	case h == c.primary && !c.onBackup:
+		c.onBackup, c.backupSince = true, c.now()
+	case h == *c.backup && c.onBackup:
+		c.onBackup = false
+	}
+}

@@ -1,0 +1,279 @@
+package wxpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/wechatpay-apiv3/wechatpay-go/core"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/validators"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+)
+
+const (
+	signTestPrefix = "WECHATPAY/SIGNTEST/"
+	// maxClockSkew mirrors the SDK validator's five-minute window; checking
+	// it here too gives the user a reason that names the clock.
+	maxClockSkew = 300
+	// certRetryAfterFailure spaces out refresh attempts while WeChat Pay
+	// cannot be reached and the previous certificates are still usable.
+	certRetryAfterFailure = time.Minute
+)
+
+var signedHeaderNames = []string{"Wechatpay-Serial", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce"}
+
+// precheck looks at the signature headers before the SDK validator does, to
+// refuse probes and give precise reasons. It returns the serial the answer
+// says it is signed with.
+func precheck(h http.Header) (string, *VerificationError) {
+	for _, name := range signedHeaderNames {
+		if strings.TrimSpace(h.Get(name)) == "" {
+			return "", &VerificationError{Reason: "header " + name + " is missing"}
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(h.Get("Wechatpay-Signature")), signTestPrefix) {
+		return "", &VerificationError{Reason: "Wechatpay-Signature is a " + signTestPrefix +
+			" probe, not a real signature (WeChat Pay sends these to check that clients verify answers)"}
+	}
+	ts, err := strconv.ParseInt(strings.TrimSpace(h.Get("Wechatpay-Timestamp")), 10, 64)
+	if err != nil {
+		return "", &VerificationError{Reason: "header Wechatpay-Timestamp is not a Unix time in seconds"}
+	}
+	// Real time on purpose: the signature window is about the wire, and the
+	// SDK validator checks against time.Now as well.
+	if skew := time.Now().Unix() - ts; skew >= maxClockSkew || skew <= -maxClockSkew {
+		return "", &VerificationError{Reason: fmt.Sprintf(
+			"Wechatpay-Timestamp %d is %d s away from the local clock (limit %d s); a replayed answer, or the system clock is wrong",
+			ts, skew, maxClockSkew)}
+	}
+	return strings.TrimSpace(h.Get("Wechatpay-Serial")), nil
+}
+
+func runValidator(ctx context.Context, v *validators.WechatPayResponseValidator, serial string, a *answer) error {
+	resp := &http.Response{Header: a.header, Body: io.NopCloser(bytes.NewReader(a.body))}
+	if err := v.Validate(ctx, resp); err != nil {
+		return &VerificationError{Reason: fmt.Sprintf("signature does not match the key for serial %q", serial), Err: err}
+	}
+	return nil
+}
+
+// verifyAnswer checks a 2xx answer with the public key or the platform
+// certificate its Wechatpay-Serial names. In certificate mode an unknown
+// serial triggers one certificate refresh, since WeChat Pay rotates
+// certificates and starts signing with the new one.
+func (c *Client) verifyAnswer(ctx context.Context, a *answer) error {
+	serial, ve := precheck(a.header)
+	if ve != nil {
+		return ve
+	}
+	if c.pubValidator != nil && serial == c.pubKeyID {
+		return runValidator(ctx, c.pubValidator, serial, a)
+	}
+	if c.apiv3Key == "" {
+		return &VerificationError{Reason: fmt.Sprintf(
+			"answer signed with serial %q, but only the WeChat Pay public key %q is configured; set the APIv3 key to also accept platform certificates",
+			serial, c.pubKeyID)}
+	}
+	st, err := c.ensureCerts(ctx)
+	if err != nil {
+		return &VerificationError{Reason: "platform certificates needed to check the answer could not be downloaded", Err: err}
+	}
+	if !st.has(serial) {
+		tflog.Debug(ctx, "WeChat Pay answer signed with an unknown certificate serial, refreshing certificates", map[string]any{"serial": serial})
+		st, err = c.refreshCerts(ctx, st)
+		if err != nil {
+			return &VerificationError{Reason: fmt.Sprintf("answer signed with unknown serial %q and refreshing the platform certificates failed", serial), Err: err}
+		}
+		if !st.has(serial) {
+			reason := fmt.Sprintf("answer signed with unknown serial %q, not among the downloaded platform certificates", serial)
+			if strings.HasPrefix(serial, "PUB_KEY_ID_") {
+				reason += "; the merchant uses WeChat Pay public-key mode: configure the public key ID and public key"
+			}
+			return &VerificationError{Reason: reason}
+		}
+	}
+	return runValidator(ctx, st.validator, serial, a)
+}
+
+// certState is one downloaded set of platform certificates. It is never
+// modified after publication except for its refresh time, so readers need no
+// lock; a refresh publishes a new one.
+type certState struct {
+	certs     *core.CertificateMap
+	validator *validators.WechatPayResponseValidator
+	newest    string
+	due       atomic.Int64 // unix nanos after which a refresh is attempted
+}
+
+func (s *certState) has(serial string) bool {
+	_, ok := s.certs.Get(context.Background(), serial)
+	return ok
+}
+
+type certFlight struct {
+	done chan struct{}
+	st   *certState
+	err  error
+}
+
+// ensureCerts returns usable certificates, downloading them on first need and
+// again once CertRefreshInterval has passed. A failed periodic refresh keeps
+// the previous set (with a warning) rather than failing calls.
+func (c *Client) ensureCerts(ctx context.Context) (*certState, error) {
+	st := c.certs.Load()
+	if st != nil && c.now().UnixNano() < st.due.Load() {
+		return st, nil
+	}
+	fresh, err := c.refreshCerts(ctx, st)
+	if err != nil {
+		if st != nil {
+			tflog.Warn(ctx, "refreshing WeChat Pay platform certificates failed; keeping the previous ones", map[string]any{"error": err.Error()})
+			st.due.Store(c.now().Add(certRetryAfterFailure).UnixNano())
+			return st, nil
+		}
+		return nil, err
+	}
+	return fresh, nil
+}
+
+// refreshCerts downloads certificates once for all concurrent callers that
+// saw the same state seen. If another caller already replaced seen, its
+// result is used without a second download.
+func (c *Client) refreshCerts(ctx context.Context, seen *certState) (*certState, error) {
+	c.flightMu.Lock()
+	if cur := c.certs.Load(); cur != nil && cur != seen {
+		c.flightMu.Unlock()
+		return cur, nil
+	}
+	f := c.flight
+	leader := f == nil
+	if leader {
+		f = &certFlight{done: make(chan struct{})}
+		c.flight = f
+	}
+	c.flightMu.Unlock()
+
+	if !leader {
+		select {
+		case <-f.done:
+			return f.st, f.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+
+	f.st, f.err = c.downloadCertificates(ctx)
+	c.flightMu.Lock()
+	if f.err == nil {
+		c.certs.Store(f.st)
+	}
+	c.flight = nil
+	c.flightMu.Unlock()
+	close(f.done)
+	return f.st, f.err
+}
+
+// downloadCertificates fetches GET /v3/certificates through the normal call
+// path, so it gets the same host failover, retries and rate limit as any
+// call (the SDK's downloader always uses the primary host).
+func (c *Client) downloadCertificates(ctx context.Context) (*certState, error) {
+	var st *certState
+	check := func(ctx context.Context, a *answer) error {
+		var err error
+		st, err = c.certsFromAnswer(ctx, a)
+		return err
+	}
+	if err := c.do(ctx, Request{Method: http.MethodGet, Path: "/v3/certificates"}, nil, check); err != nil {
+		return nil, err
+	}
+	tflog.Debug(ctx, "downloaded WeChat Pay platform certificates", map[string]any{"newest_serial": st.newest})
+	return st, nil
+}
+
+type encryptedCertificate struct {
+	SerialNo           string `json:"serial_no"`
+	EffectiveTime      string `json:"effective_time"`
+	ExpireTime         string `json:"expire_time"`
+	EncryptCertificate struct {
+		Algorithm      string `json:"algorithm"`
+		Nonce          string `json:"nonce"`
+		AssociatedData string `json:"associated_data"`
+		Ciphertext     string `json:"ciphertext"`
+	} `json:"encrypt_certificate"`
+}
+
+// certsFromAnswer decrypts the certificate list (AES-GCM authenticates it
+// with the APIv3 key) and then checks the answer's own signature with the
+// certificate it names, or the public key during a migration.
+func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, error) {
+	serial, ve := precheck(a.header)
+	if ve != nil {
+		return nil, ve
+	}
+	var wire struct {
+		Data []encryptedCertificate `json:"data"`
+	}
+	if err := json.Unmarshal(a.body, &wire); err != nil {
+		return nil, &VerificationError{Reason: "the certificate list is not valid JSON", Err: err}
+	}
+	m := make(map[string]*x509.Certificate, len(wire.Data))
+	for _, ec := range wire.Data {
+		enc := ec.EncryptCertificate
+		if enc.Algorithm != "AEAD_AES_256_GCM" {
+			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q uses unsupported algorithm %q", ec.SerialNo, enc.Algorithm)}
+		}
+		pemText, err := utils.DecryptAES256GCM(c.apiv3Key, enc.AssociatedData, enc.Nonce, enc.Ciphertext)
+		if err != nil {
+			return nil, &VerificationError{Reason: fmt.Sprintf(
+				"certificate %q could not be decrypted with the APIv3 key (wrong APIv3 key, or the answer was altered)", ec.SerialNo), Err: err}
+		}
+		cert, err := utils.LoadCertificate(pemText)
+		if err != nil {
+			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q is not a valid certificate", ec.SerialNo), Err: err}
+		}
+		if got := utils.GetCertificateSerialNumber(*cert); !sameSerial(got, ec.SerialNo) {
+			return nil, &VerificationError{Reason: fmt.Sprintf("certificate listed as %q has serial %q", ec.SerialNo, got)}
+		}
+		m[ec.SerialNo] = cert
+	}
+	if len(m) == 0 {
+		return nil, &VerificationError{Reason: "the certificate list is empty"}
+	}
+	cm := core.NewCertificateMap(m)
+	st := &certState{certs: cm, newest: cm.GetNewestSerial(ctx)}
+	if c.pubKey != nil {
+		st.validator = validators.NewWechatPayResponseValidator(
+			verifiers.NewSHA256WithRSACombinedVerifier(cm, c.pubKeyID, *c.pubKey))
+	} else {
+		st.validator = validators.NewWechatPayResponseValidator(verifiers.NewSHA256WithRSAVerifier(cm))
+	}
+	st.due.Store(c.now().Add(c.certRefresh).UnixNano())
+
+	switch {
+	case c.pubValidator != nil && serial == c.pubKeyID:
+		if err := runValidator(ctx, c.pubValidator, serial, a); err != nil {
+			return nil, err
+		}
+	case st.has(serial):
+		if err := runValidator(ctx, st.validator, serial, a); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, &VerificationError{Reason: fmt.Sprintf("the certificate list is signed with serial %q, which is not among the certificates it contains", serial)}
+	}
+	return st, nil
+}
+
+func sameSerial(a, b string) bool {
+	return strings.EqualFold(strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0"))
+}
