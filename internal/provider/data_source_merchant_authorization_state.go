@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ datasource.DataSource              = &merchantAuthorizationStateDataSource{}
+	_ datasource.DataSourceWithConfigure = &merchantAuthorizationStateDataSource{}
+)
+
+// NewMerchantAuthorizationStateDataSource reads whether a sub-merchant confirmed its account
+// opening (开户意愿确认).
+func NewMerchantAuthorizationStateDataSource() datasource.DataSource {
+	return &merchantAuthorizationStateDataSource{}
+}
+
+type merchantAuthorizationStateDataSource struct {
+	client *wxpay.Client
+}
+
+type merchantAuthorizationStateModel struct {
+	ID             types.String   `tfsdk:"id"`
+	SubMchid       types.String   `tfsdk:"sub_mchid"`
+	AuthorizeState types.String   `tfsdk:"authorize_state"`
+	Authorized     types.Bool     `tfsdk:"authorized"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+}
+
+const defaultReadTimeout = 5 * time.Minute
+
+// subMchidPattern is the shape of a merchant id issued by WeChat Pay: digits only.
+var subMchidPattern = regexp.MustCompile(`^[0-9]{8,32}$`)
+
+func subMchidValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.RegexMatches(subMchidPattern,
+			"must be a WeChat Pay merchant id (特约商户号): 8 to 32 digits, as issued by WeChat Pay"),
+	}
+}
+
+func (d *merchantAuthorizationStateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_state"
+}
+
+func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads whether a sub-merchant has confirmed its account opening (商户开户意愿确认) " +
+			"in WeChat Pay. Only channel partners (渠道商) and licensed institutions (从业机构) may make this call; " +
+			"an ordinary service provider gets an error saying so. The state can go back from authorized to " +
+			"unauthorized, so read it on every plan rather than copying it into variables.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
+				Computed:            true,
+			},
+			"sub_mchid": schema.StringAttribute{
+				MarkdownDescription: "Sub-merchant id (特约商户号) to look up: 8 to 32 digits.",
+				Required:            true,
+				Validators:          subMchidValidators(),
+			},
+			"authorize_state": schema.StringAttribute{
+				MarkdownDescription: "State as WeChat Pay spells it: `AUTHORIZE_STATE_AUTHORIZED` or " +
+					"`AUTHORIZE_STATE_UNAUTHORIZED`.",
+				Computed: true,
+			},
+			"authorized": schema.BoolAttribute{
+				MarkdownDescription: "Whether `authorize_state` is `AUTHORIZE_STATE_AUTHORIZED`; convenient in a " +
+					"`precondition`.",
+				Computed: true,
+			},
+			"timeouts": timeouts.Attributes(ctx),
+		},
+	}
+}
+
+func (d *merchantAuthorizationStateDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *merchantAuthorizationStateDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var data merchantAuthorizationStateModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+
+	state, err := d.client.GetAuthorizeState(ctx, data.SubMchid.ValueString())
+	if err != nil {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Merchant Authorization State", err)
+		return
+	}
+
+	data.ID = data.SubMchid
+	data.AuthorizeState = types.StringValue(string(state))
+	data.Authorized = types.BoolValue(state == wxpay.AuthorizeStateAuthorized)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}

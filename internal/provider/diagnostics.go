@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+// hint is advice for one known WeChat Pay answer, matched on its code and, where the code alone
+// is ambiguous, on a part of its message (the message is the only way to tell some cases apart).
+type hint struct {
+	code, message string
+	advice        string
+}
+
+// knownAnswers lists the business errors a user can act on. The first match wins.
+var knownAnswers = []hint{
+	{"PARAM_ERROR", "只能由从业机构或渠道商调用该接口",
+		"Only channel partners (渠道商) and licensed institutions (从业机构) may read a merchant's authorization " +
+			"state; the merchant configured in the provider (`mchid`) is not one. Configure the provider with the " +
+			"channel partner's credentials."},
+	{"NO_AUTH", "",
+		"The calling merchant (`mchid`) lacks the permission for this call or this object. Check that the " +
+			"sub-merchant or activity belongs to it and that the product is enabled in the merchant platform."},
+	{"MCH_NOT_EXISTS", "",
+		"WeChat Pay does not know this merchant id. Check the id for typos."},
+	{"SIGN_ERROR", "",
+		"WeChat Pay rejected the request signature. Check that `merchant_serial_number` is the serial of the " +
+			"certificate whose private key is configured, and that this machine's clock is correct."},
+	{"FREQUENCY_LIMITED", "",
+		"WeChat Pay kept refusing the call for its rate limit after all retries. Lower `rate_limit`, raise " +
+			"`max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
+	{"SYSTEM_ERROR", "",
+		"WeChat Pay had an internal error on every attempt. Try again later; nothing was changed that a retry " +
+			"could not repeat safely."},
+}
+
+// addCallError adds one diagnostic for a failed WeChat Pay call in the provider's single style:
+// a Title Case summary naming the operation, then what happened, what to do, and WeChat Pay's own
+// code, message and Request-ID, so that nobody needs TF_LOG to act on it.
+func addCallError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, callErrorDetail(ctx, err))
+}
+
+func callErrorDetail(ctx context.Context, err error) string {
+	var apiErr *wxpay.APIError
+	var verErr *wxpay.VerificationError
+	switch {
+	case errors.As(err, &verErr):
+		return fmt.Sprintf("The answer from WeChat Pay could not be trusted and was not used: %s. This happens when "+
+			"a proxy alters answers, when this machine's clock is off by five minutes or more, or when the "+
+			"verification settings (`wechatpay_public_key_id`, `wechatpay_public_key`, `apiv3_key`) do not match "+
+			"the merchant. If the call changes something, it may have been applied: run `terraform plan` to see "+
+			"the current state before retrying.\n\n%s", verErr.Reason, verErr.Error())
+	case errors.As(err, &apiErr):
+		var b strings.Builder
+		for _, h := range knownAnswers {
+			if h.code == apiErr.Code && strings.Contains(apiErr.Message, h.message) {
+				b.WriteString(h.advice)
+				b.WriteString("\n\n")
+				break
+			}
+		}
+		fmt.Fprintf(&b, "WeChat Pay answered HTTP %d %s: %s", apiErr.StatusCode, apiErr.Code, apiErr.Message)
+		if len(apiErr.Detail) > 0 {
+			fmt.Fprintf(&b, " (detail %s)", apiErr.Detail)
+		}
+		fmt.Fprintf(&b, ".\nRequest-ID: %s (quote it to WeChat Pay support). Host: %s. Attempts: %d.",
+			orNone(apiErr.RequestID), apiErr.Host, apiErr.Attempts)
+		return b.String()
+	case ctx.Err() != nil:
+		return fmt.Sprintf("The operation ran out of time before WeChat Pay answered: %s. Raise the resource's "+
+			"`timeouts` or the provider's `request_timeout`, then apply again; request numbers are reused so a "+
+			"retry does not repeat a change.", err)
+	default:
+		return fmt.Sprintf("The call to WeChat Pay failed: %s. Check the network path to the endpoint and try again.", err)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

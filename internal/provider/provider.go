@@ -1,0 +1,413 @@
+// Package provider maps Terraform resources and data sources onto WeChat Pay APIv3 calls made
+// through the wxpay client. It knows Terraform; everything about WeChat Pay lives in wxpay.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var _ provider.Provider = &WechatPayProvider{}
+
+// New returns the provider factory used by main and by the acceptance tests.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &WechatPayProvider{version: version}
+	}
+}
+
+// WechatPayProvider builds one wxpay.Client per provider instance and hands it to every resource
+// and data source, so that they share its connection pool and rate limiter.
+type WechatPayProvider struct {
+	version string
+}
+
+type providerModel struct {
+	MchID                types.String  `tfsdk:"mchid"`
+	MerchantSerialNumber types.String  `tfsdk:"merchant_serial_number"`
+	PrivateKey           types.String  `tfsdk:"private_key"`
+	PrivateKeyPath       types.String  `tfsdk:"private_key_path"`
+	PublicKeyID          types.String  `tfsdk:"wechatpay_public_key_id"`
+	PublicKey            types.String  `tfsdk:"wechatpay_public_key"`
+	PublicKeyPath        types.String  `tfsdk:"wechatpay_public_key_path"`
+	APIv3Key             types.String  `tfsdk:"apiv3_key"`
+	Endpoint             types.String  `tfsdk:"endpoint"`
+	BackupEndpoint       types.String  `tfsdk:"backup_endpoint"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	RateLimit            types.Float64 `tfsdk:"rate_limit"`
+}
+
+// Environment variables each provider attribute falls back to.
+const (
+	envMchID                = "WECHATPAY_MCHID"
+	envMerchantSerialNumber = "WECHATPAY_MERCHANT_SERIAL_NUMBER"
+	envPrivateKey           = "WECHATPAY_PRIVATE_KEY"
+	envPrivateKeyPath       = "WECHATPAY_PRIVATE_KEY_PATH"
+	envPublicKeyID          = "WECHATPAY_PUBLIC_KEY_ID"
+	envPublicKey            = "WECHATPAY_PUBLIC_KEY"
+	envPublicKeyPath        = "WECHATPAY_PUBLIC_KEY_PATH"
+	envAPIv3Key             = "WECHATPAY_APIV3_KEY"
+	envEndpoint             = "WECHATPAY_ENDPOINT"
+	envBackupEndpoint       = "WECHATPAY_BACKUP_ENDPOINT"
+	envMaxRetries           = "WECHATPAY_MAX_RETRIES"
+	envRequestTimeout       = "WECHATPAY_REQUEST_TIMEOUT"
+	envRateLimit            = "WECHATPAY_RATE_LIMIT"
+)
+
+const (
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = 30 * time.Second
+	defaultRateLimit      = 20.0
+)
+
+func (p *WechatPayProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "wechatpay"
+	resp.Version = p.version
+}
+
+func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages WeChat Pay (微信支付) merchant settings of a service provider (服务商) or " +
+			"channel partner (渠道商) through signed WeChat Pay APIv3 calls. Every answer is verified, in " +
+			"WeChat Pay public-key mode, platform-certificate mode, or both during a migration.",
+		Attributes: map[string]schema.Attribute{
+			"mchid": schema.StringAttribute{
+				MarkdownDescription: "Merchant id (商户号) of the service provider or channel partner making the calls. " +
+					"Falls back to `" + envMchID + "`. Required through one of the two.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)},
+			},
+			"merchant_serial_number": schema.StringAttribute{
+				MarkdownDescription: "Serial number of the merchant API certificate (商户API证书序列号), uppercase hex, " +
+					"shown in the merchant platform under API security. Falls back to `" + envMerchantSerialNumber + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"private_key": schema.StringAttribute{
+				MarkdownDescription: "PEM text of the merchant API private key (`apiclient_key.pem`) used to sign every " +
+					"request. Sensitive; never stored in state. Conflicts with `private_key_path`. Falls back to `" +
+					envPrivateKey + "`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("private_key_path"))},
+			},
+			"private_key_path": schema.StringAttribute{
+				MarkdownDescription: "Path of the merchant API private key PEM file (`apiclient_key.pem`). Conflicts with " +
+					"`private_key`. Falls back to `" + envPrivateKeyPath + "`.",
+				Optional: true,
+			},
+			"wechatpay_public_key_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the WeChat Pay public key (微信支付公钥ID), starting with `PUB_KEY_ID_`. Together " +
+					"with `wechatpay_public_key` or `wechatpay_public_key_path` it enables public-key mode. Falls back to `" +
+					envPublicKeyID + "`.",
+				Optional: true,
+			},
+			"wechatpay_public_key": schema.StringAttribute{
+				MarkdownDescription: "PEM text of the WeChat Pay public key (`pub_key.pem`) that verifies answers in " +
+					"public-key mode. Conflicts with `wechatpay_public_key_path`. Falls back to `" + envPublicKey + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("wechatpay_public_key_path"))},
+			},
+			"wechatpay_public_key_path": schema.StringAttribute{
+				MarkdownDescription: "Path of the WeChat Pay public key PEM file. Falls back to `" + envPublicKeyPath + "`.",
+				Optional:            true,
+			},
+			"apiv3_key": schema.StringAttribute{
+				MarkdownDescription: "APIv3 key (APIv3密钥), exactly 32 bytes. Enables platform-certificate mode: the " +
+					"provider downloads the platform certificates from `GET /v3/certificates`, decrypts them with this " +
+					"key and refreshes them periodically. Sensitive; never stored in state. Falls back to `" + envAPIv3Key + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Primary API endpoint. Defaults to `" + wxpay.DefaultEndpoint + "`. Plain `http://` is " +
+					"accepted only for a loopback host (the local emulator). Falls back to `" + envEndpoint + "`.",
+				Optional: true,
+			},
+			"backup_endpoint": schema.StringAttribute{
+				MarkdownDescription: "Backup API endpoint in another region, used after connection errors, timeouts and " +
+					"5xx answers from the primary; the provider returns to the primary after a cool-down. Defaults to `" +
+					wxpay.DefaultBackupEndpoint + "` when `endpoint` is the default; a custom `endpoint` has no backup " +
+					"unless one is set. `-` turns failover off. " +
+					"Falls back to `" + envBackupEndpoint + "`.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a call is retried after a transient answer (network error, 5xx, " +
+					"rate limit, change in progress), with exponential backoff and jitter. 0 to 20, default `" +
+					strconv.Itoa(defaultMaxRetries) + "`. Falls back to `" + envMaxRetries + "`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one attempt of a call, as a Go duration (`30s`, `1m`). Default `30s`. " +
+					"Resource `timeouts` bound the whole operation including retries. Falls back to `" + envRequestTimeout + "`.",
+				Optional: true,
+			},
+			"rate_limit": schema.Float64Attribute{
+				MarkdownDescription: "Requests per second this provider instance sends, shared by all resources. " +
+					"Default `" + strconv.FormatFloat(defaultRateLimit, 'f', -1, 64) + "`. The provider slows down for a while " +
+					"by itself when WeChat Pay answers with a rate-limit error. Falls back to `" + envRateLimit + "`.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+			},
+		},
+	}
+}
+
+// setting is one provider attribute resolved against its environment variable.
+type setting struct {
+	attr, env string
+	value     string
+}
+
+// resolve returns the configured value, else the environment variable's.
+func resolve(v types.String, attr, env string) setting {
+	s := setting{attr: attr, env: env}
+	if !v.IsNull() && !v.IsUnknown() {
+		s.value = v.ValueString()
+	} else {
+		s.value = os.Getenv(env)
+	}
+	return s
+}
+
+func (s setting) path() path.Path { return path.Root(s.attr) }
+
+func (s setting) where() string {
+	return fmt.Sprintf("Set `%s` in the provider block or the %s environment variable.", s.attr, s.env)
+}
+
+func (p *WechatPayProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var data providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	unknown := []struct {
+		attr      string
+		isUnknown bool
+	}{
+		{"mchid", data.MchID.IsUnknown()}, {"merchant_serial_number", data.MerchantSerialNumber.IsUnknown()},
+		{"private_key", data.PrivateKey.IsUnknown()}, {"private_key_path", data.PrivateKeyPath.IsUnknown()},
+		{"wechatpay_public_key_id", data.PublicKeyID.IsUnknown()}, {"wechatpay_public_key", data.PublicKey.IsUnknown()},
+		{"wechatpay_public_key_path", data.PublicKeyPath.IsUnknown()}, {"apiv3_key", data.APIv3Key.IsUnknown()},
+		{"endpoint", data.Endpoint.IsUnknown()}, {"backup_endpoint", data.BackupEndpoint.IsUnknown()},
+		{"max_retries", data.MaxRetries.IsUnknown()}, {"request_timeout", data.RequestTimeout.IsUnknown()},
+		{"rate_limit", data.RateLimit.IsUnknown()},
+	}
+	for _, u := range unknown {
+		if u.isUnknown {
+			resp.Diagnostics.AddAttributeError(path.Root(u.attr), "Unknown WeChat Pay Provider Setting",
+				fmt.Sprintf("The provider cannot be configured because `%s` depends on a value that is only known "+
+					"after apply. Use a literal, a variable or an environment variable instead.", u.attr))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg := p.clientConfig(data, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, err := wxpay.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create WeChat Pay Client", err.Error())
+		return
+	}
+	resp.DataSourceData = client
+	resp.ResourceData = client
+}
+
+// clientConfig checks every setting it can without a network call and reports one diagnostic per
+// problem, so that a user fixes all of them in one round.
+func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.ConfigureResponse) wxpay.Config {
+	diags := &resp.Diagnostics
+	cfg := wxpay.Config{UserAgentVersion: p.version}
+
+	mchid := resolve(data.MchID, "mchid", envMchID)
+	serial := resolve(data.MerchantSerialNumber, "merchant_serial_number", envMerchantSerialNumber)
+	for _, s := range []setting{mchid, serial} {
+		if strings.TrimSpace(s.value) == "" {
+			diags.AddAttributeError(s.path(), "Missing WeChat Pay Credential", fmt.Sprintf("`%s` is required. %s", s.attr, s.where()))
+		}
+	}
+	cfg.MchID, cfg.MerchantSerialNumber = mchid.value, strings.ToUpper(serial.value)
+
+	keyText := resolve(data.PrivateKey, "private_key", envPrivateKey)
+	keyPath := resolve(data.PrivateKeyPath, "private_key_path", envPrivateKeyPath)
+	switch pemText, src, ok := readPEM(keyText, keyPath, diags); {
+	case !ok:
+	case pemText == "":
+		diags.AddAttributeError(keyText.path(), "Missing WeChat Pay Credential",
+			"The merchant API private key (apiclient_key.pem) is required to sign requests. Set `private_key` "+
+				"(or "+envPrivateKey+") to its PEM text, or `private_key_path` (or "+envPrivateKeyPath+") to the file.")
+	default:
+		key, err := wxpay.ParsePrivateKey(pemText)
+		if err != nil {
+			diags.AddAttributeError(src.path(), "Invalid Merchant Private Key",
+				fmt.Sprintf("The value of `%s` is not a usable RSA private key: %s. Use the apiclient_key.pem "+
+					"downloaded with the merchant API certificate.", src.attr, err))
+		}
+		cfg.PrivateKey = key
+	}
+
+	keyID := resolve(data.PublicKeyID, "wechatpay_public_key_id", envPublicKeyID)
+	pubText := resolve(data.PublicKey, "wechatpay_public_key", envPublicKey)
+	pubPath := resolve(data.PublicKeyPath, "wechatpay_public_key_path", envPublicKeyPath)
+	pubPEM, pubSrc, pubOK := readPEM(pubText, pubPath, diags)
+	switch {
+	case keyID.value == "" && pubPEM == "":
+	case keyID.value == "":
+		diags.AddAttributeError(keyID.path(), "Incomplete WeChat Pay Public Key",
+			"A WeChat Pay public key is configured but not its id. "+keyID.where()+" It is shown next to the key "+
+				"in the merchant platform and starts with PUB_KEY_ID_.")
+	case !strings.HasPrefix(keyID.value, "PUB_KEY_ID_"):
+		diags.AddAttributeError(keyID.path(), "Invalid WeChat Pay Public Key ID",
+			fmt.Sprintf("`%s` must start with PUB_KEY_ID_ (got a value of %d characters). A platform certificate "+
+				"serial does not belong here: certificate mode is enabled with `apiv3_key`.", keyID.attr, len(keyID.value)))
+	case pubOK && pubPEM == "":
+		diags.AddAttributeError(pubText.path(), "Incomplete WeChat Pay Public Key",
+			"`wechatpay_public_key_id` is set but not the key itself. Set `wechatpay_public_key` (or "+envPublicKey+
+				") to the PEM text, or `wechatpay_public_key_path` (or "+envPublicKeyPath+") to pub_key.pem.")
+	case pubOK:
+		key, err := wxpay.ParsePublicKey(pubPEM)
+		if err != nil {
+			diags.AddAttributeError(pubSrc.path(), "Invalid WeChat Pay Public Key",
+				fmt.Sprintf("The value of `%s` is not a usable RSA public key: %s. Use the pub_key.pem downloaded "+
+					"from the merchant platform.", pubSrc.attr, err))
+		}
+		cfg.PublicKeyID, cfg.PublicKey = keyID.value, key
+	}
+
+	apiv3 := resolve(data.APIv3Key, "apiv3_key", envAPIv3Key)
+	if apiv3.value != "" && len(apiv3.value) != 32 {
+		diags.AddAttributeError(apiv3.path(), "Invalid APIv3 Key",
+			fmt.Sprintf("The APIv3 key must be exactly 32 bytes; the configured value has %d. Check `%s` or %s "+
+				"(the key is set in the merchant platform under API security).", len(apiv3.value), apiv3.attr, apiv3.env))
+	}
+	cfg.APIv3Key = apiv3.value
+	if keyID.value == "" && pubPEM == "" && apiv3.value == "" {
+		diags.AddAttributeError(keyID.path(), "No Way to Verify WeChat Pay Answers",
+			"Every WeChat Pay answer is verified, so one verification mode is required: public-key mode "+
+				"(`wechatpay_public_key_id` with `wechatpay_public_key` or `wechatpay_public_key_path`; "+
+				envPublicKeyID+" and "+envPublicKey+"/"+envPublicKeyPath+"), platform-certificate mode (`apiv3_key` "+
+				"or "+envAPIv3Key+"), or both during a migration.")
+	}
+
+	// The client applies the defaults: the backup host defaults to WeChat Pay's only when the
+	// primary does, so that a custom endpoint (a proxy, the emulator) never fails over to production.
+	endpoint := resolve(data.Endpoint, "endpoint", envEndpoint)
+	backup := resolve(data.BackupEndpoint, "backup_endpoint", envBackupEndpoint)
+	for _, s := range []setting{endpoint, backup} {
+		if s.value == "" || s.value == wxpay.NoBackup {
+			continue
+		}
+		if err := wxpay.ValidateEndpoint(s.value); err != nil {
+			diags.AddAttributeError(s.path(), "Invalid WeChat Pay Endpoint", err.Error()+" "+s.where())
+		}
+	}
+	cfg.Endpoint, cfg.BackupEndpoint = endpoint.value, backup.value
+
+	cfg.MaxRetries = defaultMaxRetries
+	if !data.MaxRetries.IsNull() {
+		cfg.MaxRetries = int(data.MaxRetries.ValueInt64())
+	} else if v := os.Getenv(envMaxRetries); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 20 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Max Retries",
+				fmt.Sprintf("%s must be a whole number from 0 to 20, got %q.", envMaxRetries, v))
+		}
+		cfg.MaxRetries = n
+	}
+
+	cfg.RequestTimeout = defaultRequestTimeout
+	if timeout := resolve(data.RequestTimeout, "request_timeout", envRequestTimeout); timeout.value != "" {
+		d, err := time.ParseDuration(timeout.value)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			diags.AddAttributeError(timeout.path(), "Invalid Request Timeout",
+				fmt.Sprintf("`%s` must be a Go duration from 1s to 10m such as \"30s\", got %q. %s",
+					timeout.attr, timeout.value, timeout.where()))
+		}
+		cfg.RequestTimeout = d
+	}
+
+	cfg.RateLimit = defaultRateLimit
+	if !data.RateLimit.IsNull() {
+		cfg.RateLimit = data.RateLimit.ValueFloat64()
+	} else if v := os.Getenv(envRateLimit); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0.1 || f > 1000 {
+			diags.AddAttributeError(path.Root("rate_limit"), "Invalid Rate Limit",
+				fmt.Sprintf("%s must be a number of requests per second from 0.1 to 1000, got %q.", envRateLimit, v))
+		}
+		cfg.RateLimit = f
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = -1 // the client reads 0 as "default"
+	}
+	return cfg
+}
+
+// readPEM returns the PEM text given inline or read from a file, and which setting it came from.
+// ok is false when a diagnostic was added.
+func readPEM(text, file setting, diags *diag.Diagnostics) (pemText string, src setting, ok bool) {
+	if text.value != "" {
+		return text.value, text, true
+	}
+	if file.value == "" {
+		return "", text, true
+	}
+	b, err := os.ReadFile(file.value)
+	if err != nil {
+		diags.AddAttributeError(file.path(), "Unreadable Key File",
+			fmt.Sprintf("Cannot read the file named by `%s`: %s. %s", file.attr, err, file.where()))
+		return "", file, false
+	}
+	return string(b), file, true
+}
+
+func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewMerchantAuthorizationStateDataSource,
+	}
+}
+
+// clientFrom extracts the shared client handed over by Configure. It returns nil without a
+// diagnostic while the provider is not configured yet (validation runs before Configure).
+func clientFrom(providerData any, diags *diag.Diagnostics) *wxpay.Client {
+	if providerData == nil {
+		return nil
+	}
+	client, ok := providerData.(*wxpay.Client)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *wxpay.Client, got %T. This is a bug in the provider; please report it.", providerData))
+		return nil
+	}
+	return client
+}
