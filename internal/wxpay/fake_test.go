@@ -418,6 +418,9 @@ func newEnv(t *testing.T, mod func(*Config)) *testEnv {
 	if mod != nil {
 		mod(&cfg)
 	}
+	if cfg.BackupEndpoint == useFakeBackup {
+		cfg.BackupEndpoint = e.backup.URL
+	}
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -426,6 +429,10 @@ func newEnv(t *testing.T, mod func(*Config)) *testEnv {
 	e.client = c
 	return e
 }
+
+// useFakeBackup as Config.BackupEndpoint in a newEnv mod stands for the
+// fake's backup server, whose URL the mod cannot know yet.
+const useFakeBackup = "use-fake-backup"
 
 func certMode(c *Config) {
 	c.PublicKeyID, c.PublicKey = "", nil
