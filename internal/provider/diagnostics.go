@@ -42,12 +42,13 @@ var knownAnswers = []hint{
 
 // addCallError adds one diagnostic for a failed WeChat Pay call in the provider's single style:
 // a Title Case summary naming the operation, then what happened, what to do, and WeChat Pay's own
-// code, message and Request-ID, so that nobody needs TF_LOG to act on it.
-func addCallError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
-	diags.AddError(summary, callErrorDetail(ctx, err))
+// code, message and Request-ID, so that nobody needs TF_LOG to act on it. A resource passes the
+// hints for its own API family; they are tried before the common ones.
+func addCallError(ctx context.Context, diags *diag.Diagnostics, summary string, err error, hints ...hint) {
+	diags.AddError(summary, callErrorDetail(ctx, err, hints))
 }
 
-func callErrorDetail(ctx context.Context, err error) string {
+func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 	var apiErr *wxpay.APIError
 	var verErr *wxpay.VerificationError
 	switch {
@@ -59,7 +60,7 @@ func callErrorDetail(ctx context.Context, err error) string {
 			"the current state before retrying.\n\n%s", verErr.Reason, verErr.Error())
 	case errors.As(err, &apiErr):
 		var b strings.Builder
-		for _, h := range knownAnswers {
+		for _, h := range append(hints, knownAnswers...) {
 			if h.code == apiErr.Code && strings.Contains(apiErr.Message, h.message) {
 				b.WriteString(h.advice)
 				b.WriteString("\n\n")
