@@ -1,0 +1,174 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Ready is the one JSON line cmd/wxpay-emulator prints on stdout once it is serving.
+type Ready struct {
+	Endpoint                  string `json:"endpoint"`
+	BackupEndpoint            string `json:"backup_endpoint,omitempty"`
+	MchID                     string `json:"mchid"`
+	MerchantSerialNumber      string `json:"merchant_serial_number"`
+	PrivateKeyPath            string `json:"private_key_path"`
+	WechatpayPublicKeyID      string `json:"wechatpay_public_key_id"`
+	WechatpayPublicKeyPath    string `json:"wechatpay_public_key_path"`
+	APIv3Key                  string `json:"apiv3_key"`
+	PlatformCertificatePath   string `json:"platform_certificate_path"`
+	PlatformCertificateSerial string `json:"platform_certificate_serial"`
+	EnvFile                   string `json:"env_file"`
+	Dir                       string `json:"dir"`
+}
+
+// RunCommand is cmd/wxpay-emulator: it parses args, prints one Ready line on stdout, writes
+// DIR/env.sh and serves until ctx ends, then shuts down gracefully.
+func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("wxpay-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:0", "address to serve the emulator on")
+	backupListen := fs.String("backup-listen", "", "optional second address sharing the same state (the backup host, for failover tests)")
+	dir := fs.String("dir", "", "directory for keys and env.sh, created or reused (default: a new temporary directory)")
+	seedFile := fs.String("seed", "", "JSON seed file merged into the initial state")
+	mchid := fs.String("mchid", "1900000001", "merchant id of the caller")
+	mode := fs.String("default-mode", ModePublicKey, "key signing answers when Wechatpay-Serial names none: public_key or certificate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *mode != ModePublicKey && *mode != ModeCertificate {
+		return fmt.Errorf("-default-mode must be %s or %s", ModePublicKey, ModeCertificate)
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "wxpay-emulator-")
+		if err != nil {
+			return err
+		}
+		*dir = d
+	}
+	keys, err := LoadOrCreateKeys(*dir, *mchid)
+	if err != nil {
+		return err
+	}
+	files, err := keys.WriteFiles(*dir)
+	if err != nil {
+		return err
+	}
+	srv := New(Options{Keys: keys, DefaultMode: *mode})
+	defer srv.Close()
+	if *seedFile != "" {
+		raw, err := os.ReadFile(*seedFile)
+		if err != nil {
+			return err
+		}
+		var seed Seed
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&seed); err != nil {
+			return fmt.Errorf("seed %s: %w", *seedFile, err)
+		}
+		if err := srv.Seed(seed); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	listeners := []net.Listener{ln}
+	if *backupListen != "" {
+		bl, err := net.Listen("tcp", *backupListen)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		listeners = append(listeners, bl)
+	}
+	ready := Ready{
+		Endpoint:                  "http://" + ln.Addr().String(),
+		MchID:                     keys.MchID,
+		MerchantSerialNumber:      keys.MerchantSerial,
+		PrivateKeyPath:            files.MerchantKey,
+		WechatpayPublicKeyID:      keys.PublicKeyID,
+		WechatpayPublicKeyPath:    files.PublicKey,
+		APIv3Key:                  keys.APIv3Key,
+		PlatformCertificatePath:   files.PlatformCert,
+		PlatformCertificateSerial: keys.PlatformSerial,
+		EnvFile:                   filepath.Join(*dir, "env.sh"),
+		Dir:                       *dir,
+	}
+	if len(listeners) > 1 {
+		ready.BackupEndpoint = "http://" + listeners[1].Addr().String()
+	}
+	if err := os.WriteFile(ready.EnvFile, []byte(envScript(ready)), 0o600); err != nil {
+		return err
+	}
+
+	servers := make([]*http.Server, len(listeners))
+	errc := make(chan error, len(listeners))
+	for i, l := range listeners {
+		servers[i] = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], l)
+	}
+	line, err := json.Marshal(ready)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
+		return err
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	// Held "timeout" requests must be released first or Shutdown would wait for them.
+	srv.Close()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, hs := range servers {
+		_ = hs.Shutdown(shutdownCtx)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+func envScript(r Ready) string {
+	var b strings.Builder
+	b.WriteString("# written by wxpay-emulator; source it to point the provider at the emulator\n")
+	vars := [][2]string{
+		{"WECHATPAY_MCHID", r.MchID},
+		{"WECHATPAY_MERCHANT_SERIAL_NUMBER", r.MerchantSerialNumber},
+		{"WECHATPAY_PRIVATE_KEY_PATH", r.PrivateKeyPath},
+		{"WECHATPAY_PUBLIC_KEY_ID", r.WechatpayPublicKeyID},
+		{"WECHATPAY_PUBLIC_KEY_PATH", r.WechatpayPublicKeyPath},
+		{"WECHATPAY_APIV3_KEY", r.APIv3Key},
+		{"WECHATPAY_PLATFORM_CERTIFICATE_PATH", r.PlatformCertificatePath},
+		{"WECHATPAY_ENDPOINT", r.Endpoint},
+	}
+	if r.BackupEndpoint != "" {
+		vars = append(vars, [2]string{"WECHATPAY_BACKUP_ENDPOINT", r.BackupEndpoint})
+	}
+	for _, v := range vars {
+		fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

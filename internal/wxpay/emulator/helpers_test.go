@@ -1,0 +1,274 @@
+package emulator
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	keysOnce  sync.Once
+	sharedKey *Keys
+	keysErr   error
+)
+
+// testKeys generates one identity per test binary: RSA generation is the slow part.
+func testKeys(t testing.TB) *Keys {
+	t.Helper()
+	keysOnce.Do(func() { sharedKey, keysErr = GenerateKeys("1900000001") })
+	if keysErr != nil {
+		t.Fatal(keysErr)
+	}
+	return sharedKey
+}
+
+type env struct {
+	t    *testing.T
+	keys *Keys
+	srv  *Server
+	http *httptest.Server
+}
+
+func newEnv(t *testing.T, opts ...func(*Options)) *env {
+	t.Helper()
+	o := Options{Keys: testKeys(t)}
+	for _, f := range opts {
+		f(&o)
+	}
+	s := New(o)
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() {
+		s.Close()
+		hs.Close()
+	})
+	return &env{t: t, keys: o.Keys, srv: s, http: hs}
+}
+
+// reqSpec is one request built and signed independently of the emulator's own code; the
+// sign* fields differ from the sent ones only when a test wants a mismatch.
+type reqSpec struct {
+	method, uri, body    string
+	signMethod, signURI  string
+	signBody             *string
+	ts                   time.Time
+	nonce, mchid, serial string
+	scheme               string
+	key                  *rsa.PrivateKey
+	headers              map[string]string   // "" deletes the header
+	authorization        *string             // replaces the computed header
+	editAuth             func(string) string // rewrites the final header
+}
+
+type opt func(*reqSpec)
+
+func withHeader(k, v string) opt        { return func(r *reqSpec) { r.headers[k] = v } }
+func withClockSkew(d time.Duration) opt { return func(r *reqSpec) { r.ts = time.Now().Add(d) } }
+func withNonce(n string) opt            { return func(r *reqSpec) { r.nonce = n } }
+func withAuthorization(a string) opt    { return func(r *reqSpec) { r.authorization = &a } }
+func withSignedBody(b string) opt       { return func(r *reqSpec) { r.signBody = &b } }
+func withSignedURI(u string) opt        { return func(r *reqSpec) { r.signURI = u } }
+func withWechatpaySerial(s string) opt  { return withHeader("Wechatpay-Serial", s) }
+
+var nonceSeq struct {
+	sync.Mutex
+	n int
+}
+
+func freshNonce() string {
+	nonceSeq.Lock()
+	defer nonceSeq.Unlock()
+	nonceSeq.n++
+	return fmt.Sprintf("TESTNONCE%023d", nonceSeq.n)
+}
+
+func (e *env) build(method, uri, body string, opts ...opt) *http.Request {
+	e.t.Helper()
+	spec := &reqSpec{method: method, uri: uri, body: body, ts: time.Now(), nonce: freshNonce(),
+		mchid: e.keys.MchID, serial: e.keys.MerchantSerial, scheme: "WECHATPAY2-SHA256-RSA2048",
+		key: e.keys.MerchantKey, headers: map[string]string{
+			"Accept":           "application/json",
+			"User-Agent":       "emulator-test/1.0",
+			"Wechatpay-Serial": e.keys.PublicKeyID,
+		}}
+	if body != "" {
+		spec.headers["Content-Type"] = "application/json"
+	}
+	for _, o := range opts {
+		o(spec)
+	}
+	signMethod, signURI, signBody := spec.method, spec.uri, spec.body
+	if spec.signMethod != "" {
+		signMethod = spec.signMethod
+	}
+	if spec.signURI != "" {
+		signURI = spec.signURI
+	}
+	if spec.signBody != nil {
+		signBody = *spec.signBody
+	}
+	ts := strconv.FormatInt(spec.ts.Unix(), 10)
+	msg := signMethod + "\n" + signURI + "\n" + ts + "\n" + spec.nonce + "\n" + signBody + "\n"
+	sum := sha256.Sum256([]byte(msg))
+	sig, err := rsa.SignPKCS1v15(nil, spec.key, crypto.SHA256, sum[:])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	auth := fmt.Sprintf(`%s mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
+		spec.scheme, spec.mchid, spec.nonce, ts, spec.serial, base64.StdEncoding.EncodeToString(sig))
+	if spec.authorization != nil {
+		auth = *spec.authorization
+	}
+	if spec.editAuth != nil {
+		auth = spec.editAuth(auth)
+	}
+	var rd io.Reader
+	if spec.body != "" {
+		rd = strings.NewReader(spec.body)
+	}
+	req, err := http.NewRequest(spec.method, e.http.URL+spec.uri, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for k, v := range spec.headers {
+		if v == "" {
+			// An explicit empty value stops net/http from adding its default User-Agent.
+			req.Header[http.CanonicalHeaderKey(k)] = []string{""}
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a answer) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(a.body, &m); err != nil {
+		t.Fatalf("answer is not JSON: %v: %s", err, a.body)
+	}
+	return m
+}
+
+func (a answer) code(t *testing.T) string {
+	t.Helper()
+	c, _ := a.json(t)["code"].(string)
+	return c
+}
+
+func (a answer) message(t *testing.T) string {
+	t.Helper()
+	m, _ := a.json(t)["message"].(string)
+	return m
+}
+
+func (e *env) send(req *http.Request) answer {
+	e.t.Helper()
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func (e *env) do(method, uri, body string, opts ...opt) answer {
+	e.t.Helper()
+	return e.send(e.build(method, uri, body, opts...))
+}
+
+// ok does a call that must succeed with a verified signature and returns its answer.
+func (e *env) ok(method, uri, body string, opts ...opt) answer {
+	e.t.Helper()
+	a := e.do(method, uri, body, opts...)
+	if a.status/100 != 2 {
+		e.t.Fatalf("%s %s: status %d: %s", method, uri, a.status, a.body)
+	}
+	if err := verifyAnswer(e.keys, a); err != nil {
+		e.t.Fatalf("%s %s: %v", method, uri, err)
+	}
+	return a
+}
+
+// fails does a call that must be refused with status and code.
+func (e *env) fails(status int, code, method, uri, body string, opts ...opt) answer {
+	e.t.Helper()
+	a := e.do(method, uri, body, opts...)
+	if a.status != status || a.code(e.t) != code {
+		e.t.Fatalf("%s %s: want %d %s, got %d %s", method, uri, status, code, a.status, a.body)
+	}
+	if a.header.Get("Request-ID") == "" {
+		e.t.Fatalf("%s %s: error answer without Request-ID", method, uri)
+	}
+	return a
+}
+
+// verifyAnswer checks an answer the way a careful client does, with the public halves only.
+func verifyAnswer(k *Keys, a answer) error {
+	h := a.header
+	serial := h.Get("Wechatpay-Serial")
+	var pub *rsa.PublicKey
+	switch serial {
+	case k.PublicKeyID:
+		pub = &k.PublicKeyModeKey.PublicKey
+	case k.PlatformSerial:
+		pub = k.PlatformCert.PublicKey.(*rsa.PublicKey)
+	default:
+		return fmt.Errorf("unknown Wechatpay-Serial %q", serial)
+	}
+	if h.Get("Request-ID") == "" {
+		return fmt.Errorf("no Request-ID")
+	}
+	ts, err := strconv.ParseInt(h.Get("Wechatpay-Timestamp"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("Wechatpay-Timestamp: %v", err)
+	}
+	if d := time.Since(time.Unix(ts, 0)); d >= 5*time.Minute || d <= -5*time.Minute {
+		return fmt.Errorf("Wechatpay-Timestamp %d is stale", ts)
+	}
+	sigText := h.Get("Wechatpay-Signature")
+	if strings.HasPrefix(sigText, "WECHATPAY/SIGNTEST/") {
+		return fmt.Errorf("signature is a SIGNTEST probe")
+	}
+	sig, err := base64.StdEncoding.DecodeString(sigText)
+	if err != nil {
+		return fmt.Errorf("Wechatpay-Signature: %v", err)
+	}
+	sum := sha256.Sum256([]byte(h.Get("Wechatpay-Timestamp") + "\n" + h.Get("Wechatpay-Nonce") + "\n" + string(a.body) + "\n"))
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+		return fmt.Errorf("signature does not verify: %v", err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func withScheme(s string) opt                { return func(r *reqSpec) { r.scheme = s } }
+func withMchID(m string) opt                 { return func(r *reqSpec) { r.mchid = m } }
+func withSerial(s string) opt                { return func(r *reqSpec) { r.serial = s } }
+func withKey(k *rsa.PrivateKey) opt          { return func(r *reqSpec) { r.key = k } }
+func withSignedMethod(m string) opt          { return func(r *reqSpec) { r.signMethod = m } }
+func withAuthEdit(f func(string) string) opt { return func(r *reqSpec) { r.editAuth = f } }
