@@ -17,7 +17,7 @@ func ValidateEndpoint(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("endpoint %q is not a valid URL: %v", raw, err)
+		return fmt.Errorf("endpoint %q is not a valid URL (%v); write it as https://host[:port], e.g. %s", raw, err, DefaultEndpoint)
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return fmt.Errorf("endpoint %q has no host; write it as https://host[:port], e.g. %s", raw, DefaultEndpoint)
