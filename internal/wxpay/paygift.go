@@ -1,0 +1,205 @@
+package wxpay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+)
+
+// Pay-gift (支付有礼) limits as WeChat Pay documents them. The list page size is not
+// published: 100 is what the sibling lists allow and the largest the emulator accepts.
+const (
+	MaxActivityMerchantsPerChange = 500
+	ActivityMerchantsPageLimit    = 100
+	maxRequestNoLength            = 128
+)
+
+// ActivityStatusOngoing is the only status in which an activity's merchants may change.
+const ActivityStatusOngoing = "ONGOING_ACT_STATUS"
+
+// requestNoPattern is the documented shape of add_request_no and delete_request_no. Only the
+// delete number's character set is published; the add number is held to it too so that one
+// generator serves both.
+var requestNoPattern = regexp.MustCompile(`^[A-Za-z0-9|_*-]{1,128}$`)
+
+// ValidRequestNo reports whether s may be used as an add_request_no or delete_request_no.
+func ValidRequestNo(s string) bool { return len(s) <= maxRequestNoLength && requestNoPattern.MatchString(s) }
+
+// InvalidMerchant is one id an add call refused, with WeChat Pay's reason
+// (for example "商户号不存在" or "商户号不属于该服务商").
+type InvalidMerchant struct {
+	Mchid         string `json:"mchid"`
+	InvalidReason string `json:"invalid_reason"`
+}
+
+// AddActivityMerchantsResult is the answer to an add call. The call succeeds even when some
+// ids are refused: they are listed in InvalidMerchants and did not become members.
+type AddActivityMerchantsResult struct {
+	ActivityID       string            `json:"activity_id"`
+	InvalidMerchants []InvalidMerchant `json:"invalid_merchant_id_list"`
+	AddTime          string            `json:"add_time"`
+}
+
+// DeleteActivityMerchantsResult is the answer to a delete call.
+type DeleteActivityMerchantsResult struct {
+	ActivityID string `json:"activity_id"`
+	DeleteTime string `json:"delete_time"`
+}
+
+// ActivityMerchant is one merchant issuing an activity's coupons (发券商户).
+type ActivityMerchant struct {
+	Mchid        string `json:"mchid"`
+	MerchantName string `json:"merchant_name"`
+	CreateTime   string `json:"create_time"`
+	UpdateTime   string `json:"update_time"`
+}
+
+// ActivityMerchantsPage is one page of an activity's merchants.
+type ActivityMerchantsPage struct {
+	Data       []ActivityMerchant `json:"data"`
+	TotalCount int                `json:"total_count"`
+	Offset     int                `json:"offset"`
+	Limit      int                `json:"limit"`
+	ActivityID string             `json:"activity_id"`
+}
+
+// ActivityBaseInfo is the part of an activity's creation input the provider exposes.
+type ActivityBaseInfo struct {
+	ActivityName        string `json:"activity_name"`
+	ActivitySecondTitle string `json:"activity_second_title"`
+	BeginTime           string `json:"begin_time"`
+	EndTime             string `json:"end_time"`
+	DeliveryPurpose     string `json:"delivery_purpose"`
+}
+
+// Activity is a pay-gift activity's details (the fields the provider uses).
+type Activity struct {
+	ActivityID        string           `json:"activity_id"`
+	ActivityType      string           `json:"activity_type"`
+	BaseInfo          ActivityBaseInfo `json:"activity_base_info"`
+	ActivityStatus    string           `json:"activity_status"`
+	CreatorMerchantID string           `json:"creator_merchant_id"`
+	BelongMerchantID  string           `json:"belong_merchant_id"`
+	PauseTime         string           `json:"pause_time"`
+	RecoveryTime      string           `json:"recovery_time"`
+	CreateTime        string           `json:"create_time"`
+	UpdateTime        string           `json:"update_time"`
+}
+
+func activityPath(activityID string) string {
+	return "/v3/marketing/paygiftactivity/activities/" + url.PathEscape(activityID)
+}
+
+type merchantsChange struct {
+	MerchantIDList  []string `json:"merchant_id_list"`
+	AddRequestNo    string   `json:"add_request_no,omitempty"`
+	DeleteRequestNo string   `json:"delete_request_no,omitempty"`
+}
+
+func checkMerchantsChange(activityID string, merchantIDs []string, requestNo string) error {
+	switch {
+	case activityID == "":
+		return errors.New("wechatpay: activity_id is required")
+	case len(merchantIDs) == 0 || len(merchantIDs) > MaxActivityMerchantsPerChange:
+		return fmt.Errorf("wechatpay: a change holds 1 to %d merchant ids, not %d", MaxActivityMerchantsPerChange, len(merchantIDs))
+	case !ValidRequestNo(requestNo):
+		return fmt.Errorf("wechatpay: request number %q must be 1 to 128 letters, digits or |_*-", requestNo)
+	}
+	return nil
+}
+
+// AddActivityMerchants calls POST …/activities/{activity_id}/merchants/add. addRequestNo
+// identifies the change: the caller picks a new one per change and the same one for a retry,
+// because WeChat Pay answers a known number with the first result instead of applying again.
+// Adding a member twice is not an error.
+func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, addRequestNo string) (*AddActivityMerchantsResult, error) {
+	if err := checkMerchantsChange(activityID, merchantIDs, addRequestNo); err != nil {
+		return nil, err
+	}
+	var out AddActivityMerchantsResult
+	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/add",
+		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
+	if err := c.Do(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteActivityMerchants calls POST …/activities/{activity_id}/merchants/delete, with the same
+// request-number rule as AddActivityMerchants. Removing a merchant that is not a member is not
+// an error.
+func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, deleteRequestNo string) (*DeleteActivityMerchantsResult, error) {
+	if err := checkMerchantsChange(activityID, merchantIDs, deleteRequestNo); err != nil {
+		return nil, err
+	}
+	var out DeleteActivityMerchantsResult
+	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/delete",
+		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}
+	if err := c.Do(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListActivityMerchants calls GET …/activities/{activity_id}/merchants for one page.
+func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, offset, limit int) (*ActivityMerchantsPage, error) {
+	if activityID == "" {
+		return nil, errors.New("wechatpay: activity_id is required")
+	}
+	if offset < 0 || limit < 1 || limit > ActivityMerchantsPageLimit {
+		return nil, fmt.Errorf("wechatpay: offset must not be negative and limit must be 1 to %d", ActivityMerchantsPageLimit)
+	}
+	var out ActivityMerchantsPage
+	req := Request{Method: http.MethodGet, Path: activityPath(activityID) + "/merchants",
+		Query: url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}}
+	if err := c.Do(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAllActivityMerchants reads every page at the largest page size. A merchant that moves
+// between pages while they are read (someone else changing the list) is reported once.
+func (c *Client) ListAllActivityMerchants(ctx context.Context, activityID string) ([]ActivityMerchant, error) {
+	var all []ActivityMerchant
+	seen := map[string]bool{}
+	total := -1
+	for offset := 0; ; {
+		page, err := c.ListActivityMerchants(ctx, activityID, offset, ActivityMerchantsPageLimit)
+		if err != nil {
+			return nil, err
+		}
+		if total < 0 || page.TotalCount > 0 {
+			total = page.TotalCount
+		}
+		for _, m := range page.Data {
+			if !seen[m.Mchid] {
+				seen[m.Mchid] = true
+				all = append(all, m)
+			}
+		}
+		offset += len(page.Data)
+		if len(page.Data) < ActivityMerchantsPageLimit || offset >= total {
+			return all, nil
+		}
+	}
+}
+
+// GetActivity calls GET /v3/marketing/paygiftactivity/activities/{activity_id}.
+func (c *Client) GetActivity(ctx context.Context, activityID string) (*Activity, error) {
+	if activityID == "" {
+		return nil, errors.New("wechatpay: activity_id is required")
+	}
+	var out Activity
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: activityPath(activityID)}, &out); err != nil {
+		return nil, err
+	}
+	if out.ActivityStatus == "" {
+		return nil, fmt.Errorf("wechatpay: GET %s: answer has no activity_status", activityPath(activityID))
+	}
+	return &out, nil
+}
