@@ -1,0 +1,224 @@
+package wxpay_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+var partnershipsKeys struct {
+	once sync.Once
+	keys *emulator.Keys
+	err  error
+}
+
+// newPartnershipsEnv is a client talking to an in-process emulator of its own.
+func newPartnershipsEnv(t *testing.T, seed emulator.Seed) (*wxpay.Client, *emulator.Server) {
+	t.Helper()
+	partnershipsKeys.once.Do(func() {
+		partnershipsKeys.keys, partnershipsKeys.err = emulator.GenerateKeys("1900000001")
+	})
+	if partnershipsKeys.err != nil {
+		t.Fatal(partnershipsKeys.err)
+	}
+	k := partnershipsKeys.keys
+	srv := emulator.New(emulator.Options{Keys: k})
+	if err := srv.Seed(seed); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	c, err := wxpay.New(wxpay.Config{
+		MchID: k.MchID, MerchantSerialNumber: k.MerchantSerial, PrivateKey: k.MerchantKey,
+		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
+		Endpoint: ts.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
+		RequestTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+var (
+	toApp = wxpay.Partner{Type: wxpay.PartnerTypeAppID, AppID: "wx4e1916a585d1f4e9"}
+	busi  = wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock, StockID: "98065001"}
+)
+
+func emuPartner(p wxpay.Partner) emulator.Partner {
+	return emulator.Partner{Type: string(p.Type), AppID: p.AppID, MerchantID: p.MerchantID}
+}
+
+func emuData(d wxpay.AuthorizedData) emulator.AuthorizedData {
+	return emulator.AuthorizedData{BusinessType: string(d.BusinessType), StockID: d.StockID}
+}
+
+func TestPartnershipLifecycle(t *testing.T) {
+	ctx := context.Background()
+	c, emu := newPartnershipsEnv(t, emulator.Seed{})
+
+	built, err := c.BuildPartnership(ctx, "build-1", toApp, busi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if built.State != wxpay.PartnershipEstablished || built.BuildTime == "" || !built.Same(toApp, busi) {
+		t.Fatalf("build answered %+v", built)
+	}
+	if p, ok := emu.Partnership(emuPartner(toApp), emuData(busi)); !ok || p.State != emulator.PartnershipEstablished {
+		t.Fatalf("emulator has %+v, %v after build", p, ok)
+	}
+
+	emu.ClearCalls()
+	got, found, err := c.FindPartnership(ctx, toApp, busi)
+	if err != nil || !found {
+		t.Fatalf("find after build: %v, found %v", err, found)
+	}
+	if got.State != wxpay.PartnershipEstablished || got.BuildTime != built.BuildTime {
+		t.Errorf("find answered %+v, want the built partnership", got)
+	}
+	// The filter objects travel as URL-encoded JSON; the emulator accepted the signature over
+	// exactly these bytes, so they are what was signed.
+	calls := emu.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("find made %d calls, want 1", len(calls))
+	}
+	wantQuery := url.Values{
+		"partner":         {`{"type":"APPID","appid":"wx4e1916a585d1f4e9"}`},
+		"authorized_data": {`{"business_type":"BUSIFAVOR_STOCK","stock_id":"98065001"}`},
+		"limit":           {"50"},
+		"offset":          {"0"},
+	}.Encode()
+	if calls[0].RawQuery != wantQuery || calls[0].Status != http.StatusOK {
+		t.Errorf("list call %q answered %d, want query %q answered 200", calls[0].RawQuery, calls[0].Status, wantQuery)
+	}
+
+	when, err := c.TerminatePartnership(ctx, "terminate-1", toApp, busi)
+	if err != nil || when == "" {
+		t.Fatalf("terminate: %q, %v", when, err)
+	}
+	got, found, err = c.FindPartnership(ctx, toApp, busi)
+	if err != nil || !found || got.State != wxpay.PartnershipTerminated || got.TerminateTime != when {
+		t.Fatalf("find after terminate: %+v, %v, %v", got, found, err)
+	}
+
+	_, err = c.TerminatePartnership(ctx, "terminate-2", toApp, busi)
+	if !wxpay.IsPartnershipGone(err) {
+		t.Errorf("terminating again: %v, want an error for which IsPartnershipGone is true", err)
+	}
+}
+
+// A build whose answer is lost is retried with the same Idempotency-Key and applied once.
+func TestBuildPartnershipLostAnswer(t *testing.T) {
+	c, emu := newPartnershipsEnv(t, emulator.Seed{})
+	emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: "/v3/marketing/partnerships/build",
+		Kind: emulator.FaultDropAfterApply, Count: 1})
+
+	if _, err := c.BuildPartnership(context.Background(), "build-lost-1", toApp, busi); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, call := range emu.Calls() {
+		if call.Path == "/v3/marketing/partnerships/build" {
+			keys = append(keys, call.RequestNo)
+		}
+	}
+	if len(keys) != 2 || keys[0] != "build-lost-1" || keys[1] != "build-lost-1" {
+		t.Errorf("build calls carried Idempotency-Keys %q, want the same key twice", keys)
+	}
+	if n := emu.CountApplied(http.MethodPost, "/v3/marketing/partnerships/build"); n != 1 {
+		t.Errorf("%d builds applied, want 1", n)
+	}
+}
+
+func TestListPartnershipsNoMatch(t *testing.T) {
+	c, emu := newPartnershipsEnv(t, emulator.Seed{Partnerships: []emulator.Partnership{
+		{Partner: emuPartner(toApp), AuthorizedData: emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "1"}},
+	}})
+	ctx := context.Background()
+
+	page, err := c.ListPartnerships(ctx, wxpay.PartnershipFilter{AuthorizedData: &busi})
+	if err != nil {
+		t.Fatalf("nothing matching should be a result, not an error: %v", err)
+	}
+	if !page.NoMatch || len(page.Data) != 0 {
+		t.Errorf("page = %+v, want NoMatch and no data", page)
+	}
+	if calls := emu.Calls(); len(calls) != 1 || calls[0].Status != http.StatusNotFound {
+		t.Fatalf("calls %+v, want one answered 404", calls)
+	}
+
+	p, found, err := c.FindPartnership(ctx, toApp, busi)
+	if err != nil || found || p != nil {
+		t.Errorf("find = %+v, %v, %v; want not found", p, found, err)
+	}
+}
+
+// Find makes one call however many partnerships the caller has.
+func TestFindPartnershipAmongMany(t *testing.T) {
+	var seed emulator.Seed
+	for i := range 120 {
+		seed.Partnerships = append(seed.Partnerships, emulator.Partnership{
+			Partner:        emuPartner(toApp),
+			AuthorizedData: emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: fmt.Sprint(98064900 + i)},
+		})
+	}
+	c, emu := newPartnershipsEnv(t, seed)
+	p, found, err := c.FindPartnership(context.Background(), toApp, busi)
+	if err != nil || !found || !p.Same(toApp, busi) {
+		t.Fatalf("find = %+v, %v, %v", p, found, err)
+	}
+	if n := emu.CountCalls(http.MethodGet, "/v3/marketing/partnerships"); n != 1 {
+		t.Errorf("%d list calls, want 1", n)
+	}
+}
+
+func TestPartnershipRefusals(t *testing.T) {
+	toMerchant := wxpay.Partner{Type: wxpay.PartnerTypeMerchant, MerchantID: "1900000109"}
+	favor := wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeFavorStock, StockID: "2433405"}
+	tests := []struct {
+		name     string
+		call     func(context.Context, *wxpay.Client) error
+		wantCode string
+		calls    int
+	}{
+		{"FAVOR_STOCK to a merchant", func(ctx context.Context, c *wxpay.Client) error {
+			_, err := c.BuildPartnership(ctx, "b1", toMerchant, favor)
+			return err
+		}, "PARAM_ERROR", 1},
+		{"terminate unknown", func(ctx context.Context, c *wxpay.Client) error {
+			_, err := c.TerminatePartnership(ctx, "t1", toApp, busi)
+			return err
+		}, "INVALID_REQUEST", 1},
+		{"build without key", func(ctx context.Context, c *wxpay.Client) error {
+			_, err := c.BuildPartnership(ctx, "", toApp, busi)
+			return err
+		}, "", 0},
+		{"limit above 50", func(ctx context.Context, c *wxpay.Client) error {
+			_, err := c.ListPartnerships(ctx, wxpay.PartnershipFilter{Limit: 51})
+			return err
+		}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, emu := newPartnershipsEnv(t, emulator.Seed{})
+			err := tt.call(context.Background(), c)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.wantCode != "" && !wxpay.HasCode(err, tt.wantCode) {
+				t.Errorf("error %v, want code %s", err, tt.wantCode)
+			}
+			if n := len(emu.Calls()); n != tt.calls {
+				t.Errorf("%d calls reached the emulator, want %d", n, tt.calls)
+			}
+		})
+	}
+}
