@@ -27,7 +27,9 @@ const ActivityStatusOngoing = "ONGOING_ACT_STATUS"
 var requestNoPattern = regexp.MustCompile(`^[A-Za-z0-9|_*-]{1,128}$`)
 
 // ValidRequestNo reports whether s may be used as an add_request_no or delete_request_no.
-func ValidRequestNo(s string) bool { return len(s) <= maxRequestNoLength && requestNoPattern.MatchString(s) }
+func ValidRequestNo(s string) bool {
+	return len(s) <= maxRequestNoLength && requestNoPattern.MatchString(s)
+}
 
 // InvalidMerchant is one id an add call refused, with WeChat Pay's reason
 // (for example "商户号不存在" or "商户号不属于该服务商").
