@@ -226,10 +226,10 @@ func handleGetActivity(s *Server, ex *exchange) result {
 		"activity_type": act.Type,
 		"activity_base_info": activityBaseInfo{ActivityName: act.Name, BeginTime: wxTime(act.created),
 			EndTime: wxTime(act.created.AddDate(1, 0, 0)), DeliveryPurpose: "OFF_LINE_PAY"},
-		"activity_status":  act.Status,
-		"creator_merchant": creator,
-		"belong_merchant":  owner,
-		"create_time":      wxTime(act.created),
-		"update_time":      wxTime(act.updated),
+		"activity_status":     act.Status,
+		"creator_merchant_id": creator,
+		"belong_merchant_id":  owner,
+		"create_time":         wxTime(act.created),
+		"update_time":         wxTime(act.updated),
 	})
 }
