@@ -199,8 +199,10 @@ func handleListMerchants(s *Server, ex *exchange) result {
 type activityBaseInfo struct {
 	ActivityName        string `json:"activity_name"`
 	ActivitySecondTitle string `json:"activity_second_title"`
+	MerchantLogoURL     string `json:"merchant_logo_url"`
 	BeginTime           string `json:"begin_time"`
 	EndTime             string `json:"end_time"`
+	OutRequestNo        string `json:"out_request_no"`
 	DeliveryPurpose     string `json:"delivery_purpose"`
 }
 
@@ -225,7 +227,7 @@ func handleGetActivity(s *Server, ex *exchange) result {
 		"activity_id":   id,
 		"activity_type": act.Type,
 		"activity_base_info": activityBaseInfo{ActivityName: act.Name, BeginTime: wxTime(act.created),
-			EndTime: wxTime(act.created.AddDate(1, 0, 0)), DeliveryPurpose: "OFF_LINE_PAY"},
+			EndTime: wxTime(act.created.AddDate(1, 0, 0)), OutRequestNo: "emulator-" + id, DeliveryPurpose: "OFF_LINE_PAY"},
 		"activity_status":     act.Status,
 		"creator_merchant_id": creator,
 		"belong_merchant_id":  owner,

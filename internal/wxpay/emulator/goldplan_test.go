@@ -1,0 +1,268 @@
+package emulator
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	customPageURI = "/v3/goldplan/merchants/changecustompagestatus"
+	filterURI     = "/v3/goldplan/merchants/set-advertising-industry-filter"
+	adsOpenURI    = "/v3/goldplan/merchants/open-advertising-show"
+	adsCloseURI   = "/v3/goldplan/merchants/close-advertising-show"
+)
+
+func goldBody(op, scene string) string {
+	if scene == "" {
+		return fmt.Sprintf(`{"sub_mchid":%q,"operation_type":%q}`, testSub, op)
+	}
+	return fmt.Sprintf(`{"sub_mchid":%q,"operation_type":%q,"operation_pay_scene":%q}`, testSub, op, scene)
+}
+
+func filterBody(filters ...string) string {
+	q := make([]string, len(filters))
+	for i, f := range filters {
+		q[i] = fmt.Sprintf("%q", f)
+	}
+	return fmt.Sprintf(`{"sub_mchid":%q,"advertising_industry_filters":[%s]}`, testSub, strings.Join(q, ","))
+}
+
+func TestGoldPlanScenesAndReopenRule(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	steps := []struct {
+		name        string
+		body        string
+		advance     time.Duration
+		wantStatus  int
+		wantMessage string
+		wantOpen    []string
+		wantApplied bool
+	}{
+		{"open defaults to JSAPI", goldBody("OPEN", ""), 0, 200, "", []string{"JSAPI"}, true},
+		{"open again is a no-op", goldBody("OPEN", "JSAPI"), 0, 200, "", []string{"JSAPI"}, false},
+		{"open both adds the mini program", goldBody("OPEN", "JSAPI_AND_MINIPROGRAM"), 0, 200, "", []string{"JSAPI", "MINIPROGRAM"}, true},
+		{"close JSAPI", goldBody("CLOSE", "JSAPI"), 0, 200, "", []string{"MINIPROGRAM"}, true},
+		{"close JSAPI again is a no-op", goldBody("CLOSE", ""), 0, 200, "", []string{"MINIPROGRAM"}, false},
+		{"reopen at once refused", goldBody("OPEN", "JSAPI"), 0, 400, "关闭点金计划后24小时内不可重新开通", []string{"MINIPROGRAM"}, false},
+		{"reopen both refused too", goldBody("OPEN", "JSAPI_AND_MINIPROGRAM"), 0, 400, "关闭点金计划后24小时内不可重新开通", []string{"MINIPROGRAM"}, false},
+		{"reopen 1 s before 24 h refused", goldBody("OPEN", "JSAPI"), 24*time.Hour - time.Second, 400, "关闭点金计划后24小时内不可重新开通", []string{"MINIPROGRAM"}, false},
+		{"reopen at 24 h", goldBody("OPEN", "JSAPI"), time.Second, 200, "", []string{"JSAPI", "MINIPROGRAM"}, true},
+		{"close both", goldBody("CLOSE", "JSAPI_AND_MINIPROGRAM"), 0, 200, "", []string{}, true},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			e.t = t
+			e.srv.AdvanceClock(st.advance)
+			e.srv.ClearCalls()
+			a := e.do("POST", goldPlanURI, st.body)
+			if a.status != st.wantStatus {
+				t.Fatalf("status %d: %s", a.status, a.body)
+			}
+			if st.wantStatus == 200 {
+				if err := verifyAnswer(e.keys, a); err != nil {
+					t.Fatal(err)
+				}
+				if a.json(t)["sub_mchid"] != testSub {
+					t.Errorf("answer %s", a.body)
+				}
+			} else {
+				if a.code(t) != "INVALID_REQUEST" || a.message(t) != st.wantMessage {
+					t.Fatalf("answer %s", a.body)
+				}
+				retry, _ := a.json(t)["detail"].(map[string]any)["retry_after"].(string)
+				at, err := time.Parse(time.RFC3339, retry)
+				if err != nil || !strings.HasSuffix(retry, "+08:00") || !at.After(e.srv.Now()) {
+					t.Errorf("retry_after %q (now %v)", retry, e.srv.Now())
+				}
+			}
+			if got := e.srv.GoldPlan(testSub).OpenScenes; !slices.Equal(got, st.wantOpen) {
+				t.Errorf("open scenes %v, want %v", got, st.wantOpen)
+			}
+			if got := e.srv.CountApplied("POST", goldPlanURI); got != b2i(st.wantApplied) {
+				t.Errorf("applied %d", got)
+			}
+		})
+	}
+	if closed := e.srv.GoldPlan(testSub).ClosedAt; closed["JSAPI"].IsZero() || closed["MINIPROGRAM"].IsZero() {
+		t.Errorf("closed_at not recorded: %v", closed)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestGoldPlanGate(t *testing.T) {
+	cases := []struct {
+		name    string
+		seed    Seed
+		sub     string
+		status  int
+		code    string
+		message string
+	}{
+		{"service provider allowed", Seed{CallerRole: RoleServiceProvider}, testSub, 200, "", ""},
+		{"institution refused", Seed{CallerRole: RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
+		{"merchant refused", Seed{CallerRole: RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
+		{"provider without gold plan", Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划"},
+		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商处于处罚中"},
+		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户处于处罚中"},
+		{"sub-merchant of another provider", Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户"},
+		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "商户号不存在"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			seedBasics(t, e)
+			if err := e.srv.Seed(tc.seed); err != nil {
+				t.Fatal(err)
+			}
+			body := fmt.Sprintf(`{"sub_mchid":%q,"operation_type":"OPEN"}`, tc.sub)
+			if tc.status == 200 {
+				e.ok("POST", goldPlanURI, body)
+				return
+			}
+			a := e.fails(tc.status, tc.code, "POST", goldPlanURI, body)
+			if a.message(t) != tc.message {
+				t.Errorf("message %q, want %q", a.message(t), tc.message)
+			}
+			if e.srv.CountApplied("", "") != 0 {
+				t.Error("a refused call was applied")
+			}
+		})
+	}
+}
+
+func TestGoldPlanParamErrors(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	cases := []struct {
+		name, uri, body, code string
+	}{
+		{"bad operation_type", goldPlanURI, `{"sub_mchid":"1900000109","operation_type":"ENABLE"}`, "PARAM_ERROR"},
+		{"bad scene", goldPlanURI, `{"sub_mchid":"1900000109","operation_type":"OPEN","operation_pay_scene":"APP"}`, "PARAM_ERROR"},
+		{"missing sub_mchid", goldPlanURI, `{"operation_type":"OPEN"}`, "PARAM_ERROR"},
+		{"sub_mchid too long", goldPlanURI, `{"sub_mchid":"` + strings.Repeat("1", 33) + `","operation_type":"OPEN"}`, "PARAM_ERROR"},
+		{"wrong JSON type", goldPlanURI, `{"sub_mchid":1900000109,"operation_type":"OPEN"}`, "PARAM_ERROR"},
+		{"invalid JSON", goldPlanURI, `{"sub_mchid":`, "INVALID_REQUEST"},
+		{"custom page bad operation", customPageURI, `{"sub_mchid":"1900000109","operation_type":"ON"}`, "PARAM_ERROR"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			e.fails(400, tc.code, "POST", tc.uri, tc.body)
+		})
+	}
+}
+
+func TestCustomPage(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", ""))
+	if a := e.do("POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "特约商户未开通点金计划" {
+		t.Errorf("without gold plan: %s", a.body)
+	}
+	e.ok("POST", goldPlanURI, goldBody("OPEN", "MINIPROGRAM"))
+	if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
+		t.Errorf("without receipt link: %s", a.body)
+	}
+	if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("POST", customPageURI, goldBody("OPEN", ""))
+	if !e.srv.GoldPlan(testSub).CustomPageOpen {
+		t.Fatal("custom page not open")
+	}
+	e.ok("POST", customPageURI, goldBody("OPEN", ""))
+	if n := e.srv.CountApplied("POST", customPageURI); n != 1 {
+		t.Errorf("applied %d, want 1 (second OPEN is a no-op)", n)
+	}
+	e.ok("POST", customPageURI, goldBody("CLOSE", ""))
+	e.ok("POST", goldPlanURI, goldBody("CLOSE", "MINIPROGRAM"))
+	// Closing an already closed page works even once the gold plan is closed.
+	e.ok("POST", customPageURI, goldBody("CLOSE", ""))
+	if e.srv.GoldPlan(testSub).CustomPageOpen {
+		t.Error("custom page still open")
+	}
+}
+
+func TestIndustryFiltersAndAds(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	if a := e.fails(400, "INVALID_REQUEST", "POST", filterURI, filterBody("FOOD")); a.message(t) != "特约商户未开通点金计划" {
+		t.Errorf("filters before gold plan: %s", a.body)
+	}
+	e.ok("POST", goldPlanURI, goldBody("OPEN", ""))
+	steps := []struct {
+		name   string
+		method string
+		uri    string
+		body   string
+		code   string // "" = success
+		want   []string
+		ads    bool
+	}{
+		{"set none refused", "POST", filterURI, filterBody(), "PARAM_ERROR", []string{}, false},
+		{"set four refused", "POST", filterURI, filterBody("FOOD", "CAR", "GAME", "LAW"), "PARAM_ERROR", []string{}, false},
+		{"set unknown refused", "POST", filterURI, filterBody("PHOTOGRAPHY"), "PARAM_ERROR", []string{}, false},
+		{"set duplicate refused", "POST", filterURI, filterBody("FOOD", "FOOD"), "PARAM_ERROR", []string{}, false},
+		{"official misspellings accepted", "POST", filterURI, filterBody("POTOGRAPHY", "BUSSINESS", "INDUSTY"), "", []string{"POTOGRAPHY", "BUSSINESS", "INDUSTY"}, false},
+		{"set replaces", "POST", filterURI, filterBody("FOOD"), "", []string{"FOOD"}, false},
+		{"open ads with four refused", "PATCH", adsOpenURI, filterBody("FOOD", "CAR", "GAME", "LAW"), "PARAM_ERROR", []string{"FOOD"}, false},
+		{"open ads without filters keeps them", "PATCH", adsOpenURI, `{"sub_mchid":"1900000109"}`, "", []string{"FOOD"}, true},
+		{"open ads with empty list keeps them", "PATCH", adsOpenURI, filterBody(), "", []string{"FOOD"}, true},
+		{"open ads with filters replaces", "PATCH", adsOpenURI, filterBody("CAR", "GAME"), "", []string{"CAR", "GAME"}, true},
+		{"open ads by POST is the wrong method", "POST", adsOpenURI, filterBody("CAR"), "METHOD_NOT_ALLOWED", []string{"CAR", "GAME"}, true},
+		{"close ads keeps filters", "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`, "", []string{"CAR", "GAME"}, false},
+		{"close ads again is a no-op", "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`, "", []string{"CAR", "GAME"}, false},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			e.t = t
+			if st.code == "" {
+				a := e.ok(st.method, st.uri, st.body)
+				if a.status != 204 {
+					t.Errorf("status %d, want 204", a.status)
+				}
+			} else {
+				a := e.do(st.method, st.uri, st.body)
+				if a.code(t) != st.code {
+					t.Fatalf("want %s, got %d %s", st.code, a.status, a.body)
+				}
+			}
+			g := e.srv.GoldPlan(testSub)
+			if !slices.Equal(g.IndustryFilters, st.want) || g.AdvertisingShown != st.ads {
+				t.Errorf("filters %v ads %v, want %v %v", g.IndustryFilters, g.AdvertisingShown, st.want, st.ads)
+			}
+		})
+	}
+	if len(IndustryFilters()) != 36 {
+		t.Errorf("%d industries, want 36", len(IndustryFilters()))
+	}
+}
+
+func TestAdsNeedGoldPlan(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	if a := e.fails(400, "INVALID_REQUEST", "PATCH", adsOpenURI, `{"sub_mchid":"1900000109"}`); a.message(t) != "特约商户未开通点金计划" {
+		t.Errorf("%s", a.body)
+	}
+	// Closing ads that are not shown is fine whatever the gold plan state.
+	e.ok("POST", adsCloseURI, `{"sub_mchid":"1900000109"}`)
+	if err := e.srv.SetGoldPlan(GoldPlanState{SubMchid: testSub, AdvertisingShown: true}); err != nil {
+		t.Fatal(err)
+	}
+	if a := e.fails(400, "INVALID_REQUEST", "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`); a.message(t) != "特约商户未开通点金计划" {
+		t.Errorf("%s", a.body)
+	}
+}
