@@ -388,12 +388,15 @@ func readPEM(text, file setting, diags *diag.Diagnostics) (pemText string, src s
 }
 
 func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewMarketingPartnershipResource,
+	}
 }
 
 func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewMerchantAuthorizationStateDataSource,
+		NewMerchantAuthorizationStatesDataSource,
 	}
 }
 

@@ -1,0 +1,214 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ datasource.DataSource              = &merchantAuthorizationStatesDataSource{}
+	_ datasource.DataSourceWithConfigure = &merchantAuthorizationStatesDataSource{}
+)
+
+// NewMerchantAuthorizationStatesDataSource reads the account-opening confirmation state of many
+// sub-merchants at once, e.g. to refuse configuring those that have not confirmed yet.
+func NewMerchantAuthorizationStatesDataSource() datasource.DataSource {
+	return &merchantAuthorizationStatesDataSource{}
+}
+
+type merchantAuthorizationStatesDataSource struct {
+	client *wxpay.Client
+}
+
+type merchantAuthorizationStatesModel struct {
+	SubMchids    types.Set      `tfsdk:"sub_mchids"`
+	Concurrency  types.Int64    `tfsdk:"concurrency"`
+	States       types.Map      `tfsdk:"states"`
+	Authorized   types.Set      `tfsdk:"authorized"`
+	Unauthorized types.Set      `tfsdk:"unauthorized"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+const (
+	defaultAuthorizationConcurrency = 8
+	maxAuthorizationConcurrency     = 32
+	// maxReportedFailures keeps one systemic failure (wrong caller role, say) from printing one
+	// identical diagnostic per merchant.
+	maxReportedFailures = 5
+)
+
+func (d *merchantAuthorizationStatesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_states"
+}
+
+func (d *merchantAuthorizationStatesDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads whether each of many sub-merchants has confirmed its account opening " +
+			"(商户开户意愿确认), one call per merchant, several at a time within the provider's `rate_limit`. " +
+			"Only channel partners (渠道商) and licensed institutions (从业机构) may make these calls. Use it " +
+			"in a `precondition` to refuse configuring merchants that have not confirmed yet. If any merchant " +
+			"cannot be read, the read fails and the error names the merchant.",
+		Attributes: map[string]schema.Attribute{
+			"sub_mchids": schema.SetAttribute{
+				MarkdownDescription: "Sub-merchant ids (特约商户号) to look up, 8 to 32 digits each.",
+				ElementType:         types.StringType,
+				Required:            true,
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(subMchidValidators()...),
+				},
+			},
+			"concurrency": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many calls may be in flight at once, 1 to %d; default %d. "+
+					"The provider's `rate_limit` applies on top.", maxAuthorizationConcurrency, defaultAuthorizationConcurrency),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, maxAuthorizationConcurrency)},
+			},
+			"states": schema.MapAttribute{
+				MarkdownDescription: "State of every merchant, keyed by sub_mchid: `AUTHORIZE_STATE_AUTHORIZED` or " +
+					"`AUTHORIZE_STATE_UNAUTHORIZED`.",
+				ElementType: types.StringType,
+				Computed:    true,
+			},
+			"authorized": schema.SetAttribute{
+				MarkdownDescription: "The sub_mchids whose state is `AUTHORIZE_STATE_AUTHORIZED`.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"unauthorized": schema.SetAttribute{
+				MarkdownDescription: "The sub_mchids whose state is anything else (not confirmed yet, or withdrawn).",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"timeouts": timeouts.Attributes(ctx),
+		},
+	}
+}
+
+func (d *merchantAuthorizationStatesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var data merchantAuthorizationStatesModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	var ids []string
+	resp.Diagnostics.Append(data.SubMchids.ElementsAs(ctx, &ids, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	sort.Strings(ids)
+
+	limit := defaultAuthorizationConcurrency
+	if !data.Concurrency.IsNull() {
+		limit = int(data.Concurrency.ValueInt64())
+	}
+	states := make([]wxpay.AuthorizeState, len(ids))
+	errs := forEachLimited(ctx, len(ids), limit, func(ctx context.Context, i int) error {
+		s, err := d.client.GetAuthorizeState(ctx, ids[i])
+		states[i] = s
+		return err
+	})
+
+	failed := 0
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		failed++
+		if failed > maxReportedFailures {
+			continue
+		}
+		// addCallError words the detail; the diagnostic itself is attached to the merchant.
+		var one diag.Diagnostics
+		addCallError(ctx, &one, fmt.Sprintf("Unable to Read Authorization State of Sub-Merchant %s", ids[i]), err)
+		for _, dg := range one {
+			resp.Diagnostics.AddAttributeError(path.Root("sub_mchids").AtSetValue(types.StringValue(ids[i])),
+				dg.Summary(), fmt.Sprintf("Sub-merchant %s: %s", ids[i], dg.Detail()))
+		}
+	}
+	if failed > maxReportedFailures {
+		resp.Diagnostics.AddError("Unable to Read Authorization States",
+			fmt.Sprintf("%d more sub-merchants could not be read (%d of %d in all); the errors above show the first %d.",
+				failed-maxReportedFailures, failed, len(ids), maxReportedFailures))
+	}
+	if failed > 0 {
+		return
+	}
+
+	byID := make(map[string]string, len(ids))
+	var yes, no []string
+	for i, id := range ids {
+		byID[id] = string(states[i])
+		if states[i] == wxpay.AuthorizeStateAuthorized {
+			yes = append(yes, id)
+		} else {
+			no = append(no, id)
+		}
+	}
+	data.States, diags = types.MapValueFrom(ctx, types.StringType, byID)
+	resp.Diagnostics.Append(diags...)
+	data.Authorized, diags = types.SetValueFrom(ctx, types.StringType, nonNil(yes))
+	resp.Diagnostics.Append(diags...)
+	data.Unauthorized, diags = types.SetValueFrom(ctx, types.StringType, nonNil(no))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// forEachLimited runs fn(ctx, i) for i in [0, n) with at most limit calls in flight and returns
+// each call's error at its index. Every call runs (unless ctx ends first, in which case the
+// calls not yet started get ctx's error), so that every failing merchant can be named.
+func forEachLimited(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) []error {
+	if limit < 1 {
+		limit = 1
+	}
+	errs := make([]error, n)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = fn(ctx, i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
