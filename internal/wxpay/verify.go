@@ -84,23 +84,25 @@ func (c *Client) verifyAnswer(ctx context.Context, a *answer) error {
 			"answer signed with serial %q, but only the WeChat Pay public key %q is configured; set the APIv3 key to also accept platform certificates",
 			serial, c.pubKeyID)}
 	}
+	before := c.certs.Load()
 	st, err := c.ensureCerts(ctx)
 	if err != nil {
 		return &VerificationError{Reason: "platform certificates needed to check the answer could not be downloaded", Err: err}
 	}
-	if !st.has(serial) {
+	// A set downloaded just now for this very answer is not refreshed again.
+	if !st.has(serial) && st == before {
 		tflog.Debug(ctx, "WeChat Pay answer signed with an unknown certificate serial, refreshing certificates", map[string]any{"serial": serial})
 		st, err = c.refreshCerts(ctx, st)
 		if err != nil {
 			return &VerificationError{Reason: fmt.Sprintf("answer signed with unknown serial %q and refreshing the platform certificates failed", serial), Err: err}
 		}
-		if !st.has(serial) {
-			reason := fmt.Sprintf("answer signed with unknown serial %q, not among the downloaded platform certificates", serial)
-			if strings.HasPrefix(serial, "PUB_KEY_ID_") {
-				reason += "; the merchant uses WeChat Pay public-key mode: configure the public key ID and public key"
-			}
-			return &VerificationError{Reason: reason}
+	}
+	if !st.has(serial) {
+		reason := fmt.Sprintf("answer signed with unknown serial %q, not among the downloaded platform certificates", serial)
+		if strings.HasPrefix(serial, "PUB_KEY_ID_") {
+			reason += "; the merchant uses WeChat Pay public-key mode: configure the public key ID and public key"
 		}
+		return &VerificationError{Reason: reason}
 	}
 	return runValidator(ctx, st.validator, serial, a)
 }
@@ -216,6 +218,7 @@ type encryptedCertificate struct {
 // with the APIv3 key) and then checks the answer's own signature with the
 // certificate it names, or the public key during a migration.
 func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, error) {
+	prev := c.certs.Load()
 	serial, ve := precheck(a.header)
 	if ve != nil {
 		return nil, ve
@@ -266,6 +269,12 @@ func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, er
 		}
 	case st.has(serial):
 		if err := runValidator(ctx, st.validator, serial, a); err != nil {
+			return nil, err
+		}
+	case prev != nil && prev.has(serial):
+		// Asked for with the previous newest serial, the list may be signed
+		// by a certificate it no longer contains; that one is still trusted.
+		if err := runValidator(ctx, prev.validator, serial, a); err != nil {
 			return nil, err
 		}
 	default:

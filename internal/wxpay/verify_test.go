@@ -218,6 +218,26 @@ func TestCertificateMode(t *testing.T) {
 			t.Errorf("Wechatpay-Serial after refresh = %q, want the newest certificate %q", got, b)
 		}
 	})
+	t.Run("refreshed list signed by a certificate it no longer contains", func(t *testing.T) {
+		e, a := certEnv(t, false, nil)
+		if _, err := e.client.GetAuthorizeState(ctx, "1900000109"); err != nil {
+			t.Fatal(err)
+		}
+		// A is retired from the list but still signs it (the client asks for
+		// A, its newest known); B signs business answers.
+		b := e.fake.addCert(t, "platform_cert_b_key.pem", 0x7A11, time.Now().Add(-time.Hour))
+		e.fake.mu.Lock()
+		e.fake.certs = e.fake.certs[1:]
+		e.fake.certScript = []reply{{signSerial: a}}
+		e.fake.mu.Unlock()
+		e.fake.setScript(reply{signSerial: b})
+		if _, err := e.client.GetAuthorizeState(ctx, "1900000109"); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.client.acceptSerial(); got != b {
+			t.Errorf("newest serial = %q, want %q", got, b)
+		}
+	})
 	t.Run("serial still unknown after the refresh", func(t *testing.T) {
 		e, _ := certEnv(t, false, nil)
 		e.fake.setScript(reply{signSerial: testPubKeyID})
@@ -299,6 +319,18 @@ func TestMigrationMode(t *testing.T) {
 		}
 		if got := uris(e.fake.allCalls()); got != "/v3/apply4subject/applyment/merchants/1900000109/state "+certificatesPath {
 			t.Fatalf("calls = %s", got)
+		}
+	})
+	t.Run("unknown serial downloads once, not twice", func(t *testing.T) {
+		e, _ := certEnv(t, true, nil)
+		e.fake.setScript(reply{signSerial: testPubKeyID, after: func(h http.Header, _ *string) { h.Set("Wechatpay-Serial", "ABCDEF01") }})
+		_, err := e.client.GetAuthorizeState(ctx, "1900000109")
+		var ve *VerificationError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Reason, "unknown serial") {
+			t.Fatalf("err = %v", err)
+		}
+		if n := e.fake.certificateCalls(); n != 1 {
+			t.Errorf("%d downloads: a set fetched for this answer must not be fetched again", n)
 		}
 	})
 	t.Run("tampered certificate-signed answer", func(t *testing.T) {
