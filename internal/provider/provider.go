@@ -390,6 +390,8 @@ func readPEM(text, file setting, diags *diag.Diagnostics) (pemText string, src s
 func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMarketingPartnershipResource,
+		NewPayGiftActivityMerchantsResource,
+		NewPayGiftActivityMerchantResource,
 	}
 }
 
@@ -397,6 +399,7 @@ func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.D
 	return []func() datasource.DataSource{
 		NewMerchantAuthorizationStateDataSource,
 		NewMerchantAuthorizationStatesDataSource,
+		NewPayGiftActivityDataSource,
 	}
 }
 

@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+// Shared by the pay-gift (支付有礼) resources and data source.
+
+const defaultPayGiftChangeTimeout = 20 * time.Minute
+
+// payGiftHints explain the pay-gift answers a user can act on; they come before the common ones.
+var payGiftHints = []hint{
+	{"RULE_LIMIT", "活动当前状态不允许修改",
+		"The activity is not running, and WeChat Pay lets an activity's merchants change only while its status is " +
+			"`ONGOING_ACT_STATUS`. Check the activity with the `wechatpay_paygift_activity` data source. If it has " +
+			"ended for good, stop managing it with `terraform state rm` instead of changing it."},
+	{"RULE_LIMIT", "活动不在运行中",
+		"The activity is not running, and WeChat Pay lets an activity's merchants change only while its status is " +
+			"`ONGOING_ACT_STATUS`. If it has ended for good, stop managing it with `terraform state rm`."},
+	{"RULE_LIMIT", "上一次修改还未完成",
+		"WeChat Pay was still applying an earlier change to this activity on every attempt. Wait a little and apply " +
+			"again; the change is sent with the same request numbers only within one apply, and adding or removing a " +
+			"merchant twice is harmless."},
+	{"RULE_LIMIT", "并发修改",
+		"Another change to this activity's merchants was running at the same time on every attempt. Make sure only " +
+			"one configuration manages the activity (an authoritative `wechatpay_paygift_activity_merchants` and " +
+			"`wechatpay_paygift_activity_merchant` must not share an activity), then apply again."},
+	{"RESOURCE_NOT_EXISTS", "",
+		"WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant platform (营销中心 > 支付有礼)."},
+	{"INVALID_REQUEST", "查询活动详情结果为空",
+		"WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant platform (营销中心 > 支付有礼)."},
+	{"NO_AUTH", "",
+		"The activity belongs to another merchant: only the activity's owner (`belong_merchant_id`) can read or " +
+			"change its merchants. Configure the provider with the owner's credentials."},
+}
+
+// merchantIDValidators hold a merchant id to what the pay-gift calls accept.
+func merchantIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(8, 15),
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+$`), "must be a WeChat Pay merchant id: digits only"),
+	}
+}
+
+func activityIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(1, 20),
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9A-Za-z_-]+$`),
+			"must be a pay-gift activity id (活动Id) as the merchant platform shows it, for example 10028001"),
+	}
+}
+
+// changeNumbers hands out the add_request_no / delete_request_no of one apply operation. The
+// random part is drawn once per operation, so every chunk of every change in it has a number
+// of its own, and the client's retries of a chunk send the very same body and number: WeChat
+// Pay then answers the earlier result instead of applying twice.
+type changeNumbers struct{ prefix string }
+
+func newChangeNumbers() (changeNumbers, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return changeNumbers{}, fmt.Errorf("drawing a request number: %w", err)
+	}
+	return changeNumbers{prefix: "tf-" + hex.EncodeToString(b)}, nil
+}
+
+// add and del are at most 36 characters of [0-9a-z-], inside the documented [1,128] and
+// A-Za-z0-9|_*- of both request numbers.
+func (n changeNumbers) add(chunk int) string { return fmt.Sprintf("%s-add-%d", n.prefix, chunk) }
+func (n changeNumbers) del(chunk int) string { return fmt.Sprintf("%s-del-%d", n.prefix, chunk) }
+
+func chunks(ids []string) [][]string {
+	var out [][]string
+	for len(ids) > 0 {
+		n := min(len(ids), wxpay.MaxActivityMerchantsPerChange)
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return out
+}
+
+// addMerchants adds ids in chunks and reports the ids that really became members, the ids
+// WeChat Pay refused, and the error that stopped it; what it returns is true even on error.
+func addMerchants(ctx context.Context, c *wxpay.Client, activityID string, ids []string, nos changeNumbers) (added []string, refused []wxpay.InvalidMerchant, err error) {
+	for i, chunk := range chunks(ids) {
+		res, err := c.AddActivityMerchants(ctx, activityID, chunk, nos.add(i))
+		if err != nil {
+			return added, refused, err
+		}
+		bad := map[string]bool{}
+		for _, inv := range res.InvalidMerchants {
+			bad[inv.Mchid] = true
+			refused = append(refused, inv)
+		}
+		for _, id := range chunk {
+			if !bad[id] {
+				added = append(added, id)
+			}
+		}
+	}
+	return added, refused, nil
+}
+
+// deleteMerchants removes ids in chunks and reports the ids removed before any error.
+func deleteMerchants(ctx context.Context, c *wxpay.Client, activityID string, ids []string, nos changeNumbers) (removed []string, err error) {
+	for i, chunk := range chunks(ids) {
+		if _, err := c.DeleteActivityMerchants(ctx, activityID, chunk, nos.del(i)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, chunk...)
+	}
+	return removed, nil
+}
+
+// addRefusedError lists every id WeChat Pay refused with its reason, in one diagnostic.
+func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refused []wxpay.InvalidMerchant, othersKept string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "WeChat Pay refused %d merchant id(s) for activity %s; they did not become members:\n", len(refused), activityID)
+	for _, r := range refused {
+		fmt.Fprintf(&b, "  - %s: %s%s\n", r.Mchid, r.InvalidReason, reasonAdvice(r.InvalidReason))
+	}
+	b.WriteString("\nFix or remove these ids in the configuration and apply again. ")
+	b.WriteString(othersKept)
+	diags.AddError(summary, b.String())
+}
+
+func reasonAdvice(reason string) string {
+	switch {
+	case strings.Contains(reason, "不存在"):
+		return " (WeChat Pay does not know this merchant id; check it for typos)"
+	case strings.Contains(reason, "不属于"):
+		return " (not a sub-merchant of the calling service provider `mchid`)"
+	}
+	return ""
+}
+
+// addPayGiftCallError reports a failed pay-gift call. When WeChat Pay refused a change for the
+// activity's status, it names that status: the message does not always carry it.
+func addPayGiftCallError(ctx context.Context, diags *diag.Diagnostics, summary string, c *wxpay.Client, activityID string, err error) {
+	if wxpay.HasCode(err, "RULE_LIMIT") && !wxpay.IsTransient(err) {
+		if act, aerr := c.GetActivity(ctx, activityID); aerr == nil && act.ActivityStatus != wxpay.ActivityStatusOngoing {
+			diags.AddError(summary, fmt.Sprintf("Activity %s is %s, not %s: its merchants cannot change. %s",
+				activityID, act.ActivityStatus, wxpay.ActivityStatusOngoing, callErrorDetail(ctx, err, payGiftHints)))
+			return
+		}
+	}
+	addCallError(ctx, diags, summary, err, payGiftHints...)
+}
+
+// listMemberIDs reads every member of an activity, in WeChat Pay's order.
+func listMemberIDs(ctx context.Context, c *wxpay.Client, activityID string) ([]string, error) {
+	ms, err := c.ListAllActivityMerchants(ctx, activityID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.Mchid)
+	}
+	return ids, nil
+}
+
+// minus returns the ids of a that are not in b, sorted.
+func minus(a, b []string) []string {
+	drop := make(map[string]bool, len(b))
+	for _, id := range b {
+		drop[id] = true
+	}
+	out := []string{}
+	for _, id := range a {
+		if !drop[id] {
+			drop[id] = true
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ resource.Resource                = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithImportState = &payGiftActivityMerchantResource{}
+)
+
+// NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
+// leaving the activity's other merchants alone.
+func NewPayGiftActivityMerchantResource() resource.Resource {
+	return &payGiftActivityMerchantResource{}
+}
+
+type payGiftActivityMerchantResource struct {
+	client *wxpay.Client
+}
+
+type payGiftActivityMerchantModel struct {
+	ID         types.String   `tfsdk:"id"`
+	ActivityID types.String   `tfsdk:"activity_id"`
+	MerchantID types.String   `tfsdk:"merchant_id"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *payGiftActivityMerchantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchant"
+}
+
+func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Makes one merchant issue a pay-gift (支付有礼) activity's coupons (发券商户号), leaving " +
+			"the activity's other merchants alone, so that several configurations can each add their own merchant. " +
+			"If the merchant is removed elsewhere, the next apply adds it again. Never use it on an activity whose " +
+			"list `wechatpay_paygift_activity_merchants` manages: that resource would remove this merchant. The " +
+			"merchants can change only while the activity is `ONGOING_ACT_STATUS`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<activity_id>/<merchant_id>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"activity_id": schema.StringAttribute{
+				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
+					"provider's `mchid`. Changing it replaces the membership.",
+				Required:      true,
+				Validators:    activityIDValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"merchant_id": schema.StringAttribute{
+				MarkdownDescription: "Merchant id (商户号, 8 to 15 digits) to add: a sub-merchant of the provider's " +
+					"`mchid`, or the `mchid` itself. Changing it replaces the membership.",
+				Required:      true,
+				Validators:    merchantIDValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
+	}
+}
+
+func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan payGiftActivityMerchantModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createTimeout, diags := plan.Timeouts.Create(ctx, defaultPayGiftChangeTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, createTimeout)
+	defer cancel()
+	nos, err := newChangeNumbers()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Add Pay-Gift Activity Merchant", err.Error())
+		return
+	}
+
+	activityID, merchantID := plan.ActivityID.ValueString(), plan.MerchantID.ValueString()
+	added, refused, err := addMerchants(ctx, r.client, activityID, []string{merchantID}, nos)
+	if err != nil {
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", r.client, activityID, err)
+		return
+	}
+	if len(added) == 0 {
+		addRefusedError(&resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", activityID, refused, "")
+		return
+	}
+
+	plan.ID = types.StringValue(activityID + "/" + merchantID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state payGiftActivityMerchantModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+
+	members, err := listMemberIDs(ctx, r.client, state.ActivityID.ValueString())
+	if wxpay.IsNotFound(err) || (err == nil && !slices.Contains(members, state.MerchantID.ValueString())) {
+		// Gone elsewhere: the next plan adds it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Pay-Gift Activity Merchant", err, payGiftHints...)
+		return
+	}
+
+	state.ID = types.StringValue(state.ActivityID.ValueString() + "/" + state.MerchantID.ValueString())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only changes timeouts: both identifying attributes replace the resource.
+func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan payGiftActivityMerchantModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state payGiftActivityMerchantModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	deleteTimeout, diags := state.Timeouts.Delete(ctx, defaultPayGiftChangeTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
+	nos, err := newChangeNumbers()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Remove Pay-Gift Activity Merchant", err.Error())
+		return
+	}
+
+	activityID := state.ActivityID.ValueString()
+	_, err = deleteMerchants(ctx, r.client, activityID, []string{state.MerchantID.ValueString()}, nos)
+	if err != nil && !wxpay.IsNotFound(err) {
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchant", r.client, activityID, err)
+	}
+}
+
+func (r *payGiftActivityMerchantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	activityID, merchantID, ok := strings.Cut(req.ID, "/")
+	if !ok || activityID == "" || merchantID == "" || strings.Contains(merchantID, "/") {
+		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity membership as "+
+			"`<activity_id>/<merchant_id>`, for example `terraform import wechatpay_paygift_activity_merchant.example "+
+			"10028001/1900000109`; got \""+req.ID+"\".")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), activityID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("merchant_id"), merchantID)...)
+}

@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ resource.Resource                = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithImportState = &payGiftActivityMerchantsResource{}
+)
+
+// NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
+// activity's coupons (发券商户号).
+func NewPayGiftActivityMerchantsResource() resource.Resource {
+	return &payGiftActivityMerchantsResource{}
+}
+
+type payGiftActivityMerchantsResource struct {
+	client *wxpay.Client
+}
+
+type payGiftActivityMerchantsModel struct {
+	ID          types.String   `tfsdk:"id"`
+	ActivityID  types.String   `tfsdk:"activity_id"`
+	MerchantIDs types.Set      `tfsdk:"merchant_ids"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *payGiftActivityMerchantsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchants"
+}
+
+func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the **complete** list of merchants that issue a pay-gift (支付有礼) activity's " +
+			"coupons (发券商户号). It is authoritative: merchants added to the activity anywhere else show up as drift " +
+			"and are removed on the next apply. To add one merchant without owning the whole list, use " +
+			"`wechatpay_paygift_activity_merchant` instead; never manage the same activity with both. The merchants " +
+			"can change only while the activity is `ONGOING_ACT_STATUS`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The activity id, same as `activity_id`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"activity_id": schema.StringAttribute{
+				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
+					"provider's `mchid`. Changing it moves the list to another activity (replacement).",
+				Required:      true,
+				Validators:    activityIDValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"merchant_ids": schema.SetAttribute{
+				MarkdownDescription: "Every merchant id (商户号, 8 to 15 digits) that issues the activity's coupons; at " +
+					"least one. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). More than " +
+					"500 are sent in several calls of at most 500. Ids WeChat Pay refuses fail the apply with each id and " +
+					"its reason, and are not recorded in the state.",
+				Required:    true,
+				ElementType: types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(merchantIDValidators()...),
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan payGiftActivityMerchantsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wanted := memberIDsFromSet(ctx, plan.MerchantIDs, &resp.Diagnostics)
+	createTimeout, diags := plan.Timeouts.Create(ctx, defaultPayGiftChangeTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, createTimeout)
+	defer cancel()
+	nos, err := newChangeNumbers()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Add Pay-Gift Activity Merchants", err.Error())
+		return
+	}
+
+	activityID := plan.ActivityID.ValueString()
+	added, refused, err := addMerchants(ctx, r.client, activityID, wanted, nos)
+
+	// Whatever happened, the state holds exactly the ids that became members, so that nothing
+	// added is forgotten and the next plan shows the rest still to add.
+	plan.ID = plan.ActivityID
+	plan.MerchantIDs = memberIDSet(ctx, added, &resp.Diagnostics)
+	if err != nil {
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", r.client, activityID, err)
+	} else if len(refused) > 0 {
+		addRefusedError(&resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", activityID, refused,
+			"The other ids were added and are recorded in the state.")
+	}
+	if len(added) == 0 && resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state payGiftActivityMerchantsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+
+	members, err := listMemberIDs(ctx, r.client, state.ActivityID.ValueString())
+	if wxpay.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Pay-Gift Activity Merchants", err, payGiftHints...)
+		return
+	}
+
+	state.ID = state.ActivityID
+	state.MerchantIDs = memberIDSet(ctx, members, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state payGiftActivityMerchantsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wanted := memberIDsFromSet(ctx, plan.MerchantIDs, &resp.Diagnostics)
+	current := memberIDsFromSet(ctx, state.MerchantIDs, &resp.Diagnostics)
+	updateTimeout, diags := plan.Timeouts.Update(ctx, defaultPayGiftChangeTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	nos, err := newChangeNumbers()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update Pay-Gift Activity Merchants", err.Error())
+		return
+	}
+
+	activityID := plan.ActivityID.ValueString()
+	// Add first, so the activity never has fewer merchants than both lists share.
+	added, refused, err := addMerchants(ctx, r.client, activityID, minus(wanted, current), nos)
+	var removed []string
+	if err == nil {
+		removed, err = deleteMerchants(ctx, r.client, activityID, minus(current, wanted), nos)
+	}
+
+	plan.ID = plan.ActivityID
+	plan.MerchantIDs = memberIDSet(ctx, minus(append(current, added...), removed), &resp.Diagnostics)
+	if err != nil {
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", r.client, activityID, err)
+	}
+	if len(refused) > 0 {
+		addRefusedError(&resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", activityID, refused,
+			"The other changes were made and are recorded in the state.")
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state payGiftActivityMerchantsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	current := memberIDsFromSet(ctx, state.MerchantIDs, &resp.Diagnostics)
+	deleteTimeout, diags := state.Timeouts.Delete(ctx, defaultPayGiftChangeTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || len(current) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
+	nos, err := newChangeNumbers()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Remove Pay-Gift Activity Merchants", err.Error())
+		return
+	}
+
+	activityID := state.ActivityID.ValueString()
+	slices.Sort(current)
+	removed, err := deleteMerchants(ctx, r.client, activityID, current, nos)
+	if wxpay.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		// Keep in the state only the members still there, so a new destroy finishes the job.
+		state.MerchantIDs = memberIDSet(ctx, minus(current, removed), &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchants", r.client, activityID, err)
+	}
+}
+
+func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" {
+		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity's merchant list by its activity id, "+
+			"for example `terraform import wechatpay_paygift_activity_merchants.example 10028001`.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), req.ID)...)
+}
+
+func memberIDsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	var out []string
+	if s.IsNull() || s.IsUnknown() {
+		return out
+	}
+	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+func memberIDSet(ctx context.Context, ids []string, diags *diag.Diagnostics) types.Set {
+	if ids == nil {
+		ids = []string{}
+	}
+	s, d := types.SetValueFrom(ctx, types.StringType, ids)
+	diags.Append(d...)
+	return s
+}
