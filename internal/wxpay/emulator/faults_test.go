@@ -1,0 +1,336 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestFaultKinds(t *testing.T) {
+	cases := []struct {
+		name        string
+		fault       Fault
+		uri, body   string
+		method      string
+		netErr      bool // the client sees no answer
+		wantApplied bool
+		check       func(t *testing.T, e *env, a answer)
+	}{
+		{name: "status", fault: Fault{Kind: FaultStatus, Status: 503, Code: "SYSTEM_ERROR", Message: "系统繁忙"},
+			method: "POST", uri: goldPlanURI, body: openGoldPlan,
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 503 || a.code(t) != "SYSTEM_ERROR" || a.header.Get("Request-ID") == "" {
+					t.Errorf("answer %d %s", a.status, a.body)
+				}
+			}},
+		{name: "status with defaults", fault: Fault{Kind: FaultStatus}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 500 || a.code(t) != "SYSTEM_ERROR" {
+					t.Errorf("answer %d %s", a.status, a.body)
+				}
+			}},
+		{name: "status as pay-gift concurrent change", fault: Fault{Kind: FaultStatus, Status: 403, Code: "RULE_LIMIT", Message: "并发修改,请稍后再试"},
+			method: "POST", uri: addURI, body: addBody("f-1", "1900000110"),
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 403 || !strings.Contains(a.message(t), "并发修改") {
+					t.Errorf("answer %d %s", a.status, a.body)
+				}
+			}},
+		{name: "reset", fault: Fault{Kind: FaultReset}, method: "POST", uri: goldPlanURI, body: openGoldPlan, netErr: true},
+		{name: "drop after apply", fault: Fault{Kind: FaultDropAfterApply}, method: "POST", uri: goldPlanURI, body: openGoldPlan, netErr: true, wantApplied: true},
+		{name: "latency", fault: Fault{Kind: FaultLatency, Latency: 30 * time.Millisecond}, method: "POST", uri: goldPlanURI, body: openGoldPlan, wantApplied: true,
+			check: func(t *testing.T, e *env, a answer) {
+				if err := verifyAnswer(e.keys, a); err != nil {
+					t.Error(err)
+				}
+			}},
+		{name: "tamper signature", fault: Fault{Kind: FaultTamperSignature}, method: "POST", uri: goldPlanURI, body: openGoldPlan, wantApplied: true,
+			check: func(t *testing.T, e *env, a answer) {
+				if err := verifyAnswer(e.keys, a); err == nil || !strings.Contains(err.Error(), "does not verify") {
+					t.Errorf("tampered answer: %v", err)
+				}
+			}},
+		{name: "stale timestamp", fault: Fault{Kind: FaultStaleTimestamp}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				ts, _ := strconv.ParseInt(a.header.Get("Wechatpay-Timestamp"), 10, 64)
+				if age := time.Since(time.Unix(ts, 0)); age < 9*time.Minute || age > 11*time.Minute {
+					t.Errorf("timestamp age %v", age)
+				}
+				if err := verifyAnswer(e.keys, a); err == nil || !strings.Contains(err.Error(), "stale") {
+					t.Errorf("stale answer: %v", err)
+				}
+			}},
+		{name: "unknown serial", fault: Fault{Kind: FaultUnknownSerial}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				if s := a.header.Get("Wechatpay-Serial"); s == e.keys.PublicKeyID || s == e.keys.PlatformSerial || s == "" {
+					t.Errorf("serial %q is known", s)
+				}
+			}},
+		{name: "garbled body", fault: Fault{Kind: FaultGarbledBody}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				if err := verifyAnswer(e.keys, a); err != nil {
+					t.Errorf("garbled answer must still be signed: %v", err)
+				}
+				if json.Valid(a.body) {
+					t.Errorf("body %s is valid JSON", a.body)
+				}
+			}},
+		{name: "garbled body on a 204", fault: Fault{Kind: FaultGarbledBody}, method: "POST", uri: adsCloseURI, body: `{"sub_mchid":"1900000109"}`,
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 200 || json.Valid(a.body) || verifyAnswer(e.keys, a) != nil {
+					t.Errorf("answer %d %q", a.status, a.body)
+				}
+			}},
+		{name: "signtest", fault: Fault{Kind: FaultSignTest}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				if !strings.HasPrefix(a.header.Get("Wechatpay-Signature"), "WECHATPAY/SIGNTEST/") {
+					t.Errorf("signature %q", a.header.Get("Wechatpay-Signature"))
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			seedActivities(t, e)
+			id := e.srv.InjectFault(Fault{Kind: tc.fault.Kind, Method: tc.method, Path: tc.uri, Status: tc.fault.Status,
+				Code: tc.fault.Code, Message: tc.fault.Message, Latency: tc.fault.Latency, Count: 1})
+			if id == 0 {
+				t.Fatal("no fault id")
+			}
+			req := e.build(tc.method, tc.uri, tc.body)
+			start := time.Now()
+			resp, err := e.http.Client().Do(req)
+			if tc.netErr {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("want a network error, got %d", resp.StatusCode)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := answer{status: resp.StatusCode, header: resp.Header}
+				a.body = readAll(t, resp)
+				tc.check(t, e, a)
+			}
+			if tc.fault.Kind == FaultLatency && time.Since(start) < tc.fault.Latency {
+				t.Errorf("answered after %v, before the latency", time.Since(start))
+			}
+			calls := e.srv.Calls()
+			if len(calls) != 1 || calls[0].Fault != tc.fault.Kind || calls[0].Applied != tc.wantApplied {
+				t.Errorf("call log %+v", calls)
+			}
+			if got := e.srv.GoldPlan(testSub).Open(); tc.uri == goldPlanURI && got != tc.wantApplied {
+				t.Errorf("gold plan open %v, want %v", got, tc.wantApplied)
+			}
+			// Count 1: the next call is normal again.
+			if len(e.srv.Faults()) != 0 {
+				t.Errorf("fault still active: %+v", e.srv.Faults())
+			}
+			e.ok("GET", stateURI, "")
+		})
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return []byte(b.String())
+}
+
+func TestFaultTimeoutHoldsUntilCallerGivesUp(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	e.srv.InjectFault(Fault{Kind: FaultTimeout, Path: "/v3/goldplan/", Count: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req := e.build("POST", goldPlanURI, openGoldPlan).WithContext(ctx)
+	_, err := e.http.Client().Do(req)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the caller's deadline, got %v", err)
+	}
+	if e.srv.GoldPlan(testSub).Open() {
+		t.Error("a timed-out call was applied")
+	}
+	e.ok("POST", goldPlanURI, openGoldPlan)
+}
+
+func TestFaultMatching(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	e.srv.InjectFault(Fault{Kind: FaultStatus, Method: "POST", Path: "/v3/goldplan/", Count: 2})
+	e.ok("GET", stateURI, "") // other method and path: untouched
+	e.fails(500, "SYSTEM_ERROR", "POST", goldPlanURI, openGoldPlan)
+	e.fails(500, "SYSTEM_ERROR", "POST", goldPlanURI, openGoldPlan)
+	e.ok("POST", goldPlanURI, openGoldPlan)
+
+	id := e.srv.InjectFault(Fault{Kind: FaultStatus, Status: 502})
+	e.fails(502, "SYSTEM_ERROR", "GET", stateURI, "")
+	e.fails(502, "SYSTEM_ERROR", "GET", stateURI, "") // Count 0: every call
+	if !e.srv.RemoveFault(id) || e.srv.RemoveFault(id) {
+		t.Error("RemoveFault should succeed once")
+	}
+	e.ok("GET", stateURI, "")
+
+	e.srv.InjectFault(Fault{Kind: FaultStatus, Fraction: 0.5})
+	faulted := 0
+	for i := 0; i < 40; i++ {
+		if e.do("GET", stateURI, "").status == 500 {
+			faulted++
+		}
+	}
+	if faulted == 0 || faulted == 40 {
+		t.Errorf("fraction 0.5 faulted %d of 40 calls", faulted)
+	}
+	e.srv.ClearFaults()
+	e.ok("GET", stateURI, "")
+
+	for _, bad := range []Fault{{Kind: "explode"}, {Kind: FaultLatency}, {Kind: FaultStatus, Fraction: 2}} {
+		if _, err := e.srv.injectFault(bad); err == nil {
+			t.Errorf("fault %+v accepted", bad)
+		}
+	}
+}
+
+func TestQPSLimits(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	// A tiny rate with burst 1: the second call within the same ~17 minutes is refused.
+	e.srv.SetQPSLimit("/v3/goldplan/", 0.001)
+	e.srv.SetQPSLimit("/v3/apply4subject/", 0.001)
+	e.ok("POST", goldPlanURI, openGoldPlan)
+	if a := e.fails(400, "INVALID_REQUEST", "POST", goldPlanURI, openGoldPlan); a.message(t) != "命中频率限制" {
+		t.Errorf("gold plan limit: %s", a.body)
+	}
+	e.ok("GET", stateURI, "")
+	if a := e.fails(429, "FREQUENCY_LIMITED", "GET", stateURI, ""); a.message(t) != "频率超限" {
+		t.Errorf("other limit: %s", a.body)
+	}
+	e.ok("GET", "/v3/certificates", "") // no limit on this path
+	if got := e.srv.QPSLimits(); len(got) != 2 {
+		t.Errorf("limits %v", got)
+	}
+	e.srv.SetQPSLimit("/v3/goldplan/", 0)
+	e.ok("POST", goldPlanURI, openGoldPlan)
+}
+
+func TestCallLog(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	e.ok("POST", goldPlanURI, openGoldPlan, withNonce("NONCE-A"))
+	e.ok("POST", goldPlanURI, openGoldPlan)
+	e.fails(401, "SIGN_ERROR", "POST", goldPlanURI, openGoldPlan, withKey(e.keys.PlatformKey))
+	e.fails(404, "RESOURCE_NOT_EXISTS", "GET", "/v3/marketing/partnerships?limit=5", "")
+	if e.srv.CountCalls("POST", goldPlanURI) != 3 || e.srv.CountApplied("POST", goldPlanURI) != 1 {
+		t.Errorf("POST counts %d/%d", e.srv.CountCalls("POST", goldPlanURI), e.srv.CountApplied("POST", goldPlanURI))
+	}
+	if e.srv.CountCalls("", "") != 4 || e.srv.CountCalls("GET", "") != 1 || e.srv.CountApplied("", "") != 1 {
+		t.Errorf("totals %d %d %d", e.srv.CountCalls("", ""), e.srv.CountCalls("GET", ""), e.srv.CountApplied("", ""))
+	}
+	calls := e.srv.Calls()
+	first, last := calls[0], calls[3]
+	if first.Seq != 1 || first.Nonce != "NONCE-A" || first.Body != openGoldPlan || first.Status != 200 || !first.Applied || first.Host == "" {
+		t.Errorf("first call %+v", first)
+	}
+	if calls[2].Status != 401 || calls[2].Code != "SIGN_ERROR" || calls[2].Applied {
+		t.Errorf("refused call %+v", calls[2])
+	}
+	if last.RawQuery != "limit=5" || last.Path != "/v3/marketing/partnerships" {
+		t.Errorf("last call %+v", last)
+	}
+	ctrs := e.srv.CallCounters()
+	if len(ctrs) != 2 {
+		t.Errorf("counters %+v", ctrs)
+	}
+	e.srv.ClearCalls()
+	if len(e.srv.Calls()) != 0 || e.srv.CountCalls("", "") != 0 {
+		t.Error("ClearCalls left calls behind")
+	}
+}
+
+// TestConcurrentCalls runs many signed calls at once; with -race it also checks locking.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t)
+	seedActivities(t, e)
+	const n = 60
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = "19200000" + strconv.Itoa(10+i)
+	}
+	subs := make([]SubMerchant, n)
+	for i, id := range ids {
+		subs[i] = SubMerchant{SubMchid: id}
+	}
+	if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]*http.Request, 0, 3*n)
+	for i := 0; i < n; i++ {
+		reqs = append(reqs,
+			e.build("POST", addURI, addBody("c-"+strconv.Itoa(i), ids[i])),
+			e.build("GET", stateURI, ""),
+			e.build("POST", goldPlanURI, openGoldPlan))
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, len(reqs))
+	for i, req := range reqs {
+		wg.Add(1)
+		go func(i int, req *http.Request) {
+			defer wg.Done()
+			resp, err := e.http.Client().Do(req)
+			if err != nil {
+				return
+			}
+			a := answer{status: resp.StatusCode, header: resp.Header, body: readAll(t, resp)}
+			if verifyAnswer(e.keys, a) == nil {
+				statuses[i] = a.status
+			}
+		}(i, req)
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != 200 {
+			t.Errorf("request %d (%s %s): status %d", i, reqs[i].Method, reqs[i].URL.Path, s)
+		}
+	}
+	if got := len(e.srv.ActivityMembers(actID)); got != n+1 {
+		t.Errorf("%d members, want %d", got, n+1)
+	}
+	if e.srv.CountApplied("POST", goldPlanURI) != 1 || e.srv.CountCalls("", "") != 3*n {
+		t.Errorf("applied opens %d, calls %d", e.srv.CountApplied("POST", goldPlanURI), e.srv.CountCalls("", ""))
+	}
+}
+
+func BenchmarkAuthorizeState(b *testing.B) {
+	k := testKeys(b)
+	s := New(Options{Keys: k})
+	if err := s.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: testSub}}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		// Signing the request costs as much as the emulator's own work; what matters is that
+		// the emulator adds no key parsing or other per-call setup.
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, signedRequest(b, k, "GET", stateURI, ""))
+		if w.Code != 200 {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
