@@ -27,14 +27,23 @@ done
 source "$demo/emulator/env.sh"
 echo "    endpoint $WECHATPAY_ENDPOINT, merchant $WECHATPAY_MCHID"
 
-# A dev override makes Terraform use the binary just built instead of downloading from the registry.
+# A dev override makes Terraform use the binary just built instead of downloading from the
+# registry. `terraform init` still resolves the provider (and installs the demo's modules), so a
+# local mirror holding the same binary answers it without a registry.
+platform=$(go env GOOS)_$(go env GOARCH)
+mirror=$demo/mirror/registry.terraform.io/wxpay-tf/wechatpay/0.0.1/$platform
+mkdir -p "$mirror"
+cp "$demo/bin/terraform-provider-wechatpay" "$mirror/terraform-provider-wechatpay_v0.0.1"
 cat >"$demo/terraformrc" <<RC
 disable_checkpoint = true
 provider_installation {
   dev_overrides {
     "registry.terraform.io/wxpay-tf/wechatpay" = "$demo/bin"
   }
-  direct {}
+  filesystem_mirror {
+    path    = "$demo/mirror"
+    include = ["registry.terraform.io/wxpay-tf/wechatpay"]
+  }
 }
 RC
 export TF_CLI_CONFIG_FILE=$demo/terraformrc TF_IN_AUTOMATION=1
