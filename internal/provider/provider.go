@@ -392,6 +392,9 @@ func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resou
 		NewMarketingPartnershipResource,
 		NewPayGiftActivityMerchantsResource,
 		NewPayGiftActivityMerchantResource,
+		NewGoldPlanStatusResource,
+		NewGoldPlanCustomPageResource,
+		NewGoldPlanAdvertisingResource,
 	}
 }
 

@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+// Shared by the three gold plan (点金计划) resources: their error advice, the 24-hour rule,
+// import by sub_mchid.
+
+const defaultGoldPlanTimeout = 5 * time.Minute
+
+// goldPlanHints explain every business answer the gold plan calls are known to give. WeChat Pay's
+// documentation and its servers spell the penalty messages differently (被处罚中 / 处于处罚中),
+// so both are listed.
+var goldPlanHints = []hint{
+	{"INVALID_REQUEST", "调用方不是服务商",
+		"Only service providers (服务商) and channel partners (渠道商) can manage a sub-merchant's gold plan; " +
+			"the merchant configured in the provider (`mchid`) is neither. Configure the provider with the " +
+			"service provider's credentials."},
+	{"INVALID_REQUEST", "服务商未开通点金计划",
+		"The service provider itself has not opened the gold plan (点金计划). Open it in the service provider " +
+			"platform (服务商平台 → 产品中心 → 点金计划), then apply again."},
+	{"INVALID_REQUEST", "服务商处于处罚中", providerPenalizedAdvice},
+	{"INVALID_REQUEST", "服务商被处罚中", providerPenalizedAdvice},
+	{"INVALID_REQUEST", "特约商户处于处罚中", subMerchantPenalizedAdvice},
+	{"INVALID_REQUEST", "特约商户被处罚中", subMerchantPenalizedAdvice},
+	{"INVALID_REQUEST", "不是该服务商的特约商户",
+		"The sub-merchant is not one of this service provider's sub-merchants (特约商户). Check `sub_mchid`, and " +
+			"that the provider is configured with the credentials of the service provider that onboarded it."},
+	{"INVALID_REQUEST", "特约商户未开通点金计划",
+		"The gold plan of this sub-merchant is not open, and the receipt page and the ads can only be changed " +
+			"while it is. Manage it with `wechatpay_goldplan_status` and make this resource come after it: set " +
+			"`sub_mchid = wechatpay_goldplan_status.<name>.sub_mchid` or add `depends_on`."},
+	{"INVALID_REQUEST", "未配置商家小票链接",
+		"The service provider has not configured the merchant receipt link (商家小票链接) the receipt page " +
+			"shows. Configure it in the service provider platform (服务商平台 → 点金计划 → 商家小票管理), then apply " +
+			"again."},
+	{"INVALID_REQUEST", "24小时", reopenAdvice(time.Time{})},
+	{"INVALID_REQUEST", "命中频率限制",
+		"WeChat Pay kept refusing the call for the gold plan rate limit after all retries. Lower `rate_limit`, " +
+			"raise `max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
+	{"INVALID_REQUEST", "操作失败",
+		"WeChat Pay could not carry out the operation (操作失败). This is usually temporary: apply again later."},
+	{"MCH_NOT_EXISTS", "",
+		"WeChat Pay does not know this sub-merchant id. Check `sub_mchid` for typos: it must be a sub-merchant " +
+			"(特约商户) already onboarded under this service provider."},
+}
+
+const (
+	providerPenalizedAdvice = "The service provider is under a WeChat Pay penalty (处罚), which blocks gold plan " +
+		"changes. Resolve it in the service provider platform (服务商平台), then apply again."
+	subMerchantPenalizedAdvice = "The sub-merchant is under a WeChat Pay penalty (处罚), which blocks gold plan " +
+		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
+)
+
+// reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one.
+func reopenAdvice(retryAfter time.Time) string {
+	when := "24 hours after it was closed"
+	if !retryAfter.IsZero() {
+		when = "at " + retryAfter.Format(time.RFC3339) + " (24 hours after it was closed)"
+	}
+	return "WeChat Pay does not reopen a gold plan scene within 24 hours of closing it (关闭点金计划后24小时内不可重新开通). " +
+		"It can be opened again " + when + ": run `terraform apply` again after that. Nothing was opened, and the " +
+		"Terraform state still says what is really open."
+}
+
+// addGoldPlanError reports a failed gold plan call; for the 24-hour refusal the advice names the
+// time WeChat Pay gave.
+func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
+	hints := goldPlanHints
+	if at, refused := wxpay.GoldPlanRetryAfter(err); refused {
+		hints = append([]hint{{"INVALID_REQUEST", "24小时", reopenAdvice(at)}}, goldPlanHints...)
+	}
+	addCallError(ctx, diags, summary, err, hints...)
+}
+
+// goldPlanClosedUnder reports whether err is WeChat Pay refusing a receipt page or ads change
+// because the sub-merchant's gold plan is closed.
+func goldPlanClosedUnder(err error) bool {
+	return wxpay.HasCode(err, "INVALID_REQUEST") && wxpay.MessageContains(err, "特约商户未开通点金计划")
+}
+
+// importSubMchid starts the state of a gold plan resource imported by its sub_mchid. Nothing can
+// be read back from WeChat Pay, so the rest stays null until the next apply asserts it.
+func importSubMchid(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !subMchidPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("Import these resources by the sub-merchant id (特约商户号), 8 to 32 digits, for example "+
+				"`terraform import wechatpay_goldplan_status.example 1900000109`; got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), req.ID)...)
+}
+
+// setStrings reads a set of strings; a null or unknown set gives nil.
+func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// stringSet builds a set of strings; nil gives a null set.
+func stringSet(ctx context.Context, values []string, diags *diag.Diagnostics) types.Set {
+	if values == nil {
+		return types.SetNull(types.StringType)
+	}
+	s, d := types.SetValueFrom(ctx, types.StringType, values)
+	diags.Append(d...)
+	return s
+}

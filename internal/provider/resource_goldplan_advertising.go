@@ -1,0 +1,245 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ resource.Resource                = &goldPlanAdvertisingResource{}
+	_ resource.ResourceWithConfigure   = &goldPlanAdvertisingResource{}
+	_ resource.ResourceWithImportState = &goldPlanAdvertisingResource{}
+	_ resource.ResourceWithModifyPlan  = &goldPlanAdvertisingResource{}
+)
+
+// privateImported marks an imported advertising resource: its next change re-asserts that the
+// ads are shown, not only the filters.
+const privateImported = "imported"
+
+// NewGoldPlanAdvertisingResource shows ads on a sub-merchant's payment result page, keeping
+// some industries out.
+func NewGoldPlanAdvertisingResource() resource.Resource {
+	return &goldPlanAdvertisingResource{}
+}
+
+type goldPlanAdvertisingResource struct {
+	client *wxpay.Client
+}
+
+type goldPlanAdvertisingModel struct {
+	ID              types.String   `tfsdk:"id"`
+	SubMchid        types.String   `tfsdk:"sub_mchid"`
+	IndustryFilters types.Set      `tfsdk:"industry_filters"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *goldPlanAdvertisingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_goldplan_advertising"
+}
+
+func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Shows gold plan ads on a sub-merchant's payment result page, optionally keeping up to " +
+			"three industries out of them; destroying it stops the ads. The gold plan must be open, so make this " +
+			"resource come after `wechatpay_goldplan_status`. Industry filters can be replaced but never cleared " +
+			"through the API. WeChat Pay has no call that reads any of this back.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"sub_mchid": schema.StringAttribute{
+				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, whose gold plan is open. Usually " +
+					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it stops the " +
+					"old sub-merchant's ads and shows the new one's.",
+				Required:      true,
+				Validators:    subMchidValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"industry_filters": schema.SetAttribute{
+				MarkdownDescription: "Industries whose ads are never shown to this sub-merchant's payers (" +
+					"advertising_industry_filters): 1 to 3 of " + quotedList(wxpay.AdvertisingIndustries) + " " +
+					"(the misspellings are WeChat Pay's own). Changing them replaces the previous set in place. " +
+					"Once set, they cannot be removed through the API: removing the attribute is refused at plan " +
+					"time; clear them in the merchant platform (商户平台) instead.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(wxpay.AdvertisingIndustries...)),
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *goldPlanAdvertisingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan refuses to drop the filters of an existing resource: the API can replace them but
+// not clear them, and ignoring the change would leave state and WeChat Pay disagreeing.
+func (r *goldPlanAdvertisingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan goldPlanAdvertisingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A new sub-merchant is a new resource: there is nothing to clear.
+	if !plan.SubMchid.Equal(state.SubMchid) {
+		return
+	}
+	if plan.IndustryFilters.IsNull() && len(state.IndustryFilters.Elements()) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("industry_filters"), "Industry Filters Cannot Be Cleared",
+			fmt.Sprintf("WeChat Pay can replace the industry filters of sub-merchant %s but has no call that clears "+
+				"them, so removing `industry_filters` cannot be applied. Either keep 1 to 3 industries in "+
+				"`industry_filters`, or clear them in the merchant platform (商户平台 → 点金计划), then remove this "+
+				"resource from the state (`terraform state rm`) and import it again.", state.SubMchid.ValueString()))
+	}
+}
+
+func (r *goldPlanAdvertisingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan goldPlanAdvertisingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	filters := sortedStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if err := r.client.OpenAdvertisingShow(ctx, plan.SubMchid.ValueString(), filters); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Show Gold Plan Ads", err)
+		return
+	}
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read keeps the state as it is: WeChat Pay has no call that reads the ads settings back.
+func (r *goldPlanAdvertisingResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
+
+func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state goldPlanAdvertisingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	filters := sortedStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
+	imported, diags := req.Private.GetKey(ctx, privateImported)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	sub := plan.SubMchid.ValueString()
+	var err error
+	switch {
+	case plan.IndustryFilters.Equal(state.IndustryFilters):
+		// Only timeouts changed.
+	case len(imported) > 0:
+		// Whether the ads are shown is unknown after an import: showing them sets the filters too.
+		err = r.client.OpenAdvertisingShow(ctx, sub, filters)
+	case len(filters) > 0:
+		err = r.client.SetAdvertisingIndustryFilter(ctx, sub, filters)
+	default:
+		// ModifyPlan refuses this plan; reaching here means a bug, not a reason to pretend.
+		resp.Diagnostics.AddAttributeError(path.Root("industry_filters"), "Industry Filters Cannot Be Cleared",
+			"WeChat Pay has no call that clears industry filters; keep 1 to 3 in `industry_filters`.")
+	}
+	if err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Set Gold Plan Ads Industry Filters", err)
+	}
+	if resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state goldPlanAdvertisingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	sub := state.SubMchid.ValueString()
+	err := r.client.CloseAdvertisingShow(ctx, sub)
+	switch {
+	case err == nil:
+	case goldPlanClosedUnder(err):
+		// As for the receipt page: without an open gold plan no ads show, and keeping the
+		// resource would block the destroy for at least 24 hours.
+		resp.Diagnostics.AddWarning("Gold Plan Ads Left As They Were",
+			fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to stop its ads "+
+				"while it is. No ads show while the gold plan is closed; the resource was removed from the "+
+				"Terraform state. If the gold plan is opened again, the ads may show again: to avoid this, make "+
+				"this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
+	default:
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Stop Gold Plan Ads", err)
+	}
+}
+
+func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importSubMchid(ctx, req, resp)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
+}
+
+// sortedStrings gives the set's values in a stable order, so the same set is always the same
+// request body.
+func sortedStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	out := setStrings(ctx, s, diags)
+	slices.Sort(out)
+	return out
+}
+
+func quotedList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
+}

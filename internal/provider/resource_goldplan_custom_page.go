@@ -1,0 +1,142 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ resource.Resource                = &goldPlanCustomPageResource{}
+	_ resource.ResourceWithConfigure   = &goldPlanCustomPageResource{}
+	_ resource.ResourceWithImportState = &goldPlanCustomPageResource{}
+)
+
+// NewGoldPlanCustomPageResource opens a sub-merchant's merchant receipt page (商家小票).
+func NewGoldPlanCustomPageResource() resource.Resource {
+	return &goldPlanCustomPageResource{}
+}
+
+type goldPlanCustomPageResource struct {
+	client *wxpay.Client
+}
+
+type goldPlanCustomPageModel struct {
+	ID       types.String   `tfsdk:"id"`
+	SubMchid types.String   `tfsdk:"sub_mchid"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *goldPlanCustomPageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_goldplan_custom_page"
+}
+
+func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Opens the merchant receipt page (商家小票) of a sub-merchant's gold plan; destroying it " +
+			"closes the page. The page needs the receipt link configured by the service provider and shows only " +
+			"while the gold plan is open, so make this resource come after `wechatpay_goldplan_status` " +
+			"(reference its `sub_mchid` or use `depends_on`). WeChat Pay has no call that reads the page back.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"sub_mchid": schema.StringAttribute{
+				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, whose gold plan is open. Usually " +
+					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes " +
+					"the old sub-merchant's page and opens the new one's.",
+				Required:      true,
+				Validators:    subMchidValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *goldPlanCustomPageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *goldPlanCustomPageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan goldPlanCustomPageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if err := r.client.ChangeCustomPageStatus(ctx, plan.SubMchid.ValueString(), wxpay.GoldPlanOpen); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan Receipt Page", err)
+		return
+	}
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read keeps the state as it is: WeChat Pay has no call that reads the receipt page back.
+func (r *goldPlanCustomPageResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
+
+// Update only ever changes timeouts: every other attribute replaces the resource.
+func (r *goldPlanCustomPageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan goldPlanCustomPageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state goldPlanCustomPageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	sub := state.SubMchid.ValueString()
+	err := r.client.ChangeCustomPageStatus(ctx, sub, wxpay.GoldPlanClose)
+	switch {
+	case err == nil:
+	case goldPlanClosedUnder(err):
+		// The gold plan was closed first (no ordering, or closed in the merchant platform).
+		// The page cannot show without it, and keeping the resource would block the destroy
+		// for at least 24 hours, so it goes with a warning.
+		resp.Diagnostics.AddWarning("Receipt Page Left As It Was",
+			fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to change its "+
+				"receipt page while it is. The page does not show while the gold plan is closed; it was removed "+
+				"from the Terraform state. If the gold plan is opened again, the page may show again: to avoid "+
+				"this, make this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
+	default:
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan Receipt Page", err)
+	}
+}
+
+func (r *goldPlanCustomPageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importSubMchid(ctx, req, resp)
+}

@@ -1,0 +1,252 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ resource.Resource                = &goldPlanStatusResource{}
+	_ resource.ResourceWithConfigure   = &goldPlanStatusResource{}
+	_ resource.ResourceWithImportState = &goldPlanStatusResource{}
+	_ resource.ResourceWithModifyPlan  = &goldPlanStatusResource{}
+)
+
+// NewGoldPlanStatusResource opens a sub-merchant's gold plan (点金计划) for some pay scenes.
+func NewGoldPlanStatusResource() resource.Resource {
+	return &goldPlanStatusResource{}
+}
+
+type goldPlanStatusResource struct {
+	client *wxpay.Client
+}
+
+type goldPlanStatusModel struct {
+	ID        types.String   `tfsdk:"id"`
+	SubMchid  types.String   `tfsdk:"sub_mchid"`
+	PayScenes types.Set      `tfsdk:"pay_scenes"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *goldPlanStatusResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_goldplan_status"
+}
+
+func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Opens the gold plan (点金计划) of a sub-merchant for the configured pay scenes; destroying " +
+			"it closes them. WeChat Pay has no call that reads the gold plan back, so changes made in the merchant " +
+			"platform cannot be seen, and a closed scene cannot be reopened for 24 hours.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"sub_mchid": schema.StringAttribute{
+				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, of one of the service provider's " +
+					"sub-merchants. Changing it closes the gold plan of the old sub-merchant and opens the new one's.",
+				Required:      true,
+				Validators:    subMchidValidators(),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"pay_scenes": schema.SetAttribute{
+				MarkdownDescription: "Pay scenes the gold plan is open for: `JSAPI` (official account payment, JSAPI " +
+					"支付) and/or `MINIPROGRAM` (mini program payment, 小程序支付). At least one; default `[\"JSAPI\"]`. " +
+					"Adding a scene opens it, removing one closes it, in place.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default: setdefault.StaticValue(types.SetValueMust(types.StringType,
+					[]attr.Value{types.StringValue(string(wxpay.PaySceneJSAPI))})),
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *goldPlanStatusResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan warns before a replacement: it closes the old sub-merchant's gold plan, which then
+// stays closed for 24 hours, and if the new sub_mchid turns out to be the same merchant the
+// reopen is refused.
+func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan goldPlanStatusModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
+		fmt.Sprintf("Changing sub_mchid replaces this resource: the gold plan of sub-merchant %s is closed first, and "+
+			"WeChat Pay refuses to reopen a closed scene for 24 hours. If the new sub_mchid is the same merchant, or "+
+			"you change it back within 24 hours, the open will fail until then. To rename the resource in the "+
+			"configuration without closing anything, use a `moved` block instead.", state.SubMchid.ValueString()))
+}
+
+func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan goldPlanStatusModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	scenes := payScenes(ctx, plan.PayScenes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if err := r.changeScenes(ctx, plan.SubMchid.ValueString(), wxpay.GoldPlanOpen, scenes); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan", err)
+		return
+	}
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read keeps the state as it is: WeChat Pay has no call that reads a gold plan back.
+func (r *goldPlanStatusResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
+
+// Update opens the added scenes before closing the removed ones, so that a refused open
+// (the 24-hour rule) leaves everything as it was, and the gold plan is never closed in
+// every scene on the way from one scene to the other.
+func (r *goldPlanStatusResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state goldPlanStatusModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	want := payScenes(ctx, plan.PayScenes, &resp.Diagnostics)
+	// After an import nothing is known to be open: every configured scene is opened again.
+	had := payScenes(ctx, state.PayScenes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	sub := plan.SubMchid.ValueString()
+	added, removed := sceneDiff(had, want)
+	if err := r.changeScenes(ctx, sub, wxpay.GoldPlanOpen, added); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan", err)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	if err := r.changeScenes(ctx, sub, wxpay.GoldPlanClose, removed); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan", err)
+		// The added scenes are open now; the removed ones are still managed here so the next
+		// apply closes them.
+		state.PayScenes = sceneSet(ctx, append(had, added...), &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	plan.ID = plan.SubMchid
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state goldPlanStatusModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
+	resp.Diagnostics.Append(diags...)
+	scenes := payScenes(ctx, state.PayScenes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Imported and never applied: which scenes are open is unknown, so close both.
+	if len(scenes) == 0 {
+		scenes = []wxpay.PayScene{wxpay.PaySceneJSAPI, wxpay.PaySceneMiniProgram}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if err := r.changeScenes(ctx, state.SubMchid.ValueString(), wxpay.GoldPlanClose, scenes); err != nil {
+		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan", err)
+	}
+}
+
+func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importSubMchid(ctx, req, resp)
+}
+
+// changeScenes opens or closes scenes in one call; no scenes means no call.
+func (r *goldPlanStatusResource) changeScenes(ctx context.Context, sub string, op wxpay.GoldPlanOperation, scenes []wxpay.PayScene) error {
+	if len(scenes) == 0 {
+		return nil
+	}
+	scene, ok := wxpay.PaySceneFor(scenes)
+	if !ok {
+		return fmt.Errorf("pay scenes %v cannot be sent to WeChat Pay", scenes)
+	}
+	return r.client.ChangeGoldPlanStatus(ctx, sub, op, scene)
+}
+
+func payScenes(ctx context.Context, s types.Set, diags *diag.Diagnostics) []wxpay.PayScene {
+	var out []wxpay.PayScene
+	for _, v := range setStrings(ctx, s, diags) {
+		out = append(out, wxpay.PayScene(v))
+	}
+	return out
+}
+
+func sceneSet(ctx context.Context, scenes []wxpay.PayScene, diags *diag.Diagnostics) types.Set {
+	var out []string
+	for _, s := range scenes {
+		if !slices.Contains(out, string(s)) {
+			out = append(out, string(s))
+		}
+	}
+	slices.Sort(out)
+	return stringSet(ctx, out, diags)
+}
+
+// sceneDiff says which scenes to open and which to close to get from had to want.
+func sceneDiff(had, want []wxpay.PayScene) (added, removed []wxpay.PayScene) {
+	for _, s := range want {
+		if !slices.Contains(had, s) {
+			added = append(added, s)
+		}
+	}
+	for _, s := range had {
+		if !slices.Contains(want, s) {
+			removed = append(removed, s)
+		}
+	}
+	return added, removed
+}
