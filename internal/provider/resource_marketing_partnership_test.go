@@ -1,0 +1,325 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+const (
+	partnershipAddr = "wechatpay_marketing_partnership.test"
+	pathBuild       = "/v3/marketing/partnerships/build"
+	pathTerminate   = "/v3/marketing/partnerships/terminate"
+	pathList        = "/v3/marketing/partnerships"
+	testAppID       = "wx4e1916a585d1f4e9"
+)
+
+var wxTimePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d`)
+
+func partnershipConfig(providerBlock, partner, data string) string {
+	return providerBlock + fmt.Sprintf(`
+resource "wechatpay_marketing_partnership" "test" {
+  partner         = %s
+  authorized_data = %s
+}
+`, partner, data)
+}
+
+func appPartner(appid string) string { return fmt.Sprintf(`{ type = "APPID", appid = %q }`, appid) }
+
+func busiStock(id string) string {
+	return fmt.Sprintf(`{ business_type = "BUSIFAVOR_STOCK", stock_id = %q }`, id)
+}
+
+func emuAppPartner(appid string) emulator.Partner {
+	return emulator.Partner{Type: "APPID", AppID: appid}
+}
+
+func emuBusiStock(id string) emulator.AuthorizedData {
+	return emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: id}
+}
+
+// partnershipState asks the emulator what really exists.
+func partnershipState(emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData) string {
+	got, ok := emu.Partnership(p, d)
+	if !ok {
+		return "absent"
+	}
+	return got.State
+}
+
+func expectPartnershipState(emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := partnershipState(emu, p, d); got != want {
+			return fmt.Errorf("emulator: partnership %v %v is %s, want %s", p, d, got, want)
+		}
+		return nil
+	}
+}
+
+// Create, read, import, replace and destroy, each checked against the emulator.
+func TestAccMarketingPartnership_basic(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{})
+	cfg := emu.providerConfig(modePublicKey)
+	first, second := emuBusiStock("98065001"), emuBusiStock("98065002")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			for _, d := range []emulator.AuthorizedData{first, second} {
+				if got := partnershipState(emu, emuAppPartner(testAppID), d); got != "TERMINATED" {
+					return fmt.Errorf("after destroy the partnership of stock %s is %s, want TERMINATED", d.StockID, got)
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: partnershipConfig(cfg, appPartner(testAppID), busiStock("98065001")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("id"),
+						knownvalue.StringExact("APPID:"+testAppID+":BUSIFAVOR_STOCK:98065001")),
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("partner").AtMapKey("merchant_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("build_time"), knownvalue.StringRegexp(wxTimePattern)),
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("create_time"), knownvalue.StringRegexp(wxTimePattern)),
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("update_time"), knownvalue.StringRegexp(wxTimePattern)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectPartnershipState(emu, emuAppPartner(testAppID), first, "ESTABLISHED"),
+					func(*terraform.State) error {
+						if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
+							return fmt.Errorf("%d builds applied, want 1", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Every refresh is exactly one filtered list call.
+				PreConfig: emu.ClearCalls,
+				Config:    partnershipConfig(cfg, appPartner(testAppID), busiStock("98065001")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					var lists int
+					for _, c := range emu.Calls() {
+						if c.Path != pathList {
+							return fmt.Errorf("a refresh called %s %s", c.Method, c.Path)
+						}
+						if !strings.Contains(c.RawQuery, "partner=%7B") || !strings.Contains(c.RawQuery, "authorized_data=%7B") {
+							return fmt.Errorf("list call without both filters: %q", c.RawQuery)
+						}
+						lists++
+					}
+					if lists == 0 {
+						return fmt.Errorf("no list call")
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      partnershipAddr,
+				ImportState:       true,
+				ImportStateId:     "APPID:" + testAppID + ":BUSIFAVOR_STOCK:98065001",
+				ImportStateVerify: true,
+			},
+			{
+				// No update call exists: a new stock replaces the partnership.
+				Config: partnershipConfig(cfg, appPartner(testAppID), busiStock("98065002")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectPartnershipState(emu, emuAppPartner(testAppID), first, "TERMINATED"),
+					expectPartnershipState(emu, emuAppPartner(testAppID), second, "ESTABLISHED"),
+				),
+			},
+		},
+	})
+}
+
+// A merchant partner, imported by id.
+func TestAccMarketingPartnership_merchantImport(t *testing.T) {
+	merchant := emulator.Partner{Type: "MERCHANT", MerchantID: "1900000109"}
+	emu := newTestEmulator(t, emulator.Seed{Partnerships: []emulator.Partnership{
+		{Partner: merchant, AuthorizedData: emuBusiStock("98065003")},
+	}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
+				ResourceName:       partnershipAddr,
+				ImportState:        true,
+				ImportStateId:      "MERCHANT:1900000109:BUSIFAVOR_STOCK:98065003",
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("%d states imported", len(states))
+					}
+					a := states[0].Attributes
+					if a["partner.merchant_id"] != "1900000109" || a["state"] != "ESTABLISHED" || a["build_time"] == "" {
+						return fmt.Errorf("imported %v", a)
+					}
+					if _, ok := a["partner.appid"]; ok && a["partner.appid"] != "" {
+						return fmt.Errorf("imported an appid for a merchant partner: %v", a)
+					}
+					return nil
+				},
+			},
+			{
+				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					if n := emu.CountCalls(http.MethodPost, pathBuild); n != 0 {
+						return fmt.Errorf("an imported partnership was built %d times", n)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:  partnershipAddr,
+				ImportState:   true,
+				ImportStateId: "MERCHANT:wx123:BUSIFAVOR_STOCK:98065003",
+				ExpectError:   regexp.MustCompile(`not a merchant id`),
+			},
+		},
+	})
+}
+
+// Terminated out of band, or gone entirely: the refresh drops it and the plan builds it again.
+func TestAccMarketingPartnership_disappears(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{})
+	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
+	p, d := emuAppPartner(testAppID), emuBusiStock("98065001")
+	recreated := resource.ConfigPlanChecks{
+		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
+		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if !emu.TerminatePartnership(p, d) {
+						t.Fatal("the emulator had no established partnership to terminate")
+					}
+				},
+				Config:           cfg,
+				ConfigPlanChecks: recreated,
+				Check:            expectPartnershipState(emu, p, d, "ESTABLISHED"),
+			},
+			{
+				// Nothing matches at all: the list call answers 404.
+				PreConfig:        emu.Reset,
+				Config:           cfg,
+				ConfigPlanChecks: recreated,
+				Check:            expectPartnershipState(emu, p, d, "ESTABLISHED"),
+			},
+		},
+	})
+	if n := emu.CountCalls(http.MethodPost, pathTerminate); n != 1 {
+		t.Errorf("%d terminate calls, want only the destroy's", n)
+	}
+}
+
+// The build's answer is lost once: the client retries with the same Idempotency-Key and
+// WeChat Pay applies the build once.
+func TestAccMarketingPartnership_lostAnswer(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild,
+					Kind: emulator.FaultDropAfterApply, Count: 1})
+			},
+			Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: func(*terraform.State) error {
+				var keys []string
+				for _, c := range emu.Calls() {
+					if c.Path == pathBuild {
+						keys = append(keys, c.RequestNo)
+					}
+				}
+				if len(keys) != 2 || keys[0] != keys[1] || keys[0] == "" {
+					return fmt.Errorf("build calls carried Idempotency-Keys %q, want one key sent twice", keys)
+				}
+				if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
+					return fmt.Errorf("%d builds applied, want 1", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// Combinations WeChat Pay would refuse are refused at plan time, naming the attribute.
+func TestAccMarketingPartnership_invalidCombinations(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{})
+	cfg := emu.providerConfig(modePublicKey)
+	tests := []struct {
+		partner, data string
+		want          string
+	}{
+		{`{ type = "APPID" }`, busiStock("1"), `(?s)partner\.appid.*required when .?partner\.type.? is .?APPID`},
+		{`{ type = "APPID", appid = "wx1", merchant_id = "1900000109" }`, busiStock("1"),
+			`(?s)partner\.merchant_id.*must not be set when`},
+		{`{ type = "MERCHANT" }`, busiStock("1"), `(?s)partner\.merchant_id.*required when`},
+		{`{ type = "MERCHANT", merchant_id = "1900000109", appid = "wx1" }`, busiStock("1"),
+			`(?s)partner\.appid.*must not be set when`},
+		{`{ type = "MERCHANT", merchant_id = "1900000109" }`, `{ business_type = "FAVOR_STOCK", stock_id = "1" }`,
+			`(?s)authorized_data\.business_type.*FAVOR_STOCK.*can only be granted`},
+		{`{ type = "OPENID", appid = "wx1" }`, busiStock("1"), `(?s)partner\.type.*value must be one of`},
+		{appPartner("wx" + fmt.Sprintf("%031d", 0)), busiStock("1"), `(?s)partner\.appid.*1 to 32`},
+		{`{ type = "MERCHANT", merchant_id = "1234567" }`, busiStock("1"), `(?s)partner\.merchant_id.*8 to 15 digits`},
+		{appPartner("wx1"), busiStock("123456789012345678901"), `(?s)authorized_data\.stock_id.*1 to 20`},
+		{appPartner("wx:1"), busiStock("1"), `(?s)partner\.appid.*letters, digits`},
+	}
+	var steps []resource.TestStep
+	for _, tt := range tests {
+		// Terraform wraps the detail at any space.
+		want := strings.ReplaceAll(tt.want, " ", `\s+`)
+		steps = append(steps, resource.TestStep{
+			Config:      partnershipConfig(cfg, tt.partner, tt.data),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(want),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	for _, c := range emu.Calls() {
+		if c.Path == pathBuild || c.Path == pathList {
+			t.Errorf("a refused configuration reached WeChat Pay: %s %s", c.Method, c.Path)
+		}
+	}
+}
