@@ -71,7 +71,7 @@ func (l *callLog) add(c Call) {
 func (s *Server) Calls() []Call {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	return append([]Call(nil), s.log.calls...)
+	return append(make([]Call, 0, len(s.log.calls)), s.log.calls...)
 }
 
 // CountCalls counts logged calls; method "" and path "" match anything, else path is exact.

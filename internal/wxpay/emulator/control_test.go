@@ -1,0 +1,325 @@
+package emulator
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+)
+
+func TestControlAPILoopbackOnly(t *testing.T) {
+	s := New(Options{Keys: testKeys(t)})
+	cases := []struct {
+		remote string
+		want   int
+	}{
+		{"127.0.0.1:40000", 200},
+		{"127.8.9.10:40000", 200},
+		{"[::1]:40000", 200},
+		{"192.0.2.10:40000", 403},
+		{"[2001:db8::1]:40000", 403},
+		{"10.0.0.1:40000", 403},
+	}
+	for _, tc := range cases {
+		t.Run(tc.remote, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/_emulator/state", nil)
+			req.RemoteAddr = tc.remote
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			if w.Code != tc.want {
+				t.Errorf("status %d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+		})
+	}
+	// Nothing changes through a refused control call.
+	req := httptest.NewRequest("POST", "/_emulator/caller-role", strings.NewReader(`{"role":"MERCHANT"}`))
+	req.RemoteAddr = "192.0.2.10:40000"
+	s.ServeHTTP(httptest.NewRecorder(), req)
+	if s.Snapshot().CallerRole != RoleChannelPartner {
+		t.Error("a non-loopback control call changed the caller role")
+	}
+}
+
+func TestControlAPIRoutes(t *testing.T) {
+	e := newEnv(t)
+	call := func(t *testing.T, method, path, body string) (int, []byte) {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, e.http.URL+"/_emulator"+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := e.http.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	steps := []struct {
+		name, method, path, body string
+		status                   int
+		check                    func(t *testing.T, body []byte)
+	}{
+		{"seed", "POST", "/seed", `{"caller_role":"SERVICE_PROVIDER","receipt_link_configured":false,
+			"sub_merchants":[{"sub_mchid":"1900000109","name":"Shop","authorize_state":"AUTHORIZE_STATE_AUTHORIZED"}],
+			"activities":[{"activity_id":"10028001","name":"Act","merchants":["1900000109"]}],
+			"partnerships":[{"partner":{"type":"APPID","appid":"wx1"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"s1"},"state":"ESTABLISHED"}]}`, 204,
+			func(t *testing.T, _ []byte) {
+				st := e.srv.Snapshot()
+				if st.CallerRole != RoleServiceProvider || st.ReceiptLinkConfigured || !st.GoldPlanEnabled || len(st.SubMerchants) != 1 ||
+					len(st.Activities) != 1 || len(st.Partnerships) != 1 {
+					t.Errorf("state %+v", st)
+				}
+			}},
+		{"seed refuses nonsense", "POST", "/seed", `{"caller_role":"KING"}`, 400, nil},
+		{"seed refuses bad JSON", "POST", "/seed", `{`, 400, nil},
+		{"state", "GET", "/state", "", 200, func(t *testing.T, b []byte) {
+			var st State
+			if err := json.Unmarshal(b, &st); err != nil || st.MchID != e.keys.MchID || len(st.SubMerchants) != 1 {
+				t.Errorf("state %s (%v)", b, err)
+			}
+		}},
+		{"caller role", "POST", "/caller-role", `{"role":"INSTITUTION"}`, 204, func(t *testing.T, _ []byte) {
+			if e.srv.Snapshot().CallerRole != RoleInstitution {
+				t.Error("role not set")
+			}
+		}},
+		{"caller role refuses unknown", "POST", "/caller-role", `{"role":""}`, 400, nil},
+		{"authorize state", "POST", "/authorize-state", `{"sub_mchid":"1900000109","authorize_state":"AUTHORIZE_STATE_UNAUTHORIZED"}`, 204, func(t *testing.T, _ []byte) {
+			if e.srv.Snapshot().SubMerchants[0].AuthorizeState != AuthorizeStateUnauthorized {
+				t.Error("authorize state not set")
+			}
+		}},
+		{"activity status", "POST", "/activity-status", `{"activity_id":"10028001","status":"STOP_ACT_STATUS"}`, 204, func(t *testing.T, _ []byte) {
+			if e.srv.Snapshot().Activities[0].Status != "STOP_ACT_STATUS" {
+				t.Error("status not set")
+			}
+		}},
+		{"add member", "POST", "/activity-members", `{"activity_id":"10028001","mchid":"1900000110"}`, 204, func(t *testing.T, _ []byte) {
+			if got := e.srv.ActivityMembers("10028001"); len(got) != 2 {
+				t.Errorf("members %v", got)
+			}
+		}},
+		{"remove member", "DELETE", "/activity-members", `{"activity_id":"10028001","mchid":"1900000109"}`, 204, func(t *testing.T, _ []byte) {
+			if got := e.srv.ActivityMembers("10028001"); len(got) != 1 || got[0] != "1900000110" {
+				t.Errorf("members %v", got)
+			}
+		}},
+		{"terminate partnership", "POST", "/partnerships/terminate", `{"partner":{"type":"APPID","appid":"wx1"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"s1"}}`, 200, func(t *testing.T, b []byte) {
+			if !strings.Contains(string(b), `"terminated":true`) || e.srv.Snapshot().Partnerships[0].State != PartnershipTerminated {
+				t.Errorf("answer %s", b)
+			}
+		}},
+		{"set gold plan", "PUT", "/goldplan", `{"sub_mchid":"1900000109","open_scenes":["MINIPROGRAM"],"advertising_industry_filters":["FOOD"]}`, 204, nil},
+		{"set gold plan refuses unknown filter", "PUT", "/goldplan", `{"sub_mchid":"1900000109","advertising_industry_filters":["PHOTOGRAPHY"]}`, 400, nil},
+		{"get gold plan", "GET", "/goldplan/1900000109", "", 200, func(t *testing.T, b []byte) {
+			var g GoldPlanState
+			if err := json.Unmarshal(b, &g); err != nil || len(g.OpenScenes) != 1 || g.OpenScenes[0] != "MINIPROGRAM" || g.IndustryFilters[0] != "FOOD" {
+				t.Errorf("gold plan %s", b)
+			}
+		}},
+		{"advance clock", "POST", "/clock/advance", `{"duration":"25h"}`, 200, func(t *testing.T, _ []byte) {
+			if d := e.srv.Now().Sub(time.Now()); d < 24*time.Hour {
+				t.Errorf("clock ahead by %v", d)
+			}
+		}},
+		{"add fault", "POST", "/faults", `{"kind":"latency","latency":"5ms","path":"/v3/goldplan/","count":3}`, 200, func(t *testing.T, b []byte) {
+			fs := e.srv.Faults()
+			if !strings.Contains(string(b), `"id":`) || len(fs) != 1 || fs[0].Fault.Latency != 5*time.Millisecond || fs[0].Remaining != 3 {
+				t.Errorf("answer %s, faults %+v", b, fs)
+			}
+		}},
+		{"list faults", "GET", "/faults", "", 200, func(t *testing.T, b []byte) {
+			if !strings.Contains(string(b), `"latency":"5ms"`) {
+				t.Errorf("faults %s", b)
+			}
+		}},
+		{"refuse bad fault", "POST", "/faults", `{"kind":"meteor"}`, 400, nil},
+		{"clear faults", "DELETE", "/faults", "", 204, func(t *testing.T, _ []byte) {
+			if len(e.srv.Faults()) != 0 {
+				t.Error("faults left")
+			}
+		}},
+		{"set qps", "POST", "/qps", `{"path_prefix":"/v3/goldplan/","qps":5}`, 204, func(t *testing.T, _ []byte) {
+			if e.srv.QPSLimits()["/v3/goldplan/"] != 5 {
+				t.Errorf("limits %v", e.srv.QPSLimits())
+			}
+		}},
+		{"calls", "GET", "/calls", "", 200, func(t *testing.T, b []byte) {
+			var out struct {
+				Calls    []Call        `json:"calls"`
+				Counters []CallCounter `json:"counters"`
+				Total    int           `json:"total"`
+			}
+			if err := json.Unmarshal(b, &out); err != nil || out.Calls == nil || out.Total != 0 {
+				t.Errorf("calls %s", b)
+			}
+		}},
+		{"clear calls", "DELETE", "/calls", "", 204, nil},
+		{"unknown route", "GET", "/nope", "", 404, nil},
+		{"reset", "POST", "/reset", "", 204, func(t *testing.T, _ []byte) {
+			st := e.srv.Snapshot()
+			if st.CallerRole != RoleChannelPartner || len(st.SubMerchants) != 0 || len(e.srv.QPSLimits()) != 0 || e.srv.Now().Sub(time.Now()) > time.Hour {
+				t.Errorf("after reset %+v", st)
+			}
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			status, body := call(t, st.method, st.path, st.body)
+			if status != st.status {
+				t.Fatalf("status %d, want %d: %s", status, st.status, body)
+			}
+			if st.check != nil {
+				st.check(t, body)
+			}
+		})
+	}
+	// Control calls are not WeChat Pay calls: they stay out of the call log.
+	if n := e.srv.CountCalls("", ""); n != 0 {
+		t.Errorf("%d control calls logged", n)
+	}
+}
+
+func TestKeysRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := LoadOrCreateKeys(dir, "1900000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := LoadOrCreateKeys(dir, "1900000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k1.MerchantSerial != k2.MerchantSerial || k1.PlatformSerial != k2.PlatformSerial || k1.APIv3Key != k2.APIv3Key ||
+		!k1.MerchantKey.Equal(k2.MerchantKey) || !k1.PublicKeyModeKey.Equal(k2.PublicKeyModeKey) {
+		t.Error("keys not reused")
+	}
+	// The caller's files load with the official SDK's loaders.
+	if _, err := utils.LoadPrivateKeyWithPath(filepath.Join(dir, "merchant_key.pem")); err != nil {
+		t.Error(err)
+	}
+	if pub, err := utils.LoadPublicKeyWithPath(filepath.Join(dir, "wechatpay_public_key.pem")); err != nil || !pub.Equal(&k1.PublicKeyModeKey.PublicKey) {
+		t.Errorf("public key: %v", err)
+	}
+	if cert, err := utils.LoadCertificateWithPath(filepath.Join(dir, "platform_cert.pem")); err != nil || utils.GetCertificateSerialNumber(*cert) != k1.PlatformSerial {
+		t.Errorf("platform certificate: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "merchant_key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("merchant key mode %v (%v)", fi.Mode(), err)
+	}
+	// A broken directory is an error, not silently new keys.
+	if err := os.WriteFile(filepath.Join(dir, "emulator_platform_key.pem"), []byte("junk"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreateKeys(dir, "1900000001"); err == nil {
+		t.Error("loaded a corrupted key directory")
+	}
+}
+
+func TestRunCommand(t *testing.T) {
+	dir := t.TempDir()
+	seedFile := filepath.Join(t.TempDir(), "seed.json")
+	seed := `{"sub_merchants":[{"sub_mchid":"1900000109","authorize_state":"AUTHORIZE_STATE_AUTHORIZED"}]}`
+	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := func(t *testing.T) (Ready, context.CancelFunc, chan error) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-mchid", "1900000001",
+				"-listen", "127.0.0.1:0", "-backup-listen", "127.0.0.1:0"}, pw, io.Discard)
+			pw.Close()
+		}()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		go func() { _, _ = io.Copy(io.Discard, pr) }()
+		if err != nil {
+			cancel()
+			t.Fatalf("no ready line: %v (%v)", err, <-done)
+		}
+		var r Ready
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			cancel()
+			t.Fatalf("ready line %q: %v", line, err)
+		}
+		return r, cancel, done
+	}
+
+	r, cancel, done := start(t)
+	if r.MchID != "1900000001" || !strings.HasPrefix(r.Endpoint, "http://127.0.0.1:") || !strings.HasPrefix(r.BackupEndpoint, "http://127.0.0.1:") ||
+		r.Endpoint == r.BackupEndpoint || !strings.HasPrefix(r.WechatpayPublicKeyID, "PUB_KEY_ID_") || len(r.APIv3Key) != 32 {
+		t.Errorf("ready %+v", r)
+	}
+	env, err := os.ReadFile(filepath.Join(dir, "env.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"export WECHATPAY_MCHID='1900000001'", "export WECHATPAY_ENDPOINT='" + r.Endpoint + "'",
+		"export WECHATPAY_BACKUP_ENDPOINT='" + r.BackupEndpoint + "'", "export WECHATPAY_PRIVATE_KEY_PATH='" + r.PrivateKeyPath + "'",
+		"WECHATPAY_MERCHANT_SERIAL_NUMBER='" + r.MerchantSerialNumber + "'", "WECHATPAY_PUBLIC_KEY_ID='", "WECHATPAY_PUBLIC_KEY_PATH='", "WECHATPAY_APIV3_KEY='"} {
+		if !strings.Contains(string(env), want) {
+			t.Errorf("env.sh lacks %q:\n%s", want, env)
+		}
+	}
+
+	// Both listeners serve the same seeded state with the keys from the printed paths.
+	key, err := utils.LoadPrivateKeyWithPath(r.PrivateKeyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &Keys{MchID: r.MchID, MerchantSerial: r.MerchantSerialNumber, MerchantKey: key}
+	for _, endpoint := range []string{r.Endpoint, r.BackupEndpoint} {
+		req := signedRequest(t, k, "GET", stateURI, "")
+		req.RequestURI = ""
+		u, _ := req.URL.Parse(endpoint + stateURI)
+		req.URL, req.Host = u, u.Host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), AuthorizeStateAuthorized) {
+			t.Errorf("%s: %d %s", endpoint, resp.StatusCode, b)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	// A second run in the same directory reuses the identity.
+	r2, cancel2, done2 := start(t)
+	cancel2()
+	if err := <-done2; err != nil {
+		t.Fatal(err)
+	}
+	if r2.MerchantSerialNumber != r.MerchantSerialNumber || r2.WechatpayPublicKeyID != r.WechatpayPublicKeyID || r2.APIv3Key != r.APIv3Key {
+		t.Error("the second run made new keys")
+	}
+
+	t.Run("bad flags", func(t *testing.T) {
+		for _, args := range [][]string{{"-nope"}, {"-default-mode", "x", "-dir", dir}, {"-seed", filepath.Join(dir, "missing.json"), "-dir", dir}, {"-dir", dir, "extra"}} {
+			if err := RunCommand(context.Background(), args, io.Discard, io.Discard); err == nil {
+				t.Errorf("%v accepted", args)
+			}
+		}
+	})
+}
