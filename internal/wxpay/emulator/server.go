@@ -1,7 +1,3 @@
-// Package emulator is a stateful stand-in for the WeChat Pay APIv3 endpoints the provider
-// uses. It verifies requests and signs answers the way WeChat Pay does, so a client that
-// passes against it is expected to pass against WeChat Pay, and it can be told to misbehave
-// (faults, rate limits, drift) through Go methods or the loopback-only /_emulator/ API.
 package emulator
 
 import (
