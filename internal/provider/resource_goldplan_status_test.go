@@ -1,0 +1,374 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+const gpStatusAddr = "wechatpay_goldplan_status.test"
+
+func expectPayScenes(scenes ...string) statecheck.StateCheck {
+	values := make([]knownvalue.Check, len(scenes))
+	for i, s := range scenes {
+		values[i] = knownvalue.StringExact(s)
+	}
+	return statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("pay_scenes"), knownvalue.SetExact(values))
+}
+
+// gpDestroyed checks that destroying made exactly the given calls and left the gold plan closed.
+func gpDestroyed(emu *testEmulator, sub string, calls ...string) func(*terraform.State) error {
+	return resource.ComposeTestCheckFunc(expectGoldPlanCalls(emu, calls...), expectGoldPlan(emu, sub, openScenes()))
+}
+
+func TestAccGoldPlanStatus_basic(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             gpDestroyed(emu, gpSub, gpStatusCall(gpSub, "CLOSE", "MINIPROGRAM")),
+		Steps: []resource.TestStep{
+			{
+				// pay_scenes defaults to JSAPI.
+				Config: p + gpStatusHCL("test", gpSub),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectPayScenes("JSAPI"),
+					statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Adding a scene opens only that scene, in place.
+				Config: p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "MINIPROGRAM")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI", "MINIPROGRAM")},
+			},
+			{
+				// Removing a scene closes only that scene.
+				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("MINIPROGRAM")},
+			},
+			{
+				ResourceName:      gpStatusAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Nothing can be read back: an import knows only the sub-merchant.
+				ImportStateVerifyIgnore: []string{"pay_scenes"},
+			},
+		},
+	})
+}
+
+// Both scenes go in one call each way, and swapping scenes opens the new one before closing
+// the old one.
+func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             gpDestroyed(emu, gpSub, gpStatusCall(gpSub, "CLOSE", "JSAPI_AND_MINIPROGRAM")),
+		Steps: []resource.TestStep{
+			{
+				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM", "JSAPI"),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+			},
+			{
+				Config: p + gpStatusHCL("test", gpSub, "JSAPI"),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "MINIPROGRAM")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
+				),
+			},
+			{
+				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
+				Config:    p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
+				),
+			},
+			{
+				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
+				Config:    p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM"),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// WeChat Pay refuses to reopen a scene within 24 hours of closing it. The error says so and
+// when to retry, the state keeps what is really open, and the same apply works a day later.
+func TestAccGoldPlanStatus_reopenWithin24Hours(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	both := p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             gpDestroyed(emu, gpSub, gpStatusCall(gpSub, "CLOSE", "JSAPI_AND_MINIPROGRAM")),
+		Steps: []resource.TestStep{
+			{Config: both, Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM"))},
+			{
+				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				Check:  expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
+			},
+			{
+				PreConfig:   func() { emu.AdvanceClock(23 * time.Hour) },
+				Config:      both,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan.*within 24 hours of closing.*opened again at\s+20\d\d-.*INVALID_REQUEST.*Request-ID`),
+			},
+			{
+				// The refusal changed nothing, and the state still lacks JSAPI: the plan adds it
+				// again and, a day after the close, the same apply succeeds with one call.
+				PreConfig: func() {
+					if got := takeGoldPlanCalls(emu); len(got) != 1 || got[0] != gpStatusCall(gpSub, "OPEN", "JSAPI") {
+						t.Errorf("refused step made calls %q", got)
+					}
+					if g := emu.GoldPlan(gpSub); len(g.OpenScenes) != 1 {
+						t.Errorf("the refused reopen changed the gold plan: %+v", g)
+					}
+					emu.AdvanceClock(time.Hour)
+				},
+				Config: both,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+			},
+		},
+	})
+}
+
+// The retry time in the error is the one WeChat Pay gave.
+func TestAccGoldPlanStatus_reopenNamesRetryTime(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	closedAt := emu.Now().Add(-2 * time.Hour)
+	if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub, ClosedAt: map[string]time.Time{"JSAPI": closedAt}}); err != nil {
+		t.Fatal(err)
+	}
+	want := closedAt.Add(24 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format(time.RFC3339)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub),
+			ExpectError: regexp.MustCompile(`opened again at\s+` + regexp.QuoteMeta(want)),
+		}},
+	})
+	if emu.GoldPlan(gpSub).Open() {
+		t.Error("the refused create opened the gold plan")
+	}
+}
+
+// Import knows only the sub-merchant; the next apply re-asserts the configured scenes with one
+// call, and scenes outside the configuration are left alone.
+func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	// Opened in the merchant platform; JSAPI was closed there, out of Terraform's sight.
+	if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub, OpenScenes: []string{"MINIPROGRAM"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// Destroy closes the scenes the resource manages, no more.
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
+			expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
+		),
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ResourceName:       gpStatusAddr,
+				ImportState:        true,
+				ImportStateId:      gpSub,
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].ID != gpSub || states[0].Attributes["sub_mchid"] != gpSub {
+						return fmt.Errorf("imported %+v", states)
+					}
+					return expectGoldPlanCalls(emu)(nil)
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI")},
+			},
+		},
+	})
+}
+
+func TestAccGoldPlanStatus_importInvalidID(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg, ResourceName: gpStatusAddr, ImportState: true, ImportStateId: "merchant-109",
+			ExpectError: regexp.MustCompile(`(?s)Invalid Import ID.*8 to 32 digits`),
+		}},
+	})
+}
+
+// Changes made in the merchant platform cannot be seen: the plan stays empty and no call is made.
+func TestAccGoldPlanStatus_driftIsInvisible(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"))},
+			{
+				PreConfig: func() {
+					if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectGoldPlanCalls(emu),
+			},
+		},
+	})
+}
+
+// Changing sub_mchid replaces the resource: the old merchant is closed, the new one opened.
+func TestAccGoldPlanStatus_replace(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             gpDestroyed(emu, gpOtherSub, gpStatusCall(gpOtherSub, "CLOSE", "JSAPI")),
+		Steps: []resource.TestStep{
+			{Config: p + gpStatusHCL("test", gpSub), Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"))},
+			{
+				Config: p + gpStatusHCL("test", gpOtherSub),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI"), gpStatusCall(gpOtherSub, "OPEN", "JSAPI")),
+					expectGoldPlan(emu, gpSub, openScenes()),
+					expectGoldPlan(emu, gpOtherSub, openScenes("JSAPI")),
+				),
+			},
+		},
+	})
+}
+
+// Every known business refusal becomes a diagnostic saying what to do, with WeChat Pay's code,
+// message and Request-ID, and nothing is opened.
+func TestAccGoldPlanStatus_businessErrors(t *testing.T) {
+	no := false
+	yes := true
+	cases := []struct {
+		name string
+		seed emulator.Seed
+		sub  string
+		want string
+	}{
+		{"unknown merchant", emulator.Seed{}, gpUnknown, `does not know this sub-merchant.*MCH_NOT_EXISTS`},
+		{"another provider's merchant", emulator.Seed{}, gpForeign, `not one of this service provider's sub-merchants.*INVALID_REQUEST`},
+		{"merchant under penalty", emulator.Seed{}, gpPenalized, `sub-merchant is under a WeChat Pay penalty.*特约商户处于处罚中`},
+		{"provider under penalty", emulator.Seed{ProviderPenalized: &yes}, gpSub, `service provider is under a WeChat Pay penalty.*服务商处于处罚中`},
+		{"provider without gold plan", emulator.Seed{GoldPlanEnabled: &no}, gpSub, `has not opened the gold plan.*服务商未开通点金计划`},
+		{"caller not a service provider", emulator.Seed{CallerRole: emulator.RoleMerchant}, gpSub, `Only service providers.*调用方不是服务商`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newTestEmulator(t, goldPlanSeed())
+			if err := emu.Seed(tc.seed); err != nil {
+				t.Fatal(err)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      emu.providerConfig(modePublicKey) + gpStatusHCL("test", tc.sub),
+					ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan.*` + tc.want + `.*Request-ID: \S+`),
+				}},
+			})
+			if emu.GoldPlan(tc.sub).Open() {
+				t.Error("a refused open opened the gold plan")
+			}
+		})
+	}
+}
+
+// The gold plan rate limit ("命中频率限制") is retried by the client and never reaches the user.
+func TestAccGoldPlanStatus_rateLimitRetried(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	emu.InjectFault(emulator.Fault{Path: "/v3/goldplan/", Kind: "status", Status: 400, Code: "INVALID_REQUEST",
+		Message: "命中频率限制", Count: 2})
+	path := "/v3/goldplan/merchants/changegoldplanstatus"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub),
+			Check: func(*terraform.State) error {
+				if calls, applied := emu.CountCalls("POST", path), emu.CountApplied("POST", path); calls != 3 || applied != 1 {
+					return fmt.Errorf("%d calls, %d applied; want 3 attempts of which 1 applied", calls, applied)
+				}
+				return expectGoldPlan(emu, gpSub, openScenes("JSAPI"))(nil)
+			},
+		}},
+	})
+}
+
+func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: p + gpStatusHCL("test", gpSub, "APP"), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*JSAPI.*MINIPROGRAM`)},
+			{Config: p + gpStatusHCL("test", gpSub, []string{}...), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*at least 1`)},
+		},
+	})
+	if n := len(emu.Calls()); n != 0 {
+		t.Errorf("%d calls for an invalid configuration, want 0", n)
+	}
+}
