@@ -1,4 +1,13 @@
-# Public-key mode: the merchant API key signs requests, the WeChat Pay public key verifies answers.
+terraform {
+  required_providers {
+    wechatpay = {
+      source = "wxpay-tf/wechatpay"
+    }
+  }
+}
+
+# Public-key mode: the merchant API private key signs every request and the WeChat Pay public key
+# verifies every answer. Leave any of these out to take it from its WECHATPAY_* variable instead.
 provider "wechatpay" {
   mchid                     = "1900000001"
   merchant_serial_number    = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
