@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+const gpAdsAddr = "wechatpay_goldplan_advertising.test"
+
+// gpAdsHCL is the ads after the gold plan; filters nil leaves industry_filters out.
+func gpAdsHCL(sub string, filters []string) string {
+	attr := ""
+	if filters != nil {
+		attr = fmt.Sprintf("\n  industry_filters = [%s]", gpQuoted(filters))
+	}
+	return gpStatusHCL("test", sub) + fmt.Sprintf(`
+resource "wechatpay_goldplan_advertising" "test" {
+  sub_mchid = wechatpay_goldplan_status.test.sub_mchid%s
+}
+`, attr)
+}
+
+func adsShown(want bool, filters ...string) func(emulator.GoldPlanState) error {
+	return func(g emulator.GoldPlanState) error {
+		if g.AdvertisingShown != want || !slices.Equal(g.IndustryFilters, filters) {
+			return fmt.Errorf("ads shown %v with filters %v, want %v with %v", g.AdvertisingShown, g.IndustryFilters, want, filters)
+		}
+		return nil
+	}
+}
+
+func expectFilters(filters ...string) statecheck.StateCheck {
+	if filters == nil {
+		return statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("industry_filters"), knownvalue.Null())
+	}
+	values := make([]knownvalue.Check, len(filters))
+	for i, f := range filters {
+		values[i] = knownvalue.StringExact(f)
+	}
+	return statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("industry_filters"), knownvalue.SetExact(values))
+}
+
+func TestAccGoldPlanAdvertising_basic(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// The filters stay behind: WeChat Pay cannot clear them.
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			expectGoldPlanCalls(emu, gpCloseAdsCall(gpSub), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
+			expectGoldPlan(emu, gpSub, adsShown(false, "FINANCE")),
+		),
+		Steps: []resource.TestStep{
+			{
+				// One call shows the ads with the filters, in a stable order.
+				Config: p + gpAdsHCL(gpSub, []string{"GAME", "CAR"}),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub, "CAR", "GAME")),
+					expectGoldPlan(emu, gpSub, adsShown(true, "CAR", "GAME")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectFilters("CAR", "GAME"),
+					statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// New filters replace the old set in place.
+				Config: p + gpAdsHCL(gpSub, []string{"FINANCE"}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "FINANCE")),
+					expectGoldPlan(emu, gpSub, adsShown(true, "FINANCE")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expectFilters("FINANCE")},
+			},
+			{
+				ResourceName:            gpAdsAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"industry_filters"},
+			},
+		},
+	})
+}
+
+// Ads without filters; filters added later are set; removing them again is refused at plan
+// time, before any call.
+func TestAccGoldPlanAdvertising_filtersCannotBeCleared(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: p + gpAdsHCL(gpSub, nil),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub)),
+					expectGoldPlan(emu, gpSub, adsShown(true)),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expectFilters()},
+			},
+			{
+				Config: p + gpAdsHCL(gpSub, []string{"LAW", "SOFTWARE", "ESTATE"}),
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "ESTATE", "LAW", "SOFTWARE")),
+					expectGoldPlan(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE")),
+				),
+			},
+			{
+				Config:      p + gpAdsHCL(gpSub, nil),
+				ExpectError: regexp.MustCompile(`(?s)Industry Filters Cannot Be Cleared.*merchant platform`),
+			},
+			{
+				// The refusal made no call and changed nothing.
+				PreConfig: func() {
+					if got := takeGoldPlanCalls(emu); len(got) != 0 {
+						t.Errorf("the refused plan made calls %q", got)
+					}
+				},
+				Config:           p + gpAdsHCL(gpSub, []string{"LAW", "SOFTWARE", "ESTATE"}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectGoldPlan(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE")),
+			},
+		},
+	})
+}
+
+// Filters are checked at plan time: 1 to 3 of the 36 values.
+func TestAccGoldPlanAdvertising_filterLimits(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	p := emu.providerConfig(modePublicKey)
+	cases := []struct {
+		filters []string
+		want    string
+	}{
+		{[]string{"CAR", "GAME", "LAW", "FOOD"}, `(?s)industry_filters.*at least 1 elements and at most 3`},
+		{[]string{}, `(?s)industry_filters.*at least 1 elements and at most 3`},
+		{[]string{"PHOTOGRAPHY"}, `(?s)industry_filters.*POTOGRAPHY`},
+	}
+	var steps []resource.TestStep
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{Config: p + gpAdsHCL(gpSub, tc.filters), ExpectError: regexp.MustCompile(tc.want)})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	if n := len(emu.Calls()); n != 0 {
+		t.Errorf("%d calls for invalid filters, want 0", n)
+	}
+}
+
+// After an import nothing is known about the ads; the first change shows them and sets the
+// filters in one call.
+func TestAccGoldPlanAdvertising_importReasserts(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub, OpenScenes: []string{"JSAPI"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+resource "wechatpay_goldplan_advertising" "test" {
+  sub_mchid        = %q
+  industry_filters = ["CAR"]
+}
+`, gpSub)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			expectGoldPlanCalls(emu, gpCloseAdsCall(gpSub)),
+			expectGoldPlan(emu, gpSub, adsShown(false, "GAME")),
+		),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg, ResourceName: gpAdsAddr, ImportState: true, ImportStateId: gpSub, ImportStatePersist: true,
+				ImportStateCheck: func([]*terraform.InstanceState) error { return expectGoldPlanCalls(emu)(nil) },
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlanCalls(emu, gpShowAdsCall(gpSub, "CAR")),
+					expectGoldPlan(emu, gpSub, adsShown(true, "CAR")),
+				),
+			},
+			{
+				// Once re-asserted, filter changes use the filter call again.
+				Config: emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+resource "wechatpay_goldplan_advertising" "test" {
+  sub_mchid        = %q
+  industry_filters = ["GAME"]
+}
+`, gpSub),
+				Check: expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "GAME")),
+			},
+		},
+	})
+}
+
+func TestAccGoldPlanAdvertising_goldPlanNotOpen(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+resource "wechatpay_goldplan_advertising" "test" {
+  sub_mchid = %q
+}
+`, gpSub),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Show Gold Plan Ads.*wechatpay_goldplan_status.*特约商户未开通点金计划.*Request-ID`),
+		}},
+	})
+	if emu.GoldPlan(gpSub).AdvertisingShown {
+		t.Error("the refused call showed the ads")
+	}
+}
