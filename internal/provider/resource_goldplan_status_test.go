@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -370,5 +376,51 @@ func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
 	})
 	if n := len(emu.Calls()); n != 0 {
 		t.Errorf("%d calls for an invalid configuration, want 0", n)
+	}
+}
+
+// A replacement closes the old sub-merchant first; the plan warns about the 24-hour rule.
+// (terraform-plugin-testing cannot see warnings, so ModifyPlan is called directly.)
+func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
+	ctx := context.Background()
+	r := &goldPlanStatusResource{}
+	var sch fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	typ := sch.Schema.Type().TerraformType(ctx)
+	value := func(sub string) tftypes.Value {
+		return tftypes.NewValue(typ, map[string]tftypes.Value{
+			"id":         tftypes.NewValue(tftypes.String, sub),
+			"sub_mchid":  tftypes.NewValue(tftypes.String, sub),
+			"pay_scenes": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
+			"timeouts":   tftypes.NewValue(typ.(tftypes.Object).AttributeTypes["timeouts"], nil),
+		})
+	}
+	cases := []struct {
+		name     string
+		from, to string
+		warn     bool
+	}{
+		{"same merchant", gpSub, gpSub, false},
+		{"other merchant", gpSub, gpOtherSub, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := fwresource.ModifyPlanRequest{
+				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from)},
+				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to)},
+			}
+			resp := fwresource.ModifyPlanResponse{Plan: req.Plan}
+			r.ModifyPlan(ctx, req, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			if got := len(warnings) > 0; got != tc.warn {
+				t.Fatalf("warnings %v, want a warning: %v", warnings, tc.warn)
+			}
+			if tc.warn && !strings.Contains(warnings[0].Detail(), "24 hours") {
+				t.Errorf("warning does not explain the 24-hour rule: %s", warnings[0].Detail())
+			}
+		})
 	}
 }
