@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+const activityAddr = "data.wechatpay_paygift_activity.test"
+
+func activityConfig(emu *testEmulator, activityID string) string {
+	return emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+data "wechatpay_paygift_activity" "test" {
+  activity_id = %q
+}
+`, activityID)
+}
+
+func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	cfg := activityConfig(emu, testActivity)
+	nonEmpty := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("id"), knownvalue.StringExact(testActivity)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_name"), knownvalue.StringExact("Spring pay-gift")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_status"), knownvalue.StringExact("ONGOING_ACT_STATUS")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("ongoing"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_type"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("creator_merchant_id"), knownvalue.StringExact(testMchID)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("belong_merchant_id"), knownvalue.StringExact(testMchID)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("begin_time"), nonEmpty),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("end_time"), nonEmpty),
+				},
+			},
+			{
+				PreConfig: func() { emu.SetActivityStatus(testActivity, "STOP_ACT_STATUS") },
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_status"), knownvalue.StringExact("STOP_ACT_STATUS")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("ongoing"), knownvalue.Bool(false)),
+				},
+			},
+		},
+	})
+}
+
+// The data source guards a membership change in a precondition: with the activity stopped,
+// the plan fails before any change is sent.
+func TestAccPayGiftActivityDataSource_precondition(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	emu.SetActivityStatus(testActivity, "TERMINATE_ACT_STATUS")
+	cfg := activityConfig(emu, testActivity) + `
+resource "wechatpay_paygift_activity_merchant" "guarded" {
+  activity_id = data.wechatpay_paygift_activity.test.activity_id
+  merchant_id = "1900000109"
+  lifecycle {
+    precondition {
+      condition     = data.wechatpay_paygift_activity.test.ongoing
+      error_message = "Activity is ${data.wechatpay_paygift_activity.test.activity_status}, not running."
+    }
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: cfg, ExpectError: regexp.MustCompile(`Activity is TERMINATE_ACT_STATUS, not running`)}},
+	})
+	if n := emu.CountCalls("POST", payGiftAddPath); n != 0 {
+		t.Errorf("%d add calls, want none", n)
+	}
+}
+
+func TestAccPayGiftActivityDataSource_errors(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	if err := emu.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: "10028002", OwnerMchid: "1900088888"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ id, want string }{
+		{"10029999", `(?s)knows no activity.*RESOURCE_NOT_EXISTS`},
+		{"10028002", `(?s)belongs to another merchant.*NO_AUTH`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.id, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: activityConfig(emu, tc.id), ExpectError: regexp.MustCompile(tc.want)}},
+			})
+		})
+	}
+}
