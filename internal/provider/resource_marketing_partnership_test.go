@@ -1,12 +1,19 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -14,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
@@ -321,5 +329,104 @@ func TestAccMarketingPartnership_invalidCombinations(t *testing.T) {
 		if c.Path == pathBuild || c.Path == pathList {
 			t.Errorf("a refused configuration reached WeChat Pay: %s %s", c.Method, c.Path)
 		}
+	}
+}
+
+// Delete of a partnership terminated between refresh and destroy succeeds; any other refusal
+// is reported. The acceptance harness always refreshes first, so Delete is called directly.
+func TestMarketingPartnershipDelete(t *testing.T) {
+	tests := []struct {
+		name      string
+		fault     *emulator.Fault
+		wantError string
+	}{
+		{name: "already terminated"},
+		{name: "refused", fault: &emulator.Fault{Path: pathTerminate, Kind: emulator.FaultStatus,
+			Status: http.StatusForbidden, Code: "NO_AUTH", Message: "商户未被授权"},
+			wantError: "Unable to Terminate Marketing Partnership"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, d := emuAppPartner(testAppID), emuBusiStock("98065001")
+			emu := newTestEmulator(t, emulator.Seed{Partnerships: []emulator.Partnership{
+				{Partner: p, AuthorizedData: d, State: "TERMINATED"}}})
+			if tt.fault != nil {
+				emu.InjectFault(*tt.fault)
+			}
+			ctx := context.Background()
+			r := &marketingPartnershipResource{client: partnershipTestClient(t, emu)}
+			var sresp fwresource.SchemaResponse
+			r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+			state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
+			var m marketingPartnershipModel
+			m.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+				"create": types.StringType, "read": types.StringType, "delete": types.StringType})}
+			flattenPartnership(&m, &wxpay.Partnership{Partner: wxpay.Partner{Type: "APPID", AppID: testAppID},
+				AuthorizedData: wxpay.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "98065001"},
+				State:          "ESTABLISHED"})
+			if diags := state.Set(ctx, &m); diags.HasError() {
+				t.Fatal(diags)
+			}
+			var resp fwresource.DeleteResponse
+			r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+
+			if n := emu.CountCalls(http.MethodPost, pathTerminate); n != 1 {
+				t.Errorf("%d terminate calls, want 1", n)
+			}
+			switch {
+			case tt.wantError == "" && resp.Diagnostics.HasError():
+				t.Errorf("delete failed: %v", resp.Diagnostics)
+			case tt.wantError != "" && (!resp.Diagnostics.HasError() || resp.Diagnostics.Errors()[0].Summary() != tt.wantError):
+				t.Errorf("diagnostics %v, want %q", resp.Diagnostics, tt.wantError)
+			}
+		})
+	}
+}
+
+func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
+	t.Helper()
+	c, err := wxpay.New(wxpay.Config{
+		MchID: emu.keys.MchID, MerchantSerialNumber: emu.keys.MerchantSerial, PrivateKey: emu.keys.MerchantKey,
+		PublicKeyID: emu.keys.PublicKeyID, PublicKey: &emu.keys.PublicKeyModeKey.PublicKey,
+		Endpoint: emu.URL, MaxRetries: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestParsePartnershipID(t *testing.T) {
+	tests := []struct {
+		id      string
+		wantErr string
+	}{
+		{id: "APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001"},
+		{id: "MERCHANT:1900000109:BUSIFAVOR_STOCK:98065001"},
+		{id: "APPID:wx1:FAVOR_STOCK:2433405"},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK", wantErr: "Expected"},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK:1:2", wantErr: "Expected"},
+		{id: "OPENID:wx1:BUSIFAVOR_STOCK:1", wantErr: "partner type must be APPID or MERCHANT"},
+		{id: "MERCHANT:wx1:BUSIFAVOR_STOCK:1", wantErr: "not a merchant id"},
+		{id: "APPID::BUSIFAVOR_STOCK:1", wantErr: "not an app id"},
+		{id: "APPID:wx1:COUPON:1", wantErr: "business type must be"},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK:", wantErr: "not a stock id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			p, d, err := parsePartnershipID(tt.id)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if back := partnershipID(p, d); back != tt.id {
+				t.Errorf("round trip gave %q", back)
+			}
+		})
 	}
 }
