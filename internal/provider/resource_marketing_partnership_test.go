@@ -292,6 +292,37 @@ func TestAccMarketingPartnership_lostAnswer(t *testing.T) {
 	})
 }
 
+// The build is applied but its answer cannot be trusted: the provider looks it up rather than
+// failing and leaving an unmanaged grant behind.
+func TestAccMarketingPartnership_untrustedAnswer(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild,
+					Kind: emulator.FaultTamperSignature, Count: 1})
+			},
+			Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: func(*terraform.State) error {
+				if n := emu.CountCalls(http.MethodPost, pathBuild); n != 1 {
+					return fmt.Errorf("%d build calls, want 1 (an untrusted answer is not retried)", n)
+				}
+				if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
+					return fmt.Errorf("%d builds applied, want 1", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 // Combinations WeChat Pay would refuse are refused at plan time, naming the attribute.
 func TestAccMarketingPartnership_invalidCombinations(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
