@@ -28,6 +28,7 @@ const (
 	// certRetryAfterFailure spaces out refresh attempts while WeChat Pay
 	// cannot be reached and the previous certificates are still usable.
 	certRetryAfterFailure = time.Minute
+	gcmNonceSize          = 12
 )
 
 var signedHeaderNames = []string{"Wechatpay-Serial", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce"}
@@ -234,6 +235,12 @@ func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, er
 		enc := ec.EncryptCertificate
 		if enc.Algorithm != "AEAD_AES_256_GCM" {
 			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q uses unsupported algorithm %q", ec.SerialNo, enc.Algorithm)}
+		}
+		// The list is decrypted before its signature can be checked, and the SDK's
+		// decryption panics on a nonce that is not 12 bytes: refuse it first.
+		if len(enc.Nonce) != gcmNonceSize {
+			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q has a %d-byte nonce; AEAD_AES_256_GCM needs %d",
+				ec.SerialNo, len(enc.Nonce), gcmNonceSize)}
 		}
 		pemText, err := utils.DecryptAES256GCM(c.apiv3Key, enc.AssociatedData, enc.Nonce, enc.Ciphertext)
 		if err != nil {
