@@ -12,7 +12,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -61,6 +63,22 @@ func activityIDValidators() []validator.String {
 		stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9A-Za-z_-]+$`),
 			"must be a pay-gift activity id (活动Id) as the merchant platform shows it, for example 10028001"),
 	}
+}
+
+// validImportPart checks one part of an import id with the validators its attribute has in a
+// configuration: import must not store an id that no configuration could hold, and that would
+// then be sent to WeChat Pay.
+func validImportPart(ctx context.Context, attr, value, example string, validators []validator.String, diags *diag.Diagnostics) bool {
+	for _, v := range validators {
+		var resp validator.StringResponse
+		v.ValidateString(ctx, validator.StringRequest{Path: path.Root(attr), ConfigValue: types.StringValue(value)}, &resp)
+		if resp.Diagnostics.HasError() {
+			diags.AddError("Invalid Import ID", fmt.Sprintf("The import id's %s %q is not valid: %s. For example: `%s`.",
+				attr, value, resp.Diagnostics.Errors()[0].Detail(), example))
+			return false
+		}
+	}
+	return true
 }
 
 // changeNumbers hands out the add_request_no / delete_request_no of one apply operation. The

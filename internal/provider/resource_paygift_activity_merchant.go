@@ -186,6 +186,11 @@ func (r *payGiftActivityMerchantResource) ImportState(ctx context.Context, req r
 			"10028001/1900000109`; got \""+req.ID+"\".")
 		return
 	}
+	const example = "terraform import wechatpay_paygift_activity_merchant.example 10028001/1900000109"
+	if !validImportPart(ctx, "activity_id", activityID, example, activityIDValidators(), &resp.Diagnostics) ||
+		!validImportPart(ctx, "merchant_id", merchantID, example, merchantIDValidators(), &resp.Diagnostics) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), activityID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("merchant_id"), merchantID)...)

@@ -236,6 +236,10 @@ func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req 
 			"for example `terraform import wechatpay_paygift_activity_merchants.example 10028001`.")
 		return
 	}
+	if !validImportPart(ctx, "activity_id", req.ID, "terraform import wechatpay_paygift_activity_merchants.example 10028001",
+		activityIDValidators(), &resp.Diagnostics) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), req.ID)...)
 }
