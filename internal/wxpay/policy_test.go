@@ -1,0 +1,287 @@
+package wxpay_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+// Security policies of the client, each as a test that fails when the policy is broken:
+// signed requests never travel in clear text to a remote host, answer verification has no off
+// switch and covers every call, and WeChat Pay's SIGNTEST probes are refused.
+
+func TestPolicyPlainHTTPOnlyToLoopback(t *testing.T) {
+	keys := policyKeys(t)
+	cases := []struct {
+		endpoint, backup string
+		allowed          bool
+	}{
+		{"http://127.0.0.1:8080", "", true},
+		{"http://127.9.9.9", "", true},
+		{"http://localhost:1", "", true},
+		{"http://[::1]:8080", "", true},
+		{"https://api.mch.weixin.qq.com", "", true},
+		{"https://10.0.0.1:8443", "", true},
+		{"http://api.mch.weixin.qq.com", "", false},
+		{"HTTP://api.mch.weixin.qq.com", "", false},
+		{"http://10.0.0.1", "", false},
+		{"http://0.0.0.0:8080", "", false},
+		{"http://localhost.example.com", "", false},
+		{"http://127.0.0.1.nip.io", "", false},
+		{"http://2130706433", "", false}, // 127.0.0.1 as a decimal number: a resolver's business, not loopback
+		{"ws://127.0.0.1", "", false},
+		{"http://127.0.0.1:8080", "http://api2.mch.weixin.qq.com", false},
+		{"https://api.mch.weixin.qq.com", "http://10.0.0.2", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.endpoint+" "+tc.backup, func(t *testing.T) {
+			_, err := wxpay.New(wxpay.Config{
+				MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial, PrivateKey: keys.MerchantKey,
+				PublicKeyID: keys.PublicKeyID, PublicKey: &keys.PublicKeyModeKey.PublicKey,
+				Endpoint: tc.endpoint, BackupEndpoint: tc.backup,
+			})
+			if tc.allowed && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.allowed && (err == nil || !strings.Contains(err.Error(), "https")) {
+				t.Fatalf("got %v, want a refusal that says to use https", err)
+			}
+		})
+	}
+}
+
+// Config's fields are listed here on purpose: a new field is a new way to weaken the client,
+// and whoever adds one has to come here and say it does not turn verification off.
+var reviewedConfigFields = []string{
+	"APIv3Key", "BackoffBase", "BackoffMax", "BackupEndpoint", "CertRefreshInterval", "Endpoint",
+	"FailbackAfter", "HTTPClient", "MaxRetries", "MchID", "MerchantSerialNumber", "Now", "PrivateKey",
+	"PublicKey", "PublicKeyID", "RateLimit", "RequestTimeout", "UserAgentVersion",
+}
+
+var switchOffWords = regexp.MustCompile(`(?i)skip|insecure|noverif|unverif|disable|unsafe|trust|validat|verif`)
+
+func TestPolicyVerificationHasNoOffSwitch(t *testing.T) {
+	var got []string
+	typ := reflect.TypeOf(wxpay.Config{})
+	for i := range typ.NumField() {
+		name := typ.Field(i).Name
+		got = append(got, name)
+		if switchOffWords.MatchString(name) {
+			t.Errorf("Config.%s looks like a way to weaken answer verification", name)
+		}
+	}
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, reviewedConfigFields) {
+		t.Errorf("Config fields changed:\n got  %v\n want %v\nreview the new ones for ways to skip verification, then update the list",
+			got, reviewedConfigFields)
+	}
+	// Without any key to verify with, there is no client at all.
+	keys := policyKeys(t)
+	_, err := wxpay.New(wxpay.Config{MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial,
+		PrivateKey: keys.MerchantKey, Endpoint: "http://127.0.0.1:1"})
+	if err == nil {
+		t.Fatal("a client without a public key or APIv3 key was built: its answers could not be verified")
+	}
+}
+
+// clientCalls is every exported method of *Client that talks to WeChat Pay, each called with
+// arguments the emulator accepts; TestPolicyEveryAnswerIsVerified checks the list is complete.
+var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, error){
+	"Do": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		var out map[string]any
+		err := c.Do(ctx, wxpay.Request{Method: "GET", Path: "/v3/apply4subject/applyment/merchants/" + policySub + "/state"}, &out)
+		return out, err
+	},
+	"GetAuthorizeState": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.GetAuthorizeState(ctx, policySub)
+	},
+	"ChangeGoldPlanStatus": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return nil, c.ChangeGoldPlanStatus(ctx, policySub, wxpay.GoldPlanOpen, wxpay.PaySceneJSAPI)
+	},
+	"ChangeCustomPageStatus": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return nil, c.ChangeCustomPageStatus(ctx, policySub, wxpay.GoldPlanOpen)
+	},
+	"SetAdvertisingIndustryFilter": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return nil, c.SetAdvertisingIndustryFilter(ctx, policySub, []string{"E_COMMERCE"})
+	},
+	"OpenAdvertisingShow": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return nil, c.OpenAdvertisingShow(ctx, policySub, nil)
+	},
+	"CloseAdvertisingShow": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return nil, c.CloseAdvertisingShow(ctx, policySub)
+	},
+	"BuildPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.BuildPartnership(ctx, "policy-build-"+policyNonce(), policyPartner, policyNewData)
+	},
+	"TerminatePartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.TerminatePartnership(ctx, "policy-terminate-"+policyNonce(), policyPartner, policyData)
+	},
+	"ListPartnerships": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.ListPartnerships(ctx, wxpay.PartnershipFilter{AuthorizedData: &policyData, Limit: 10})
+	},
+	"FindPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		p, _, err := c.FindPartnership(ctx, policyPartner, policyData)
+		return p, err
+	},
+	"AddActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.AddActivityMerchants(ctx, policyActivity, []string{policySub}, "policyadd"+policyNonce())
+	},
+	"DeleteActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.DeleteActivityMerchants(ctx, policyActivity, []string{policyMember}, "policydel"+policyNonce())
+	},
+	"ListActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.ListActivityMerchants(ctx, policyActivity, 0, 10)
+	},
+	"ListAllActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.ListAllActivityMerchants(ctx, policyActivity)
+	},
+	"GetActivity": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.GetActivity(ctx, policyActivity)
+	},
+}
+
+const (
+	policySub      = "1900000109"
+	policyMember   = "1900000110"
+	policyActivity = "10028001"
+)
+
+var (
+	policyPartner = wxpay.Partner{Type: wxpay.PartnerTypeAppID, AppID: "wx4e1916a585d1f4e9"}
+	policyData    = wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock, StockID: "98065001"}
+	policyNewData = wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock, StockID: "98065002"}
+	policySeq     int
+)
+
+func policyNonce() string {
+	policySeq++
+	return time.Now().Format("150405") + string(rune('a'+policySeq%26)) + strings.Repeat("x", policySeq%5)
+}
+
+// TestPolicyEveryAnswerIsVerified runs every client call against answers that must not be
+// trusted, in every verification mode, and checks that each call fails with a
+// VerificationError and hands back nothing from the answer. It also checks that the table
+// covers every exported call of the client, so that a new call cannot skip it.
+func TestPolicyEveryAnswerIsVerified(t *testing.T) {
+	typ := reflect.TypeOf(&wxpay.Client{})
+	for i := range typ.NumMethod() {
+		if _, ok := clientCalls[typ.Method(i).Name]; !ok {
+			t.Errorf("(*Client).%s is not in clientCalls: add it so its answers are checked here", typ.Method(i).Name)
+		}
+	}
+	faults := []string{emulator.FaultTamperSignature, emulator.FaultStaleTimestamp, emulator.FaultUnknownSerial, emulator.FaultSignTest}
+	modes := []string{"public_key", "certificate", "both"}
+	names := make([]string, 0, len(clientCalls))
+	for n := range clientCalls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, mode := range modes {
+		for _, fault := range faults {
+			t.Run(mode+"/"+fault, func(t *testing.T) {
+				srv, c := newPolicyEnv(t, mode)
+				// Certificates are downloaded first, untouched, so that the fault hits the call itself.
+				if mode != "public_key" {
+					if _, err := c.GetAuthorizeState(context.Background(), policySub); err != nil {
+						t.Fatalf("warm-up: %v", err)
+					}
+				}
+				srv.InjectFault(emulator.Fault{Kind: fault, Path: "/v3/", Method: ""})
+				for _, name := range names {
+					got, err := clientCalls[name](context.Background(), c)
+					var ve *wxpay.VerificationError
+					if !errors.As(err, &ve) {
+						t.Errorf("%s: got %v, want a VerificationError", name, err)
+						continue
+					}
+					if v := reflect.ValueOf(got); got != nil && !v.IsZero() {
+						t.Errorf("%s: returned %+v from an untrusted answer", name, got)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestPolicySignTestProbeIsRefused(t *testing.T) {
+	for _, mode := range []string{"public_key", "certificate", "both"} {
+		t.Run(mode, func(t *testing.T) {
+			srv, c := newPolicyEnv(t, mode)
+			srv.InjectFault(emulator.Fault{Kind: emulator.FaultSignTest, Path: "/v3/apply4subject/"})
+			_, err := c.GetAuthorizeState(context.Background(), policySub)
+			var ve *wxpay.VerificationError
+			if !errors.As(err, &ve) || !strings.Contains(ve.Reason, "WECHATPAY/SIGNTEST/") {
+				t.Fatalf("got %v, want a VerificationError naming the SIGNTEST probe", err)
+			}
+			// The same call without the probe goes through: the refusal was for the probe alone.
+			srv.ClearFaults()
+			if _, err := c.GetAuthorizeState(context.Background(), policySub); err != nil {
+				t.Fatalf("after the probe: %v", err)
+			}
+		})
+	}
+}
+
+var policyKeysOnce struct {
+	keys *emulator.Keys
+	err  error
+	done bool
+}
+
+func policyKeys(t *testing.T) *emulator.Keys {
+	t.Helper()
+	if !policyKeysOnce.done {
+		policyKeysOnce.keys, policyKeysOnce.err = emulator.GenerateKeys("1900000001")
+		policyKeysOnce.done = true
+	}
+	if policyKeysOnce.err != nil {
+		t.Fatal(policyKeysOnce.err)
+	}
+	return policyKeysOnce.keys
+}
+
+func newPolicyEnv(t *testing.T, mode string) (*emulator.Server, *wxpay.Client) {
+	t.Helper()
+	keys := policyKeys(t)
+	srv := emulator.New(emulator.Options{Keys: keys})
+	err := srv.Seed(emulator.Seed{
+		CallerRole: emulator.RoleChannelPartner,
+		SubMerchants: []emulator.SubMerchant{
+			{SubMchid: policySub, AuthorizeState: "AUTHORIZE_STATE_AUTHORIZED"},
+			{SubMchid: policyMember},
+		},
+		Activities:   []emulator.Activity{{ActivityID: policyActivity, Merchants: []string{policyMember}}},
+		Partnerships: []emulator.Partnership{{Partner: emulator.Partner{Type: string(policyPartner.Type), AppID: policyPartner.AppID}, AuthorizedData: emulator.AuthorizedData{BusinessType: string(policyData.BusinessType), StockID: policyData.StockID}}},
+		GoldPlans:    []emulator.GoldPlanState{{SubMchid: policySub, OpenScenes: []string{"JSAPI"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	cfg := wxpay.Config{
+		MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial, PrivateKey: keys.MerchantKey,
+		Endpoint: hs.URL, RateLimit: 1000, RequestTimeout: 5 * time.Second,
+		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
+	}
+	if mode != "certificate" {
+		cfg.PublicKeyID, cfg.PublicKey = keys.PublicKeyID, &keys.PublicKeyModeKey.PublicKey
+	}
+	if mode != "public_key" {
+		cfg.APIv3Key = keys.APIv3Key
+	}
+	c, err := wxpay.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
