@@ -166,7 +166,10 @@ func (r *cliRun) terraform(args ...string) {
 // TestAccSecrets_neverInLogsStateOrPlan runs plan, apply and destroy with the real Terraform CLI
 // at TF_LOG=TRACE, in platform-certificate mode so that the APIv3 key decrypts certificates, then searches the log, every command's output, the saved plan and the
 // state files for the merchant private key, the APIv3 key, and every Authorization header and
-// signature the emulator saw or sent.
+// signature the emulator saw or sent. Credentials come from the provider's environment
+// variables, as the docs advise: a credential passed through a Terraform variable is written
+// into saved plan files by Terraform itself (`terraform show -json` prints it), whatever the
+// provider does.
 func TestAccSecrets_neverInLogsStateOrPlan(t *testing.T) {
 	clearProviderEnv(t)
 	keys, files := testKeys(t)
@@ -191,13 +194,7 @@ func TestAccSecrets_neverInLogsStateOrPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := newCLIRun(t, `
-variable "apiv3_key" {
-  type      = string
-  sensitive = true
-}
-
 provider "wechatpay" {
-  apiv3_key  = var.apiv3_key
   rate_limit = 500
 }
 
@@ -224,7 +221,7 @@ resource "wechatpay_marketing_partnership" "mp" {
 		envMerchantSerialNumber: keys.MerchantSerial,
 		envPrivateKey:           string(keyPEM),
 		envEndpoint:             hs.URL,
-		"TF_VAR_apiv3_key":      keys.APIv3Key,
+		envAPIv3Key:             keys.APIv3Key,
 	})
 
 	run.terraform("plan", "-input=false", "-out=tfplan")
