@@ -34,6 +34,10 @@ func New(version string) func() provider.Provider {
 	}
 }
 
+// testClientConfig is set only by this package's tests, to shorten the client's retry backoff
+// (which has no user-facing setting) so that fault tests take milliseconds, not minutes.
+var testClientConfig func(*wxpay.Config)
+
 // WechatPayProvider builds one wxpay.Client per provider instance and hands it to every resource
 // and data source, so that they share its connection pool and rate limiter.
 type WechatPayProvider struct {
@@ -76,7 +80,6 @@ const (
 const (
 	defaultMaxRetries     = 4
 	defaultRequestTimeout = 30 * time.Second
-	defaultRateLimit      = 20.0
 )
 
 func (p *WechatPayProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -164,9 +167,11 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional: true,
 			},
 			"rate_limit": schema.Float64Attribute{
-				MarkdownDescription: "Requests per second this provider instance sends, shared by all resources. " +
-					"Default `" + strconv.FormatFloat(defaultRateLimit, 'f', -1, 64) + "`. The provider slows down for a while " +
-					"by itself when WeChat Pay answers with a rate-limit error. Falls back to `" + envRateLimit + "`.",
+				MarkdownDescription: "Most requests per second this provider instance sends, shared by all resources, 0.1 to " +
+					"1000. By default there is no fixed cap: Terraform's parallelism bounds the calls in flight. Either " +
+					"way, when WeChat Pay answers with a rate-limit error the provider slows down by itself to just under " +
+					"the rate WeChat Pay accepted, and speeds up again step by step after " +
+					strconv.Itoa(int(wxpay.RateLimitCooldown.Seconds())) + " seconds without one. Falls back to `" + envRateLimit + "`.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
 			},
@@ -229,6 +234,9 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 	cfg := p.clientConfig(data, resp)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if testClientConfig != nil {
+		testClientConfig(&cfg)
 	}
 	client, err := wxpay.New(cfg)
 	if err != nil {
@@ -352,7 +360,7 @@ func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.Conf
 		cfg.RequestTimeout = d
 	}
 
-	cfg.RateLimit = defaultRateLimit
+	// No rate_limit leaves cfg.RateLimit 0: no fixed cap, only the client's adaptive slow-down.
 	if !data.RateLimit.IsNull() {
 		cfg.RateLimit = data.RateLimit.ValueFloat64()
 	} else if v := os.Getenv(envRateLimit); v != "" {
