@@ -441,6 +441,15 @@ func (c *Client) attempt(ctx context.Context, h host, req Request, rawQuery stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("wechatpay: %s %s: building the request: %w", req.Method, req.Path, err)
 	}
+	// net/http resends a "replayable" request (a GET, or any request with an Idempotency-Key)
+	// by itself when a reused connection dies after sending it, with the same signed nonce,
+	// which WeChat Pay refuses as a replay. Retries belong to Do, which signs each attempt
+	// afresh: a body without GetBody makes a request not replayable, and an empty one on a
+	// GET is never sent.
+	hreq.GetBody = nil
+	if hreq.Body == nil {
+		hreq.Body = io.NopCloser(bytes.NewReader(nil))
+	}
 	for k, vs := range req.Header {
 		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
