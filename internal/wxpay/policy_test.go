@@ -285,3 +285,31 @@ func newPolicyEnv(t *testing.T, mode string) (*emulator.Server, *wxpay.Client) {
 	}
 	return srv, c
 }
+
+// TestPolicyLostAnswerIsRetriedWithAFreshNonce: when a connection that was reused from the pool
+// dies after the server applied a change, net/http would itself resend "replayable" requests
+// (GETs, and anything with an Idempotency-Key) with the very same signed nonce, which WeChat Pay
+// refuses as a replay. Every retry must instead be a fresh signature from the client's own loop.
+func TestPolicyLostAnswerIsRetriedWithAFreshNonce(t *testing.T) {
+	for _, name := range []string{"BuildPartnership", "GetAuthorizeState", "AddActivityMerchants", "ChangeGoldPlanStatus"} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := newPolicyEnv(t, "public_key")
+			ctx := context.Background()
+			// A first call leaves a kept-alive connection for the next one to reuse.
+			if _, err := c.GetAuthorizeState(ctx, policySub); err != nil {
+				t.Fatal(err)
+			}
+			srv.InjectFault(emulator.Fault{Kind: emulator.FaultDropAfterApply, Path: "/v3/", Count: 1})
+			if _, err := clientCalls[name](ctx, c); err != nil {
+				t.Fatalf("lost answer not recovered: %v", err)
+			}
+			seen := map[string]bool{}
+			for _, call := range srv.Calls() {
+				if seen[call.Nonce] {
+					t.Fatalf("nonce %q sent twice (%s %s answered %d %s)", call.Nonce, call.Method, call.Path, call.Status, call.Code)
+				}
+				seen[call.Nonce] = true
+			}
+		})
+	}
+}
