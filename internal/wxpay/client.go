@@ -38,17 +38,19 @@ const (
 	// NoBackup as Config.BackupEndpoint turns failover off.
 	NoBackup = "-"
 
-	DefaultMaxRetries          = 4
-	DefaultRequestTimeout      = 30 * time.Second
-	DefaultRateLimit           = 20.0
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultRateLimit (none) leaves the rate to the callers' parallelism until the server
+	// refuses a call for going too fast; see Config.RateLimit.
+	DefaultRateLimit           = 0.0
 	DefaultFailbackAfter       = 60 * time.Second
 	DefaultCertRefreshInterval = 12 * time.Hour
 	DefaultBackoffBase         = 200 * time.Millisecond
 	DefaultBackoffMax          = 10 * time.Second
 
-	// RateLimitCooldown is how long the client stays slowed after the server
-	// refused a call for going too fast.
-	RateLimitCooldown = 30 * time.Second
+	// RateLimitCooldown is how long the client keeps the slower rate it chose after the server
+	// refused a call for going too fast, before it probes upwards again.
+	RateLimitCooldown = 10 * time.Second
 
 	userAgentPrefix = "terraform-provider-wechatpay/"
 	maxAnswerBytes  = 10 << 20
@@ -82,7 +84,10 @@ type Config struct {
 
 	MaxRetries     int           // 0 = DefaultMaxRetries; negative = no retries. Attempts = 1 + MaxRetries.
 	RequestTimeout time.Duration // per attempt; 0 = DefaultRequestTimeout
-	RateLimit      float64       // requests/s shared by all calls; 0 = DefaultRateLimit; burst = max(1, ceil(rate))
+	// RateLimit caps the requests/s of all calls together (burst = max(1, ceil(rate))); 0 = no
+	// cap. Either way the client slows down by itself when the server refuses a call for going
+	// too fast, to just under the rate the server accepted, and speeds up again step by step.
+	RateLimit float64
 
 	UserAgentVersion string       // "terraform-provider-wechatpay/<v>"; empty = "dev"
 	HTTPClient       *http.Client // optional; redirects are never followed (they would break the signature)
@@ -375,6 +380,7 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			fields["request_id"] = a.requestID()
 			tflog.Debug(ctx, "WeChat Pay API call", fields)
 			if a.status >= 200 && a.status < 300 {
+				c.limiter.Accepted()
 				if err := check(ctx, a); err != nil {
 					var ve *VerificationError
 					if errors.As(err, &ve) {
@@ -392,11 +398,13 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			ae := parseAPIError(a.status, a.body)
 			ae.RequestID, ae.Host, ae.Method, ae.Path, ae.Attempts = a.requestID(), h.name, req.Method, req.Path, attempt
 			lastErr = ae
-			if !ae.transient() {
-				return ae
-			}
 			if ae.rateLimited() {
 				c.limiter.Refused()
+			} else {
+				c.limiter.Accepted()
+			}
+			if !ae.transient() {
+				return ae
 			}
 			failover = ae.StatusCode >= 500
 			retryAfter = parseRetryAfter(a.header.Get("Retry-After"), c.now())

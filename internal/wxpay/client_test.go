@@ -3,6 +3,7 @@ package wxpay
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -348,34 +349,91 @@ func TestRateLimiter(t *testing.T) {
 			t.Errorf("%d calls reached the server, want 1", n)
 		}
 	})
-	t.Run("slowed on refusal, restored after the cool-down", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.RateLimit = 8 })
-		e.fake.setScript(apiErr(400, "INVALID_REQUEST", "命中频率限制"), reply{})
-		if err := e.client.Do(context.Background(), Request{Method: "POST", Path: "/v3/goldplan/merchants/changecustompagestatus", Body: map[string]string{}}, nil); err != nil {
-			t.Fatal(err)
+	t.Run("slowed to what the server accepted, probed back up after the cool-down", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 100 })
+		// Five calls go through, the sixth is refused for going too fast, then its retry passes.
+		e.fake.setScript(reply{}, reply{}, reply{}, reply{}, reply{}, apiErr(400, "INVALID_REQUEST", "命中频率限制"), reply{})
+		ctx := context.Background()
+		for range 6 {
+			if err := e.client.Do(ctx, Request{Method: "POST", Path: "/v3/goldplan/merchants/changecustompagestatus", Body: map[string]string{}}, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if got := e.client.limiter.Limit(); got != 4 {
-			t.Fatalf("limit after refusal = %v, want 4", got)
+		if got, want := e.client.limiter.Limit(), 5*slowDownFactor; got != want {
+			t.Fatalf("limit after refusal = %v, want %v (just under the 5 calls/s accepted)", got, want)
 		}
-		// Further refusals halve again down to the 1/s floor (called
-		// directly: going through Do would wait for real tokens).
+		if b := e.client.limiter.lim.Burst(); b != 1 {
+			t.Errorf("burst while slowed = %d, want 1 (evenly spaced calls)", b)
+		}
+		// Calls already in flight are refused for the same excess: no second slow-down.
+		e.client.limiter.Refused()
+		if got := e.client.limiter.Limit(); got != 5*slowDownFactor {
+			t.Fatalf("limit after a refusal within a second = %v, want it unchanged", got)
+		}
+		// A refusal a second later, with nothing accepted since, halves the rate, down to a floor.
+		e.clock.Advance(1500 * time.Millisecond)
+		e.client.limiter.Refused()
+		if got, want := e.client.limiter.Limit(), 5*slowDownFactor/2; got != want {
+			t.Fatalf("limit after a later refusal = %v, want half of it, %v", got, want)
+		}
 		for range 3 {
+			e.clock.Advance(1500 * time.Millisecond)
 			e.client.limiter.Refused()
 		}
-		if got := e.client.limiter.Limit(); got != 1 {
-			t.Fatalf("limit after more refusals = %v, want the floor 1", got)
+		if got := e.client.limiter.Limit(); got != float64(minSlowedRate) {
+			t.Fatalf("limit after more refusals = %v, want the floor %v", got, minSlowedRate)
 		}
 		e.clock.Advance(RateLimitCooldown - time.Second)
-		if got := e.client.limiter.Limit(); got != 1 {
-			t.Fatalf("restored too early: %v", got)
+		if got := e.client.limiter.Limit(); got != float64(minSlowedRate) {
+			t.Fatalf("probed before the cool-down: %v", got)
 		}
 		e.clock.Advance(time.Second)
-		if got := e.client.limiter.Limit(); got != 8 {
-			t.Fatalf("limit after cool-down = %v, want 8", got)
+		if got, want := e.client.limiter.Limit(), float64(minSlowedRate+probeMinStep); got != want {
+			t.Fatalf("limit after the cool-down = %v, want one probing step %v", got, want)
 		}
+		if got := e.client.limiter.Limit(); got != float64(minSlowedRate+probeMinStep) {
+			t.Fatalf("probed twice within a second: %v", got)
+		}
+		steps := 0
+		for e.client.limiter.Limit() < 100 && steps < 1000 {
+			e.clock.Advance(time.Second)
+			steps++
+		}
+		if got := e.client.limiter.Limit(); got != 100 || steps > 100 {
+			t.Fatalf("limit %v after %d more seconds, want the cap 100 within 100 s", got, steps)
+		}
+		if b := e.client.limiter.lim.Burst(); b != 100 {
+			t.Errorf("burst back at the cap = %d, want 100", b)
+		}
+	})
+	t.Run("without a cap until the server refuses", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
+		if got := e.client.limiter.Limit(); !math.IsInf(got, 1) {
+			t.Fatalf("limit = %v, want none", got)
+		}
+		for range 39 {
+			e.client.limiter.Accepted()
+		}
+		e.client.limiter.Refused()
+		// 39 accepted and one refused in the last second: just under 39/s.
+		if got, want := e.client.limiter.Limit(), 39*slowDownFactor; got != want {
+			t.Fatalf("limit after refusal = %v, want %v", got, want)
+		}
+		e.clock.Advance(RateLimitCooldown)
+		for range 200 {
+			e.clock.Advance(time.Second)
+			if math.IsInf(e.client.limiter.Limit(), 1) {
+				return
+			}
+		}
+		t.Fatalf("limit still %v after 200 s of probing, want it lifted", e.client.limiter.Limit())
 	})
 	t.Run("concurrent calls", func(t *testing.T) {
 		e := newEnv(t, func(c *Config) { c.RateLimit = 1e6 })
+		// Answers to slow down to: the calls below must not crawl at the 1/s floor.
+		for range 100 {
+			e.client.limiter.Accepted()
+		}
 		var wg sync.WaitGroup
 		errs := make(chan error, 32)
 		for i := range 32 {

@@ -10,77 +10,178 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// adaptiveLimiter is one token bucket shared by every call of a Client. When
-// the server refuses a call for going too fast, the configured rate is not
-// what the server accepts right now, so the bucket is slowed (halved, at
-// least 1/s) for a cool-down and then restored. rate.Limiter does its own
-// locking; mu only guards the slow-down bookkeeping and is never held while
-// waiting for a token.
+// adaptiveLimiter is one token bucket shared by every call of a Client.
+//
+// Without a configured cap it lets calls through as fast as the callers send them (Terraform's
+// parallelism bounds that), because WeChat Pay's limits differ per API and merchant and are not
+// published: any fixed guess is either too slow for a large apply or too fast for some API.
+// The server says when it is too fast. On a refusal the bucket is set just under the rate the
+// server accepted over the last second, with a burst of one so that calls go out evenly spaced.
+// Several calls in flight are refused together for one excess, so refusals within a second of
+// a slow-down do not slow down again. After a quiet cool-down the rate is probed upwards by a
+// small step per second until it reaches the cap (or, without one, a rate no API needs), so a
+// limit that was lifted or only briefly lowered does not slow the client for good.
+//
+// rate.Limiter does its own locking; mu guards the slow-down bookkeeping and is never held while
+// waiting for a token. The fast path of an unslowed limiter takes no lock but rate.Limiter's.
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
-	base     rate.Limit
+	base     rate.Limit // the configured cap; rate.Inf for none
 	cooldown time.Duration
 	now      func() time.Time
 
-	slowed atomic.Bool // fast path: skip the mutex while nothing is slowed
+	slowed atomic.Bool
 	mu     sync.Mutex
-	until  time.Time
+	// lastDown is the last slow-down; lastUp the last probing step.
+	lastDown, lastUp time.Time
+	// answers holds the latest answers: when, and whether the server took the call.
+	answers  [answerWindow]answerMark
+	nAnswers int
 }
 
-const minSlowedRate = rate.Limit(1)
+type answerMark struct {
+	at       time.Time
+	accepted bool
+}
 
+const (
+	minSlowedRate = rate.Limit(1)
+	// slowDownFactor keeps the slowed rate a little under what the server accepted, so that
+	// jitter in the spacing of calls does not hit the limit again at once.
+	slowDownFactor = 0.95
+	// probeStep is the factor the rate grows by per second once the cool-down has passed, and
+	// probeMinStep the least it grows by, so that a low rate recovers in seconds.
+	probeStep    = 1.05
+	probeMinStep = rate.Limit(1)
+	// unlimitedAbove is where probing without a cap stops and the limit is lifted again.
+	unlimitedAbove = rate.Limit(1000)
+	// answerWindow bounds how many answers the estimates look back on: a second's worth at
+	// any rate where they matter.
+	answerWindow = 1024
+)
+
+// newAdaptiveLimiter caps the rate at perSecond, or leaves it uncapped for 0.
 func newAdaptiveLimiter(perSecond float64, cooldown time.Duration, now func() time.Time) *adaptiveLimiter {
-	l := rate.Limit(perSecond)
+	base := rate.Inf
+	if perSecond > 0 {
+		base = rate.Limit(perSecond)
+	}
 	return &adaptiveLimiter{
-		lim:      rate.NewLimiter(l, burstFor(l)),
-		base:     l,
+		lim:      rate.NewLimiter(base, burstFor(base)),
+		base:     base,
 		cooldown: cooldown,
 		now:      now,
 	}
 }
 
 func burstFor(l rate.Limit) int {
+	if l == rate.Inf {
+		return 1 // ignored by rate.Limiter while the limit is infinite
+	}
 	return max(1, int(math.Ceil(float64(l))))
 }
 
 // Wait blocks for a token, or fails at once when ctx's deadline comes before
 // the token would.
 func (a *adaptiveLimiter) Wait(ctx context.Context) error {
-	a.maybeRestore()
+	a.maybeProbe()
 	return a.lim.Wait(ctx)
 }
 
-// Refused halves the current rate and (re)starts the cool-down.
+// Accepted records an answer that was not a rate-limit refusal: the server took the call
+// within its limit, whatever the answer said.
+func (a *adaptiveLimiter) Accepted() { a.record(true) }
+
+func (a *adaptiveLimiter) record(accepted bool) {
+	now := a.now()
+	a.mu.Lock()
+	a.recordLocked(now, accepted)
+	a.mu.Unlock()
+}
+
+func (a *adaptiveLimiter) recordLocked(now time.Time, accepted bool) {
+	a.answers[a.nAnswers%answerWindow] = answerMark{at: now, accepted: accepted}
+	a.nAnswers++
+}
+
+// Refused records a rate-limit refusal and slows the bucket down to just under the rate the
+// server accepted over the last second (or the current rate, when that is lower), or to half
+// the current rate when nothing was accepted lately; it (re)starts the cool-down.
 func (a *adaptiveLimiter) Refused() {
+	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	cur := a.lim.Limit()
-	next := max(cur/2, minSlowedRate)
-	if next > a.base {
-		next = a.base
+	a.recordLocked(now, false)
+	if a.slowed.Load() && now.Sub(a.lastDown) < time.Second {
+		return // the same excess: calls that were already in flight
 	}
-	a.lim.SetLimit(next)
-	a.lim.SetBurst(burstFor(next))
-	a.until = a.now().Add(a.cooldown)
+	accepted, answered := a.answersSince(now.Add(-time.Second))
+	cur := a.lim.Limit()
+	var next rate.Limit
+	switch {
+	case accepted > 0:
+		next = min(rate.Limit(accepted), cur) * slowDownFactor
+	case cur != rate.Inf:
+		next = cur / 2
+	default:
+		next = rate.Limit(answered) / 2
+	}
+	next = min(max(next, minSlowedRate), a.base)
+	a.setLocked(next, 1)
+	a.lastDown, a.lastUp = now, now
 	a.slowed.Store(true)
 }
 
-func (a *adaptiveLimiter) maybeRestore() {
+// answersSince counts the recorded answers at or after t, and how many of them were accepted.
+func (a *adaptiveLimiter) answersSince(t time.Time) (accepted, answered int) {
+	for i := 1; i <= min(a.nAnswers, answerWindow); i++ {
+		m := a.answers[(a.nAnswers-i)%answerWindow]
+		if m.at.Before(t) {
+			break
+		}
+		answered++
+		if m.accepted {
+			accepted++
+		}
+	}
+	return accepted, answered
+}
+
+// maybeProbe raises a slowed rate one step per second once the cool-down since the last
+// slow-down has passed, and lifts the slow-down when the cap is reached.
+func (a *adaptiveLimiter) maybeProbe() {
 	if !a.slowed.Load() {
 		return
 	}
+	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.slowed.Load() || a.now().Before(a.until) {
+	if !a.slowed.Load() || now.Sub(a.lastDown) < a.cooldown || now.Sub(a.lastUp) < time.Second {
 		return
 	}
-	a.lim.SetLimit(a.base)
-	a.lim.SetBurst(burstFor(a.base))
-	a.slowed.Store(false)
+	cur := a.lim.Limit()
+	next := max(cur*probeStep, cur+probeMinStep)
+	if next >= a.base || (a.base == rate.Inf && next >= unlimitedAbove) {
+		a.setLocked(a.base, burstFor(a.base))
+		a.slowed.Store(false)
+		return
+	}
+	a.setLocked(next, 1)
+	a.lastUp = now
 }
 
-// Limit is the rate currently applied, for tests and logs.
+// setLocked changes the bucket; rate.Limiter keeps its own (real) time for tokens, the
+// injected clock only drives the cool-down.
+func (a *adaptiveLimiter) setLocked(l rate.Limit, burst int) {
+	a.lim.SetLimit(l)
+	a.lim.SetBurst(burst)
+}
+
+// Limit is the rate currently applied (+Inf without a cap), for tests and logs.
 func (a *adaptiveLimiter) Limit() float64 {
-	a.maybeRestore()
-	return float64(a.lim.Limit())
+	a.maybeProbe()
+	if l := a.lim.Limit(); l != rate.Inf {
+		return float64(l)
+	}
+	return math.Inf(1)
 }
