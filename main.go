@@ -6,6 +6,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -19,6 +21,9 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	if !debug {
+		quietLogsUnlessAsked(os.Environ(), os.Setenv)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/wxpay-tf/wechatpay",
@@ -27,4 +32,22 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+// quietLogsUnlessAsked turns off the SDK's and the provider's own logs when no TF_LOG* variable
+// asks for any. The plugin SDK logs every call at TRACE by default and leaves the filtering to
+// the CLI, which inherits the same environment and drops them all when no TF_LOG* is set;
+// formatting and shipping them cost about a third of the provider's CPU in a large apply, and
+// the CLI's CPU to read them (see BENCHMARKS.md). Any TF_LOG*, TOFU_LOG* or TF_ACC_LOG*
+// variable leaves every level as the SDK sets it.
+func quietLogsUnlessAsked(environ []string, setenv func(key, value string) error) {
+	for _, kv := range environ {
+		for _, prefix := range []string{"TF_LOG", "TOFU_LOG", "TF_ACC_LOG"} {
+			if strings.HasPrefix(kv, prefix) {
+				return
+			}
+		}
+	}
+	_ = setenv("TF_LOG_SDK", "off")
+	_ = setenv("TF_LOG_PROVIDER_WECHATPAY", "off")
 }
