@@ -1,0 +1,449 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+const (
+	goldPlanStatusPath = "/v3/goldplan/merchants/changegoldplanstatus"
+	partnershipsPath   = "/v3/marketing/partnerships"
+	benchActivityID    = "10028001"
+	activityPath       = "/v3/marketing/paygiftactivity/activities/" + benchActivityID
+)
+
+// bench holds what every scenario shares.
+type bench struct {
+	root, work string
+	tf         *tfRunner
+	emu        *emulatorProc
+	n          int           // resources in lines 1-4
+	members    int           // merchants in line 5
+	qps        float64       // emulator limit in line 3
+	latency    time.Duration // emulator latency in line 2
+	benchtime  string        // go test -benchtime for line 6
+
+	rows    []row
+	details []string // paragraphs for BENCHMARKS.md
+
+	nullApply, nullPlan tfRun
+	goldPlan1           scenarioRun
+}
+
+// scenarioRun is one Terraform run against the emulator.
+type scenarioRun struct {
+	run    tfRun
+	calls  callLog
+	emuCPU time.Duration
+	err    error
+}
+
+const providerBlock = `terraform {
+  required_providers {
+    wechatpay = { source = "wxpay-tf/wechatpay" }
+  }
+}
+
+provider "wechatpay" {}
+`
+
+// subMchid names the i-th sub-merchant seeded for a scenario; prefix keeps scenarios apart.
+func subMchid(prefix, i int) string { return fmt.Sprintf("19%02d%06d", prefix, i) }
+
+func subMerchants(prefix, n int) []emulator.SubMerchant {
+	out := make([]emulator.SubMerchant, n)
+	for i := range out {
+		out[i] = emulator.SubMerchant{SubMchid: subMchid(prefix, i), Name: "bench", AuthorizeState: emulator.AuthorizeStateAuthorized}
+	}
+	return out
+}
+
+// onEmulator resets and seeds the emulator, lets prepare add faults or limits, then runs
+// Terraform and collects the emulator's call log and CPU time for exactly that run.
+func (b *bench) onEmulator(dir, logName string, prepare func() error, args ...string) scenarioRun {
+	var s scenarioRun
+	if prepare != nil {
+		if s.err = prepare(); s.err != nil {
+			return s
+		}
+	}
+	if s.err = b.emu.clearCalls(); s.err != nil {
+		return s
+	}
+	cpu0 := b.emu.cpu()
+	s.run, s.err = b.tf.run(dir, logName, args...)
+	s.emuCPU = b.emu.cpu() - cpu0
+	calls, err := b.emu.calls()
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	s.calls = calls
+	return s
+}
+
+var applyArgs = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+var planArgs = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+
+// planNoChanges runs a refreshing plan and accepts only "no changes" (exit 0).
+func (b *bench) planNoChanges(dir, logName string) scenarioRun {
+	s := b.onEmulator(dir, logName, nil, planArgs...)
+	return s
+}
+
+// The floor of lines 1 and 4: the same Terraform doing the same number of resources with a
+// provider that makes no calls at all.
+func (b *bench) runNull() error {
+	main := fmt.Sprintf(`terraform {
+  required_providers {
+    null = { source = "hashicorp/null" }
+  }
+}
+
+resource "null_resource" "bench" {
+  count = %d
+}
+`, b.n)
+	dir, err := workspace(b.work, "null", main)
+	if err != nil {
+		return err
+	}
+	step("null provider: apply %d null_resource", b.n)
+	if b.nullApply, err = b.tf.run(dir, "apply.log", applyArgs...); err != nil {
+		return err
+	}
+	step("null provider: plan (refresh) %d null_resource", b.n)
+	b.nullPlan, err = b.tf.run(dir, "plan.log", planArgs...)
+	return err
+}
+
+func goldPlanConfig(n, prefix int) string {
+	return providerBlock + fmt.Sprintf(`
+resource "wechatpay_goldplan_status" "bench" {
+  count     = %d
+  sub_mchid = format("19%02d%%06d", count.index)
+}
+`, n, prefix)
+}
+
+func (b *bench) goldPlanApply(name string, prefix int, prepare func() error) (scenarioRun, error) {
+	dir, err := workspace(b.work, name, goldPlanConfig(b.n, prefix))
+	if err != nil {
+		return scenarioRun{}, err
+	}
+	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(prefix, b.n)}
+	s := b.onEmulator(dir, "apply.log", func() error {
+		if err := b.emu.fresh(seed); err != nil {
+			return err
+		}
+		if prepare != nil {
+			return prepare()
+		}
+		return nil
+	}, applyArgs...)
+	return s, nil
+}
+
+// openGoldPlans counts the sub-merchants whose gold plan the emulator has open.
+func (b *bench) openGoldPlans() (int, error) {
+	var st emulator.State
+	if err := b.emu.control(http.MethodGet, "/state", nil, &st); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, g := range st.GoldPlans {
+		if g.Open() {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (b *bench) line1() error {
+	step("line 1: apply %d wechatpay_goldplan_status, no added latency", b.n)
+	s, err := b.goldPlanApply("line1", 1, nil)
+	if err != nil {
+		return err
+	}
+	if s.err != nil {
+		return s.err
+	}
+	b.goldPlan1 = s
+	calls, _, _ := s.calls.count(http.MethodPost, goldPlanStatusPath)
+	ratio := seconds(s.run.wall) / seconds(b.nullApply.wall)
+	b.add(row{id: "1", what: fmt.Sprintf("apply %d goldplan_status, latency 0", b.n),
+		measured: dur(s.run.wall), floor: dur(b.nullApply.wall) + " (null_resource apply)", ratio: ratio,
+		goal: "≤ 1.5×", met: ratio <= 1.5})
+	b.detail("Line 1: %d status calls for %d resources; API window (first to last call) %s. CPU: Terraform with "+
+		"the provider %s (the provider %s), emulator %s; null_resource apply: Terraform with the null provider %s. "+
+		"CPU time does not depend on what else the machine runs: its ratio is %.2f×.", calls, b.n, dur(s.calls.span()),
+		dur(s.run.totalCPU), dur(s.run.providerCPU), dur(s.emuCPU), dur(b.nullApply.totalCPU),
+		seconds(s.run.totalCPU+s.emuCPU)/seconds(b.nullApply.totalCPU))
+
+	rss := float64(s.run.providerRSS) / (1 << 20)
+	b.add(row{id: "7", what: "peak RSS of the provider during line 1", measured: fmt.Sprintf("%.1f MiB", rss),
+		floor: "—", ratio: math.NaN(), goal: "< 100 MiB", met: rss > 0 && rss < 100})
+	return nil
+}
+
+func (b *bench) line2() error {
+	step("line 2: the same with %s emulator latency", b.latency)
+	s, err := b.goldPlanApply("line2", 2, func() error {
+		return b.emu.control(http.MethodPost, "/faults", map[string]any{
+			"kind": emulator.FaultLatency, "path": "/v3/goldplan/", "latency": b.latency.String()}, nil)
+	})
+	if err != nil {
+		return err
+	}
+	if s.err != nil {
+		return s.err
+	}
+	floor := time.Duration(b.n) * b.latency / 10
+	ratio := seconds(s.run.wall) / seconds(floor)
+	b.add(row{id: "2", what: fmt.Sprintf("same, +%s latency, parallelism 10", b.latency),
+		measured: dur(s.run.wall), floor: fmt.Sprintf("%s (%d × %s / 10)", dur(floor), b.n, b.latency), ratio: ratio,
+		goal: "≤ 1.2×", met: ratio <= 1.2})
+	b.detail("Line 2: API window %s against the %s floor (%.2f×); the rest of the wall time is Terraform "+
+		"planning and walking the graph (null_resource needs %s for the whole apply). CPU: provider %s, emulator %s.",
+		dur(s.calls.span()), dur(floor), seconds(s.calls.span())/seconds(floor), dur(b.nullApply.wall),
+		dur(s.run.providerCPU), dur(s.emuCPU))
+	return nil
+}
+
+func (b *bench) line3() error {
+	step("line 3: the same under an emulator limit of %g requests/s", b.qps)
+	s, err := b.goldPlanApply("line3", 3, func() error {
+		return b.emu.control(http.MethodPost, "/qps", map[string]any{"path_prefix": goldPlanStatusPath, "qps": b.qps}, nil)
+	})
+	if err != nil {
+		return err
+	}
+	open, err := b.openGoldPlans()
+	if err != nil {
+		return err
+	}
+	failed := b.n - open
+	calls, refused, by := s.calls.count(http.MethodPost, goldPlanStatusPath)
+	floor := time.Duration(float64(b.n) / b.qps * float64(time.Second))
+	ratio := seconds(s.run.wall) / seconds(floor)
+	refusedPct := 100 * float64(refused) / float64(max(calls, 1))
+	b.add(row{id: "3", what: fmt.Sprintf("same, emulator limit %g req/s", b.qps), measured: dur(s.run.wall),
+		floor: fmt.Sprintf("%s (%d / %g)", dur(floor), b.n, b.qps), ratio: ratio, goal: "≤ 1.15×", met: ratio <= 1.15})
+	b.add(row{id: "3", what: "  failed resources", measured: strconv.Itoa(failed), floor: "0", ratio: math.NaN(),
+		goal: "0", met: failed == 0 && s.err == nil})
+	b.add(row{id: "3", what: "  requests refused by the emulator", measured: fmt.Sprintf("%d of %d (%.1f%%)", refused, calls, refusedPct),
+		floor: "0", ratio: math.NaN(), goal: "≤ 5%", met: refusedPct <= 5})
+	b.detail("Line 3: %d status calls, refused: %s; API window %s; terraform exit: %s.", calls, fmtCounts(by),
+		dur(s.calls.span()), errText(s.err))
+	return nil
+}
+
+func partnershipConfig(n int) string {
+	return providerBlock + fmt.Sprintf(`
+resource "wechatpay_marketing_partnership" "bench" {
+  count = %d
+  partner = {
+    type  = "APPID"
+    appid = format("wxbench%%06d", count.index)
+  }
+  authorized_data = {
+    business_type = "BUSIFAVOR_STOCK"
+    stock_id      = format("98%%06d", count.index)
+  }
+}
+`, n)
+}
+
+func (b *bench) line4() error {
+	dir, err := workspace(b.work, "line4", partnershipConfig(b.n))
+	if err != nil {
+		return err
+	}
+	step("line 4: apply %d wechatpay_marketing_partnership (setup)", b.n)
+	setup := b.onEmulator(dir, "apply.log", func() error {
+		return b.emu.fresh(emulator.Seed{CallerRole: emulator.RoleChannelPartner})
+	}, applyArgs...)
+	if setup.err != nil {
+		return setup.err
+	}
+	step("line 4: plan (refresh) %d partnerships", b.n)
+	s := b.planNoChanges(dir, "plan.log")
+	if s.err != nil {
+		return s.err
+	}
+	lists, refused, _ := s.calls.count(http.MethodGet, partnershipsPath)
+	reqRatio := float64(s.calls.Total) / float64(b.n)
+	b.add(row{id: "4", what: fmt.Sprintf("plan (refresh) %d partnerships: requests", b.n),
+		measured: strconv.Itoa(s.calls.Total), floor: strconv.Itoa(b.n), ratio: reqRatio, goal: "≤ 1.05×", met: reqRatio <= 1.05})
+	tRatio := seconds(s.run.wall) / seconds(b.nullPlan.wall)
+	b.add(row{id: "4", what: "  plan time", measured: dur(s.run.wall), floor: dur(b.nullPlan.wall) + " (null_resource plan)",
+		ratio: tRatio, goal: "≤ 1.5×", met: tRatio <= 1.5})
+	builds, _, _ := setup.calls.count(http.MethodPost, partnershipsPath+"/build")
+	b.detail("Line 4: the plan made %d list calls (%d refused) of %d requests in all; API window %s. CPU: "+
+		"Terraform with the provider %s (the provider %s), emulator %s; null_resource plan %s. Setup apply: %d "+
+		"builds in %s.", lists, refused, s.calls.Total, dur(s.calls.span()), dur(s.run.totalCPU),
+		dur(s.run.providerCPU), dur(s.emuCPU), dur(b.nullPlan.totalCPU), builds, dur(setup.run.wall))
+	return nil
+}
+
+// membersConfig takes the ids from a variable: Terraform's range() stops at 1024 values.
+const membersConfig = providerBlock + `
+variable "merchant_ids" {
+  type = set(string)
+}
+
+resource "wechatpay_paygift_activity_merchants" "bench" {
+  activity_id  = "` + benchActivityID + `"
+  merchant_ids = var.merchant_ids
+}
+`
+
+// writeMembers writes terraform.tfvars.json with merchants from..from+n-1.
+func writeMembers(dir string, from, n int) error {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = subMchid(5, from+i)
+	}
+	b, err := json.Marshal(map[string]any{"merchant_ids": ids})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), b, 0o644)
+}
+
+func (b *bench) line5() error {
+	dir, err := workspace(b.work, "line5", membersConfig)
+	if err != nil {
+		return err
+	}
+	if err := writeMembers(dir, 0, b.members); err != nil {
+		return err
+	}
+	const changed = 10 // 5 merchants out, 5 in
+	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(5, b.members+changed/2),
+		Activities: []emulator.Activity{{ActivityID: benchActivityID, Name: "bench", Status: emulator.ActivityOngoing, Merchants: []string{}}}}
+	page := wxpay.ActivityMerchantsPageLimit
+	perChange := wxpay.MaxActivityMerchantsPerChange
+
+	step("line 5: create the membership of %d merchants", b.members)
+	create := b.onEmulator(dir, "create.log", func() error { return b.emu.fresh(seed) }, applyArgs...)
+	if create.err != nil {
+		return create.err
+	}
+	adds, _, _ := create.calls.count(http.MethodPost, activityPath+"/merchants/add")
+	wantAdds := ceilDiv(b.members, perChange)
+	b.add(row{id: "5", what: fmt.Sprintf("membership of %d: create (add calls)", b.members), measured: strconv.Itoa(adds),
+		floor: fmt.Sprintf("%d (⌈%d/%d⌉)", wantAdds, b.members, perChange), ratio: float64(adds) / float64(wantAdds),
+		goal: "= floor", met: adds == wantAdds && create.calls.Total == wantAdds})
+
+	step("line 5: refresh (plan)")
+	refresh := b.planNoChanges(dir, "plan.log")
+	if refresh.err != nil {
+		return refresh.err
+	}
+	lists, _, _ := refresh.calls.count(http.MethodGet, activityPath+"/merchants")
+	wantLists := ceilDiv(b.members, page)
+	b.add(row{id: "5", what: "  refresh (list calls)", measured: strconv.Itoa(lists),
+		floor: fmt.Sprintf("%d (⌈%d/%d⌉)", wantLists, b.members, page), ratio: float64(lists) / float64(wantLists),
+		goal: "= floor", met: lists == wantLists && refresh.calls.Total == wantLists})
+
+	step("line 5: change %d merchants", changed)
+	if err := writeMembers(dir, changed/2, b.members); err != nil {
+		return err
+	}
+	change := b.onEmulator(dir, "change.log", nil, applyArgs...)
+	if change.err != nil {
+		return change.err
+	}
+	writes := 0
+	for _, c := range change.calls.Calls {
+		if c.Method == http.MethodPost {
+			writes++
+		}
+	}
+	b.add(row{id: "5", what: fmt.Sprintf("  change %d (write calls)", changed), measured: strconv.Itoa(writes),
+		floor: "2 (1 add, 1 delete)", ratio: float64(writes) / 2, goal: "= floor", met: writes == 2})
+	b.detail("Line 5: create made %d calls in %s (provider CPU %s); refresh %d calls in %s (provider CPU %s); the "+
+		"change apply made %d writes and %d calls in all (its refresh included) in %s (provider CPU %s).",
+		create.calls.Total, dur(create.run.wall), dur(create.run.providerCPU), refresh.calls.Total,
+		dur(refresh.run.wall), dur(refresh.run.providerCPU), writes, change.calls.Total, dur(change.run.wall),
+		dur(change.run.providerCPU))
+	return nil
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark\w+?)(?:-\d+)?\s+\d+\s+(\d+(?:\.\d+)?) ns/op\s+(\d+(?:\.\d+)?) cpu-ns/op`)
+
+func (b *bench) line6() error {
+	step("line 6: go test -bench (signed call vs the SDK's core.Client)")
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^(BenchmarkSignedCall|BenchmarkSDKCoreClient)$",
+		"-benchtime", b.benchtime, "-count", "5", "./internal/wxpay/")
+	cmd.Dir = b.root
+	out, err := cmd.CombinedOutput()
+	_ = os.WriteFile(b.work+"/gobench.txt", out, 0o644)
+	if err != nil {
+		return fmt.Errorf("go test -bench: %v\n%s", err, tail(string(out), 30))
+	}
+	wall := map[string][]float64{}
+	cpu := map[string][]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := benchLine.FindStringSubmatch(line); m != nil {
+			w, _ := strconv.ParseFloat(m[2], 64)
+			c, _ := strconv.ParseFloat(m[3], 64)
+			wall[m[1]] = append(wall[m[1]], w)
+			cpu[m[1]] = append(cpu[m[1]], c)
+		}
+	}
+	ours, sdk := median(cpu["BenchmarkSignedCall"]), median(cpu["BenchmarkSDKCoreClient"])
+	if ours == 0 || sdk == 0 {
+		return fmt.Errorf("go test -bench printed no cpu-ns/op:\n%s", tail(string(out), 30))
+	}
+	ratio := ours / sdk
+	b.add(row{id: "6", what: "signed call + verified answer, CPU per call", measured: fmt.Sprintf("%.2f ms", ours/1e6),
+		floor: fmt.Sprintf("%.2f ms (SDK core.Client)", sdk/1e6), ratio: ratio, goal: "≤ 1.1×", met: ratio <= 1.1})
+	b.detail("Line 6: medians of 5 runs of -benchtime %s; CPU counts the whole process, client and in-process "+
+		"emulator. Wall per call: %.2f ms (client) vs %.2f ms (SDK).", b.benchtime,
+		median(wall["BenchmarkSignedCall"])/1e6, median(wall["BenchmarkSDKCoreClient"])/1e6)
+	return nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func fmtCounts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%d × %s", v, k))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "0"
+	}
+	return strings.SplitN(err.Error(), "\n", 2)[0]
+}
