@@ -344,7 +344,7 @@ func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.Conf
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 20 {
 			diags.AddAttributeError(path.Root("max_retries"), "Invalid Max Retries",
-				fmt.Sprintf("%s must be a whole number from 0 to 20, got %q.", envMaxRetries, v))
+				fmt.Sprintf("`max_retries` comes from %s here, which must be a whole number from 0 to 20, got %q.", envMaxRetries, v))
 		}
 		cfg.MaxRetries = n
 	}
@@ -367,7 +367,7 @@ func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.Conf
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0.1 || f > 1000 {
 			diags.AddAttributeError(path.Root("rate_limit"), "Invalid Rate Limit",
-				fmt.Sprintf("%s must be a number of requests per second from 0.1 to 1000, got %q.", envRateLimit, v))
+				fmt.Sprintf("`rate_limit` comes from %s here, which must be a number of requests per second from 0.1 to 1000, got %q.", envRateLimit, v))
 		}
 		cfg.RateLimit = f
 	}
