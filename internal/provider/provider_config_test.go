@@ -8,7 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -75,11 +75,10 @@ func TestAccProvider_environmentVariables(t *testing.T) {
 	})
 }
 
+// providerBadInputs is the provider section of the bad input catalog (bad_input_test.go):
 // Configure reports every problem it can find without a network call, one diagnostic each,
 // naming the attribute and its environment variable.
-func TestAccProvider_invalidConfiguration(t *testing.T) {
-	clearProviderEnv(t)
-	emu := newTestEmulator(t, authorizationSeed("CHANNEL_PARTNER"))
+func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 	good := map[string]string{
 		"mchid":                     emu.keys.MchID,
 		"merchant_serial_number":    emu.keys.MerchantSerial,
@@ -94,54 +93,81 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 	cases := []struct {
 		name    string
 		change  map[string]string // "" removes the attribute
+		env     map[string]string
 		wantErr string
 	}{
-		{"missing mchid", map[string]string{"mchid": ""}, `(?s)Missing WeChat Pay Credential.*mchid.*WECHATPAY_MCHID`},
-		{"missing serial", map[string]string{"merchant_serial_number": ""}, `(?s)merchant_serial_number.*WECHATPAY_MERCHANT_SERIAL_NUMBER`},
-		{"missing private key", map[string]string{"private_key_path": ""}, `(?s)private key.*WECHATPAY_PRIVATE_KEY`},
-		{"private key not PEM", map[string]string{"private_key_path": notPEM}, `(?s)Invalid Merchant Private Key.*private_key_path`},
-		{"private key not RSA", map[string]string{"private_key_path": ecKey}, `(?s)Invalid Merchant Private Key.*RSA`},
-		{"private key file missing", map[string]string{"private_key_path": "/nonexistent/apiclient_key.pem"}, `(?s)Unreadable Key File.*private_key_path`},
-		{"public key id without prefix", map[string]string{"wechatpay_public_key_id": "0114232134912410000000000000"}, `(?s)must start with.*PUB_KEY_ID_`},
-		{"public key not PEM", map[string]string{"wechatpay_public_key_path": notPEM}, `(?s)Invalid WeChat Pay Public Key.*wechatpay_public_key_path`},
-		{"public key id without key", map[string]string{"wechatpay_public_key_path": ""}, `(?s)Incomplete WeChat Pay Public Key.*WECHATPAY_PUBLIC_KEY`},
-		{"public key without id", map[string]string{"wechatpay_public_key_id": ""}, `(?s)Incomplete WeChat Pay Public Key.*PUB_KEY_ID_`},
-		{"apiv3 key too short", map[string]string{"apiv3_key": "short"}, `(?s)Invalid APIv3 Key.*32 bytes.*WECHATPAY_APIV3_KEY`},
-		{"no verification mode", map[string]string{"wechatpay_public_key_id": "", "wechatpay_public_key_path": ""}, `(?s)No Way to Verify.*apiv3_key`},
-		{"plain http to a remote host", map[string]string{"endpoint": "http://api.mch.weixin.qq.com"}, `(?s)Invalid WeChat Pay Endpoint.*loopback`},
-		{"backup endpoint not https", map[string]string{"backup_endpoint": "ftp://example.com"}, `(?s)Invalid WeChat Pay Endpoint.*backup_endpoint`},
-		{"bad request timeout", map[string]string{"request_timeout": "soon"}, `(?s)Invalid Request Timeout.*request_timeout`},
-		{"both private key forms", map[string]string{"private_key": "x"}, `(?s)private_key.*private_key_path`},
+		{"missing mchid", map[string]string{"mchid": ""}, nil, `(?s)Missing WeChat Pay Credential.*mchid.*WECHATPAY_MCHID`},
+		{"missing serial", map[string]string{"merchant_serial_number": ""}, nil, `(?s)merchant_serial_number.*WECHATPAY_MERCHANT_SERIAL_NUMBER`},
+		{"missing private key", map[string]string{"private_key_path": ""}, nil, `(?s)private key.*WECHATPAY_PRIVATE_KEY`},
+		{"private key not PEM", map[string]string{"private_key_path": notPEM}, nil, `(?s)Invalid Merchant Private Key.*private_key_path`},
+		{"private key not RSA", map[string]string{"private_key_path": ecKey}, nil, `(?s)Invalid Merchant Private Key.*RSA`},
+		{"private key file missing", map[string]string{"private_key_path": "/nonexistent/apiclient_key.pem"}, nil, `(?s)Unreadable Key File.*private_key_path`},
+		{"public key id without prefix", map[string]string{"wechatpay_public_key_id": "0114232134912410000000000000"}, nil, `(?s)must start with.*PUB_KEY_ID_`},
+		{"public key not PEM", map[string]string{"wechatpay_public_key_path": notPEM}, nil, `(?s)Invalid WeChat Pay Public Key.*wechatpay_public_key_path`},
+		{"public key id without key", map[string]string{"wechatpay_public_key_path": ""}, nil, `(?s)Incomplete WeChat Pay Public Key.*WECHATPAY_PUBLIC_KEY`},
+		{"public key without id", map[string]string{"wechatpay_public_key_id": ""}, nil, `(?s)Incomplete WeChat Pay Public Key.*PUB_KEY_ID_`},
+		{"apiv3 key too short", map[string]string{"apiv3_key": "short"}, nil, `(?s)Invalid APIv3 Key.*32 bytes.*WECHATPAY_APIV3_KEY`},
+		{"no verification mode", map[string]string{"wechatpay_public_key_id": "", "wechatpay_public_key_path": ""}, nil, `(?s)No Way to Verify.*apiv3_key`},
+		{"plain http to a remote host", map[string]string{"endpoint": "http://api.mch.weixin.qq.com"}, nil, `(?s)Invalid WeChat Pay Endpoint.*loopback`},
+		{"backup endpoint not https", map[string]string{"backup_endpoint": "ftp://example.com"}, nil, `(?s)Invalid WeChat Pay Endpoint.*backup_endpoint`},
+		{"bad request timeout", map[string]string{"request_timeout": "soon"}, nil, `(?s)Invalid Request Timeout.*request_timeout`},
+		{"both private key forms", map[string]string{"private_key": "x"}, nil, `(?s)private_key.*private_key_path`},
+
+		{"apiv3 key too long", map[string]string{"apiv3_key": strings.Repeat("k", 33)}, nil, `(?s)apiv3_key.*32 bytes|32 bytes.*apiv3_key`},
+		{"private key is the public key", map[string]string{"private_key_path": emu.files.PublicKey}, nil, `(?s)Invalid Merchant Private Key.*private_key_path.*apiclient_key`},
+		{"public key is a private key", map[string]string{"wechatpay_public_key_path": emu.files.MerchantKey}, nil, `(?s)Invalid WeChat Pay Public Key.*wechatpay_public_key_path.*pub_key.pem`},
+		{"both public key forms", map[string]string{"wechatpay_public_key": "x"}, nil, `(?s)wechatpay_public_key.*wechatpay_public_key_path`},
+		{"endpoint with a path", map[string]string{"endpoint": emu.URL + "/v3"}, nil, `(?s)endpoint.*must\s+not\s+contain\s+a\s+path`},
+		{"endpoint with user info", map[string]string{"endpoint": "https://user:secret@api.mch.weixin.qq.com"}, nil, `(?s)endpoint.*must\s+not\s+contain\s+user\s+information`},
+		{"plain http backup to a remote host", map[string]string{"backup_endpoint": "http://api2.mch.weixin.qq.com"}, nil, `(?s)backup_endpoint.*loopback|loopback.*backup_endpoint`},
+		{"request timeout too short", map[string]string{"request_timeout": "10ms"}, nil, `(?s)request_timeout.*1s to 10m`},
+		{"request timeout too long", map[string]string{"request_timeout": "1h"}, nil, `(?s)request_timeout.*1s to 10m`},
+		{"mchid too long", map[string]string{"mchid": strings.Repeat("1", 33)}, nil, `(?s)mchid.*between 1 and 32`},
+		{"max retries from the environment not a number", nil, map[string]string{envMaxRetries: "many"}, `(?s)max_retries.*WECHATPAY_MAX_RETRIES.*0 to 20`},
+		{"rate limit from the environment out of range", nil, map[string]string{envRateLimit: "5000"}, `(?s)rate_limit.*WECHATPAY_RATE_LIMIT.*0.1 to 1000`},
+		{"request timeout from the environment", nil, map[string]string{envRequestTimeout: "forever"}, `(?s)request_timeout.*WECHATPAY_REQUEST_TIMEOUT|WECHATPAY_REQUEST_TIMEOUT.*request_timeout`},
+		{"endpoint from the environment in clear text", nil, map[string]string{envEndpoint: "http://example.com"}, `(?s)endpoint.*loopback.*WECHATPAY_ENDPOINT`},
+		{"apiv3 key from the environment too short", map[string]string{"wechatpay_public_key_id": "", "wechatpay_public_key_path": ""},
+			map[string]string{envAPIv3Key: "short"}, `(?s)APIv3 key must be exactly 32 bytes.*WECHATPAY_APIV3_KEY`},
 	}
+	var out []badInput
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			attrs := map[string]string{}
-			for k, v := range good {
+		attrs := map[string]string{}
+		for k, v := range good {
+			attrs[k] = v
+		}
+		for k, v := range tc.change {
+			if v == "" {
+				delete(attrs, k)
+			} else {
 				attrs[k] = v
 			}
-			for k, v := range tc.change {
-				if v == "" {
-					delete(attrs, k)
-				} else {
-					attrs[k] = v
+		}
+		// Environment cases test the fallback: the block must not set what the variable sets.
+		for env := range tc.env {
+			for attr, e := range map[string]string{"endpoint": envEndpoint} {
+				if e == env {
+					delete(attrs, attr)
 				}
 			}
-			var b strings.Builder
-			b.WriteString("provider \"wechatpay\" {\n")
-			for k, v := range attrs {
-				fmt.Fprintf(&b, "  %s = %q\n", k, v)
-			}
-			b.WriteString("}\n")
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      authorizationStateConfig(b.String(), "1900000109"),
-					ExpectError: regexp.MustCompile(tc.wantErr),
-				}},
-			})
+		}
+		keys := make([]string, 0, len(attrs))
+		for k := range attrs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		b.WriteString("provider \"wechatpay\" {\n")
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s = %q\n", k, attrs[k])
+		}
+		b.WriteString("}\n")
+		out = append(out, badInput{
+			name:    "provider/" + tc.name,
+			config:  authorizationStateConfig(b.String(), "1900000109"),
+			env:     tc.env,
+			wantErr: tc.wantErr,
 		})
 	}
-	if n := len(emu.Calls()); n != 0 {
-		t.Errorf("invalid configurations reached the emulator %d times, want 0", n)
-	}
+	return out
 }
