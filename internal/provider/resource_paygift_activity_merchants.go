@@ -37,7 +37,7 @@ type payGiftActivityMerchantsResource struct {
 type payGiftActivityMerchantsModel struct {
 	ID          types.String   `tfsdk:"id"`
 	ActivityID  types.String   `tfsdk:"activity_id"`
-	MerchantIDs types.Set      `tfsdk:"merchant_ids"`
+	MerchantIDs idSetValue     `tfsdk:"merchant_ids"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -72,6 +72,7 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 					"its reason, and are not recorded in the state.",
 				Required:    true,
 				ElementType: types.StringType,
+				CustomType:  newIDSetType(), // thousands of ids: linear-time comparisons
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(merchantIDValidators()...),
@@ -244,7 +245,7 @@ func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req 
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), req.ID)...)
 }
 
-func memberIDsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+func memberIDsFromSet(ctx context.Context, s idSetValue, diags *diag.Diagnostics) []string {
 	var out []string
 	if s.IsNull() || s.IsUnknown() {
 		return out
@@ -253,11 +254,9 @@ func memberIDsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnostics)
 	return out
 }
 
-func memberIDSet(ctx context.Context, ids []string, diags *diag.Diagnostics) types.Set {
+func memberIDSet(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
 	if ids == nil {
 		ids = []string{}
 	}
-	s, d := types.SetValueFrom(ctx, types.StringType, ids)
-	diags.Append(d...)
-	return s
+	return idSetOf(ctx, ids, diags)
 }
