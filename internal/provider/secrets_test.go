@@ -121,7 +121,8 @@ func newCLIRun(t *testing.T, config string, env map[string]string) *cliRun {
 	err := os.WriteFile(rc, []byte(fmt.Sprintf(`disable_checkpoint = true
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/wxpay-tf/wechatpay" = %q
+    "registry.terraform.io/wxpay-tf/wechatpay" = %[1]q
+    "registry.opentofu.org/wxpay-tf/wechatpay" = %[1]q
   }
   direct {}
 }
