@@ -4,7 +4,7 @@
 //	go run ./tools/bench -terraform .tools/bin/terraform -null-dir .tools/bin
 //
 // BENCH_N (default 1000) sets the resource count of lines 1-4, BENCH_MEMBERS (5000) the merchants
-// of line 5, BENCH_QPS (25) the emulator limit of line 3, BENCH_BENCHTIME (400x) line 6's
+// of line 5, BENCH_QPS (20) the emulator limit of line 3, BENCH_BENCHTIME (300x) line 6's
 // -benchtime, and BENCH_LINES (e.g. "1,2,6") runs only some lines, for quick looks; a partial
 // run prints its table but leaves BENCHMARKS.md alone.
 //
@@ -41,8 +41,8 @@ func run() error {
 		return err
 	}
 	b := &bench{root: root, n: envInt("BENCH_N", 1000), members: envInt("BENCH_MEMBERS", 5000),
-		qps: float64(envInt("BENCH_QPS", 25)), latency: 30 * time.Millisecond,
-		benchtime: envString("BENCH_BENCHTIME", "400x")}
+		qps: float64(envInt("BENCH_QPS", 20)), latency: 30 * time.Millisecond,
+		benchtime: envString("BENCH_BENCHTIME", "300x")}
 	lines := envString("BENCH_LINES", "")
 	want := func(id string) bool {
 		return lines == "" || strings.Contains(","+strings.ReplaceAll(lines, " ", "")+",", ","+id+",")

@@ -212,12 +212,16 @@ func (b *bench) line2() error {
 	}
 	floor := time.Duration(b.n) * b.latency / 10
 	ratio := seconds(s.run.wall) / seconds(floor)
+	calls, _, _ := s.calls.count(http.MethodPost, goldPlanStatusPath)
 	b.add(row{id: "2", what: fmt.Sprintf("same, +%s latency, parallelism 10", b.latency),
 		measured: dur(s.run.wall), floor: fmt.Sprintf("%s (%d × %s / 10)", dur(floor), b.n, b.latency), ratio: ratio,
 		goal: "≤ 1.2×", met: ratio <= 1.2})
-	b.detail("Line 2: API window %s against the %s floor (%.2f×); the rest of the wall time is Terraform "+
-		"planning and walking the graph (null_resource needs %s for the whole apply). CPU: provider %s, emulator %s.",
-		dur(s.calls.span()), dur(floor), seconds(s.calls.span())/seconds(floor), dur(b.nullApply.wall),
+	window := s.calls.span()
+	b.detail("Line 2: API window (first to last call) %s against the %s floor (%.2f×), about %.1f calls in flight "+
+		"on average out of Terraform's 10. Terraform itself needs %s to apply %d null_resource, more than this floor: "+
+		"against that, line 2 is %.2f×. CPU: provider %s, emulator %s.", dur(window), dur(floor),
+		seconds(window)/seconds(floor), float64(calls)*seconds(b.latency)/max(seconds(window), 1e-9),
+		dur(b.nullApply.wall), b.n, seconds(s.run.wall)/seconds(max(floor, b.nullApply.wall)),
 		dur(s.run.providerCPU), dur(s.emuCPU))
 	return nil
 }
@@ -245,8 +249,9 @@ func (b *bench) line3() error {
 		goal: "0", met: failed == 0 && s.err == nil})
 	b.add(row{id: "3", what: "  requests refused by the emulator", measured: fmt.Sprintf("%d of %d (%.1f%%)", refused, calls, refusedPct),
 		floor: "0", ratio: math.NaN(), goal: "≤ 5%", met: refusedPct <= 5})
-	b.detail("Line 3: %d status calls, refused: %s; API window %s; terraform exit: %s.", calls, fmtCounts(by),
-		dur(s.calls.span()), errText(s.err))
+	b.detail("Line 3: %d status calls, refused: %s; API window %s, %.2f× the floor: the rest is Terraform's own "+
+		"work before the first call and after the last; terraform exit: %s.", calls, fmtCounts(by),
+		dur(s.calls.span()), seconds(s.calls.span())/seconds(floor), errText(s.err))
 	return nil
 }
 
@@ -385,40 +390,66 @@ func (b *bench) line5() error {
 
 var benchLine = regexp.MustCompile(`^(Benchmark\w+?)(?:-\d+)?\s+\d+\s+(\d+(?:\.\d+)?) ns/op\s+(\d+(?:\.\d+)?) cpu-ns/op`)
 
+// line6 compiles the wxpay tests once and runs the two benchmarks alternately, so that load
+// from elsewhere on the machine falls on both alike.
 func (b *bench) line6() error {
-	step("line 6: go test -bench (signed call vs the SDK's core.Client)")
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^(BenchmarkSignedCall|BenchmarkSDKCoreClient)$",
-		"-benchtime", b.benchtime, "-count", "5", "./internal/wxpay/")
-	cmd.Dir = b.root
-	out, err := cmd.CombinedOutput()
-	_ = os.WriteFile(b.work+"/gobench.txt", out, 0o644)
-	if err != nil {
-		return fmt.Errorf("go test -bench: %v\n%s", err, tail(string(out), 30))
+	const rounds = 7
+	step("line 6: go test -bench (signed call vs the SDK's core.Client), %d rounds", rounds)
+	testBin := filepath.Join(b.work, "wxpay.test")
+	build := exec.Command("go", "test", "-c", "-o", testBin, "./internal/wxpay/")
+	build.Dir = b.root
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go test -c: %v\n%s", err, tail(string(out), 30))
 	}
 	wall := map[string][]float64{}
 	cpu := map[string][]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if m := benchLine.FindStringSubmatch(line); m != nil {
-			w, _ := strconv.ParseFloat(m[2], 64)
-			c, _ := strconv.ParseFloat(m[3], 64)
-			wall[m[1]] = append(wall[m[1]], w)
-			cpu[m[1]] = append(cpu[m[1]], c)
+	var all strings.Builder
+	for range rounds {
+		for _, name := range []string{"BenchmarkSignedCall", "BenchmarkSDKCoreClient"} {
+			cmd := exec.Command(testBin, "-test.run", "^$", "-test.bench", "^"+name+"$", "-test.benchtime", b.benchtime)
+			cmd.Dir = filepath.Join(b.root, "internal", "wxpay")
+			out, err := cmd.CombinedOutput()
+			all.Write(out)
+			if err != nil {
+				return fmt.Errorf("%s: %v\n%s", name, err, tail(string(out), 30))
+			}
+			for _, line := range strings.Split(string(out), "\n") {
+				if m := benchLine.FindStringSubmatch(line); m != nil {
+					w, _ := strconv.ParseFloat(m[2], 64)
+					c, _ := strconv.ParseFloat(m[3], 64)
+					wall[m[1]] = append(wall[m[1]], w)
+					cpu[m[1]] = append(cpu[m[1]], c)
+				}
+			}
 		}
 	}
-	ours, sdk := median(cpu["BenchmarkSignedCall"]), median(cpu["BenchmarkSDKCoreClient"])
+	_ = os.WriteFile(filepath.Join(b.work, "gobench.txt"), []byte(all.String()), 0o644)
+	// The least CPU per call of each: what other load on the machine adds (cache and core
+	// sharing slow the RSA arithmetic that is most of the work) only ever adds.
+	ours, sdk := minPositive(cpu["BenchmarkSignedCall"]), minPositive(cpu["BenchmarkSDKCoreClient"])
 	if ours == 0 || sdk == 0 {
-		return fmt.Errorf("go test -bench printed no cpu-ns/op:\n%s", tail(string(out), 30))
+		return fmt.Errorf("the benchmarks printed no cpu-ns/op:\n%s", tail(all.String(), 30))
 	}
 	ratio := ours / sdk
 	b.add(row{id: "6", what: "signed call + verified answer, CPU per call", measured: fmt.Sprintf("%.2f ms", ours/1e6),
 		floor: fmt.Sprintf("%.2f ms (SDK core.Client)", sdk/1e6), ratio: ratio, goal: "≤ 1.1×", met: ratio <= 1.1})
-	b.detail("Line 6: medians of 5 runs of -benchtime %s; CPU counts the whole process, client and in-process "+
-		"emulator. Wall per call: %.2f ms (client) vs %.2f ms (SDK).", b.benchtime,
+	b.detail("Line 6: the least CPU per call of %d alternating runs of -benchtime %s each (medians: %.2f ms vs "+
+		"%.2f ms, %.2f×); CPU counts the whole process, client and in-process emulator (which signs every answer: "+
+		"about half of it). Median wall per call: %.2f ms (client) vs %.2f ms (SDK).", rounds, b.benchtime,
+		median(cpu["BenchmarkSignedCall"])/1e6, median(cpu["BenchmarkSDKCoreClient"])/1e6,
+		median(cpu["BenchmarkSignedCall"])/median(cpu["BenchmarkSDKCoreClient"]),
 		median(wall["BenchmarkSignedCall"])/1e6, median(wall["BenchmarkSDKCoreClient"])/1e6)
 	return nil
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func minPositive(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return slices.Min(v)
+}
 
 func median(v []float64) float64 {
 	if len(v) == 0 {
