@@ -177,7 +177,7 @@ func (l callLog) span() time.Duration {
 func buildBinaries(root, binDir string) (provider, emu string, err error) {
 	provider = filepath.Join(binDir, "terraform-provider-wechatpay")
 	emu = filepath.Join(binDir, "wxpay-emulator")
-	for _, b := range []struct{ out, pkg string }{{provider, "."}, {emu, "./cmd/wxpay-emulator"}} {
+	for _, b := range []struct{ out, pkg string }{{provider, envString("BENCH_PROVIDER_PKG", ".")}, {emu, "./cmd/wxpay-emulator"}} {
 		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

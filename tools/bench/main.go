@@ -6,7 +6,8 @@
 // BENCH_N (default 1000) sets the resource count of lines 1-4, BENCH_MEMBERS (5000) the merchants
 // of line 5, BENCH_QPS (20) the emulator limit of line 3, BENCH_BENCHTIME (300x) line 6's
 // -benchtime, and BENCH_LINES (e.g. "1,2,6") runs only some lines, for quick looks; a partial
-// run prints its table but leaves BENCHMARKS.md alone.
+// run prints its table but leaves BENCHMARKS.md alone. BENCH_PROVIDER_PKG builds the provider from
+// another main package, such as a copy of main.go that writes profiles.
 //
 // Benchmarks measure; nothing here is a timed assertion, and `make test` never runs it.
 package main
