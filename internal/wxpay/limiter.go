@@ -22,8 +22,9 @@ import (
 // small step per second until it reaches the cap (or, without one, a rate no API needs), so a
 // limit that was lifted or only briefly lowered does not slow the client for good.
 //
-// rate.Limiter does its own locking; mu guards the slow-down bookkeeping and is never held while
-// waiting for a token. The fast path of an unslowed limiter takes no lock but rate.Limiter's.
+// rate.Limiter does its own locking; mu guards the bookkeeping and is never held while waiting
+// for a token. While nothing is slowed, Wait takes no lock but rate.Limiter's; every answer
+// takes mu once, briefly, to be recorded.
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
 	base     rate.Limit // the configured cap; rate.Inf for none
