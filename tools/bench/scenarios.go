@@ -188,7 +188,7 @@ func (b *bench) line1() error {
 		goal: "≤ 1.5×", met: ratio <= 1.5})
 	b.detail("Line 1: %d status calls for %d resources; API window (first to last call) %s. CPU: Terraform with "+
 		"the provider %s (the provider %s), emulator %s; null_resource apply: Terraform with the null provider %s. "+
-		"CPU time does not depend on what else the machine runs: its ratio is %.2f×.", calls, b.n, dur(s.calls.span()),
+		"CPU time depends less on what else the machine runs: its ratio, the emulator included, is %.2f×.", calls, b.n, dur(s.calls.span()),
 		dur(s.run.totalCPU), dur(s.run.providerCPU), dur(s.emuCPU), dur(b.nullApply.totalCPU),
 		seconds(s.run.totalCPU+s.emuCPU)/seconds(b.nullApply.totalCPU))
 
