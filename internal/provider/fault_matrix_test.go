@@ -314,7 +314,7 @@ func runFaultClass(t *testing.T, fc faultClass) {
 		if fc.outcome == fails && len(ops) > 0 {
 			step.ExpectError = regexp.MustCompile(fc.errorPattern)
 			var callsBefore map[string]int
-			clear := func() {
+			clearFaults := func() {
 				emu.ClearFaults()
 				callsBefore = map[string]int{}
 				for _, op := range ops {
@@ -335,7 +335,7 @@ func runFaultClass(t *testing.T, fc faultClass) {
 				}
 				return exactlyOnce(s)
 			}
-			recovery := resource.TestStep{Config: config, PreConfig: clear, Destroy: phase == "delete", Check: retried}
+			recovery := resource.TestStep{Config: config, PreConfig: clearFaults, Destroy: phase == "delete", Check: retried}
 			if phase == "delete" {
 				// A destroy step's Check does not run; the case's CheckDestroy looks instead.
 				recovery.Check = nil

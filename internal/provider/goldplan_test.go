@@ -100,16 +100,17 @@ func openScenes(want ...string) func(emulator.GoldPlanState) error {
 	}
 }
 
-func gpStatusHCL(name, sub string, scenes ...string) string {
+// gpStatusHCL is wechatpay_goldplan_status.test for sub; scenes nil leaves pay_scenes out.
+func gpStatusHCL(sub string, scenes ...string) string {
 	attr := ""
 	if scenes != nil {
 		attr = fmt.Sprintf("\n  pay_scenes = [%s]", gpQuoted(scenes))
 	}
 	return fmt.Sprintf(`
-resource "wechatpay_goldplan_status" %q {
+resource "wechatpay_goldplan_status" "test" {
   sub_mchid = %q%s
 }
-`, name, sub, attr)
+`, sub, attr)
 }
 
 func gpQuoted(values []string) string {

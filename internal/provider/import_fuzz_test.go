@@ -31,6 +31,10 @@ func importable() map[string]resource.Resource {
 
 // importID runs a resource's ImportState the way Terraform does: into an empty state.
 func importID(t *testing.T, r resource.Resource, id string) (schema.Schema, tfsdk.State, bool) {
+	ri, ok := r.(resource.ResourceWithImportState)
+	if !ok {
+		t.Fatalf("%T does not implement ImportState", r)
+	}
 	ctx := context.Background()
 	var sr resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sr)
@@ -38,7 +42,7 @@ func importID(t *testing.T, r resource.Resource, id string) (schema.Schema, tfsd
 		Schema: sr.Schema,
 		Raw:    tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil),
 	}}
-	r.(resource.ResourceWithImportState).ImportState(ctx, resource.ImportStateRequest{ID: id}, &resp)
+	ri.ImportState(ctx, resource.ImportStateRequest{ID: id}, &resp)
 	return sr.Schema, resp.State, !resp.Diagnostics.HasError()
 }
 

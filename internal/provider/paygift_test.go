@@ -72,11 +72,12 @@ func membersAre(emu *testEmulator, want ...string) func(*terraform.State) error 
 	}
 }
 
-// callsAre checks how many calls the emulator saw since the last ClearCalls.
-func callsAre(emu *testEmulator, method, path string, want int) func(*terraform.State) error {
+// callsAre checks how many POST calls to path (every pay gift change is a POST) the emulator
+// saw since the last ClearCalls.
+func callsAre(emu *testEmulator, path string, want int) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		if got := emu.CountCalls(method, path); got != want {
-			return fmt.Errorf("%d %s %s calls, want %d", got, method, path, want)
+		if got := emu.CountCalls("POST", path); got != want {
+			return fmt.Errorf("%d POST %s calls, want %d", got, path, want)
 		}
 		return nil
 	}

@@ -38,6 +38,7 @@ func testKeys(t *testing.T) (*emulator.Keys, emulator.Files) {
 		if shared.err != nil {
 			return
 		}
+		//nolint:usetesting // made once and shared by every test in the package; t.TempDir would vanish with the first test.
 		dir, err := os.MkdirTemp("", "wechatpay-provider-test-keys-")
 		if err != nil {
 			shared.err = err

@@ -18,13 +18,13 @@ import (
 
 const gpAdsAddr = "wechatpay_goldplan_advertising.test"
 
-// gpAdsHCL is the ads after the gold plan; filters nil leaves industry_filters out.
-func gpAdsHCL(sub string, filters []string) string {
+// gpAdsHCL is the ads after the gold plan of gpSub; filters nil leaves industry_filters out.
+func gpAdsHCL(filters []string) string {
 	attr := ""
 	if filters != nil {
 		attr = fmt.Sprintf("\n  industry_filters = [%s]", gpQuoted(filters))
 	}
-	return gpStatusHCL("test", sub) + fmt.Sprintf(`
+	return gpStatusHCL(gpSub) + fmt.Sprintf(`
 resource "wechatpay_goldplan_advertising" "test" {
   sub_mchid = wechatpay_goldplan_status.test.sub_mchid%s
 }
@@ -64,7 +64,7 @@ func TestAccGoldPlanAdvertising_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// One call shows the ads with the filters, in a stable order.
-				Config: p + gpAdsHCL(gpSub, []string{"GAME", "CAR"}),
+				Config: p + gpAdsHCL([]string{"GAME", "CAR"}),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub, "CAR", "GAME")),
 					expectGoldPlan(emu, gpSub, adsShown(true, "CAR", "GAME")),
@@ -77,7 +77,7 @@ func TestAccGoldPlanAdvertising_basic(t *testing.T) {
 			},
 			{
 				// New filters replace the old set in place.
-				Config: p + gpAdsHCL(gpSub, []string{"FINANCE"}),
+				Config: p + gpAdsHCL([]string{"FINANCE"}),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -107,7 +107,7 @@ func TestAccGoldPlanAdvertising_filtersCannotBeCleared(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: p + gpAdsHCL(gpSub, nil),
+				Config: p + gpAdsHCL(nil),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub)),
 					expectGoldPlan(emu, gpSub, adsShown(true)),
@@ -115,14 +115,14 @@ func TestAccGoldPlanAdvertising_filtersCannotBeCleared(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{expectFilters()},
 			},
 			{
-				Config: p + gpAdsHCL(gpSub, []string{"LAW", "SOFTWARE", "ESTATE"}),
+				Config: p + gpAdsHCL([]string{"LAW", "SOFTWARE", "ESTATE"}),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "ESTATE", "LAW", "SOFTWARE")),
 					expectGoldPlan(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE")),
 				),
 			},
 			{
-				Config:      p + gpAdsHCL(gpSub, nil),
+				Config:      p + gpAdsHCL(nil),
 				ExpectError: regexp.MustCompile(`(?s)Industry Filters Cannot Be Cleared.*merchant platform`),
 			},
 			{
@@ -132,7 +132,7 @@ func TestAccGoldPlanAdvertising_filtersCannotBeCleared(t *testing.T) {
 						t.Errorf("the refused plan made calls %q", got)
 					}
 				},
-				Config:           p + gpAdsHCL(gpSub, []string{"LAW", "SOFTWARE", "ESTATE"}),
+				Config:           p + gpAdsHCL([]string{"LAW", "SOFTWARE", "ESTATE"}),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check:            expectGoldPlan(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE")),
 			},
@@ -154,7 +154,7 @@ func TestAccGoldPlanAdvertising_filterLimits(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {
-		steps = append(steps, resource.TestStep{Config: p + gpAdsHCL(gpSub, tc.filters), ExpectError: regexp.MustCompile(tc.want)})
+		steps = append(steps, resource.TestStep{Config: p + gpAdsHCL(tc.filters), ExpectError: regexp.MustCompile(tc.want)})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	if n := len(emu.Calls()); n != 0 {

@@ -20,7 +20,7 @@ const gpPageAddr = "wechatpay_goldplan_custom_page.test"
 
 // gpPageHCL is the receipt page after the gold plan, ordered by referencing its sub_mchid.
 func gpPageHCL(sub string) string {
-	return gpStatusHCL("test", sub) + `
+	return gpStatusHCL(sub) + `
 resource "wechatpay_goldplan_custom_page" "test" {
   sub_mchid = wechatpay_goldplan_status.test.sub_mchid
 }
@@ -124,7 +124,7 @@ func TestAccGoldPlanCustomPage_destroyAfterGoldPlanClosed(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: p + gpStatusHCL("test", gpSub),
+				Config: p + gpStatusHCL(gpSub),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpPageAddr, plancheck.ResourceActionDestroy)},
 				},

@@ -46,7 +46,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// pay_scenes defaults to JSAPI.
-				Config: p + gpStatusHCL("test", gpSub),
+				Config: p + gpStatusHCL(gpSub),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
 					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
@@ -59,7 +59,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 			},
 			{
 				// Adding a scene opens only that scene, in place.
-				Config: p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM"),
+				Config: p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -72,7 +72,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 			},
 			{
 				// Removing a scene closes only that scene.
-				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				Config: p + gpStatusHCL(gpSub, "MINIPROGRAM"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 				},
@@ -103,14 +103,14 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 		CheckDestroy:             gpDestroyed(emu, gpSub, gpStatusCall(gpSub, "CLOSE", "JSAPI_AND_MINIPROGRAM")),
 		Steps: []resource.TestStep{
 			{
-				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM", "JSAPI"),
+				Config: p + gpStatusHCL(gpSub, "MINIPROGRAM", "JSAPI"),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM")),
 					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
 				),
 			},
 			{
-				Config: p + gpStatusHCL("test", gpSub, "JSAPI"),
+				Config: p + gpStatusHCL(gpSub, "JSAPI"),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "MINIPROGRAM")),
 					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
@@ -118,7 +118,7 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 			},
 			{
 				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
-				Config:    p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				Config:    p + gpStatusHCL(gpSub, "MINIPROGRAM"),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 					expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
@@ -126,7 +126,7 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 			},
 			{
 				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
-				Config:    p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM"),
+				Config:    p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
 				Check: resource.ComposeTestCheckFunc(
 					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
 					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
@@ -142,14 +142,14 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 func TestAccGoldPlanStatus_reopenWithin24Hours(t *testing.T) {
 	emu := newTestEmulator(t, goldPlanSeed())
 	p := emu.providerConfig(modePublicKey)
-	both := p + gpStatusHCL("test", gpSub, "JSAPI", "MINIPROGRAM")
+	both := p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             gpDestroyed(emu, gpSub, gpStatusCall(gpSub, "CLOSE", "JSAPI_AND_MINIPROGRAM")),
 		Steps: []resource.TestStep{
 			{Config: both, Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM"))},
 			{
-				Config: p + gpStatusHCL("test", gpSub, "MINIPROGRAM"),
+				Config: p + gpStatusHCL(gpSub, "MINIPROGRAM"),
 				Check:  expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 			},
 			{
@@ -193,7 +193,7 @@ func TestAccGoldPlanStatus_reopenNamesRetryTime(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub),
+			Config:      emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub),
 			ExpectError: regexp.MustCompile(`opened again at\s+` + regexp.QuoteMeta(want)),
 		}},
 	})
@@ -210,7 +210,7 @@ func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
 	if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub, OpenScenes: []string{"MINIPROGRAM"}}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroy closes the scenes the resource manages, no more.
@@ -250,7 +250,7 @@ func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
 
 func TestAccGoldPlanStatus_importInvalidID(t *testing.T) {
 	emu := newTestEmulator(t, goldPlanSeed())
-	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -263,7 +263,7 @@ func TestAccGoldPlanStatus_importInvalidID(t *testing.T) {
 // Changes made in the merchant platform cannot be seen: the plan stays empty and no call is made.
 func TestAccGoldPlanStatus_driftIsInvisible(t *testing.T) {
 	emu := newTestEmulator(t, goldPlanSeed())
-	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub)
+	cfg := emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -290,9 +290,9 @@ func TestAccGoldPlanStatus_replace(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             gpDestroyed(emu, gpOtherSub, gpStatusCall(gpOtherSub, "CLOSE", "JSAPI")),
 		Steps: []resource.TestStep{
-			{Config: p + gpStatusHCL("test", gpSub), Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"))},
+			{Config: p + gpStatusHCL(gpSub), Check: expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"))},
 			{
-				Config: p + gpStatusHCL("test", gpOtherSub),
+				Config: p + gpStatusHCL(gpOtherSub),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
@@ -333,7 +333,7 @@ func TestAccGoldPlanStatus_businessErrors(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      emu.providerConfig(modePublicKey) + gpStatusHCL("test", tc.sub),
+					Config:      emu.providerConfig(modePublicKey) + gpStatusHCL(tc.sub),
 					ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan.*` + tc.want + `.*Request-ID: \S+`),
 				}},
 			})
@@ -353,7 +353,7 @@ func TestAccGoldPlanStatus_rateLimitRetried(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: emu.providerConfig(modePublicKey) + gpStatusHCL("test", gpSub),
+			Config: emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub),
 			Check: func(*terraform.State) error {
 				if calls, applied := emu.CountCalls("POST", path), emu.CountApplied("POST", path); calls != 3 || applied != 1 {
 					return fmt.Errorf("%d calls, %d applied; want 3 attempts of which 1 applied", calls, applied)
@@ -370,8 +370,8 @@ func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: p + gpStatusHCL("test", gpSub, "APP"), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*JSAPI.*MINIPROGRAM`)},
-			{Config: p + gpStatusHCL("test", gpSub, []string{}...), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*at least 1`)},
+			{Config: p + gpStatusHCL(gpSub, "APP"), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*JSAPI.*MINIPROGRAM`)},
+			{Config: p + gpStatusHCL(gpSub, []string{}...), ExpectError: regexp.MustCompile(`(?s)pay_scenes.*at least 1`)},
 		},
 	})
 	if n := len(emu.Calls()); n != 0 {
@@ -386,13 +386,16 @@ func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	r := &goldPlanStatusResource{}
 	var sch fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
-	typ := sch.Schema.Type().TerraformType(ctx)
+	typ, ok := sch.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type is %T, want an object", sch.Schema.Type().TerraformType(ctx))
+	}
 	value := func(sub string) tftypes.Value {
 		return tftypes.NewValue(typ, map[string]tftypes.Value{
 			"id":         tftypes.NewValue(tftypes.String, sub),
 			"sub_mchid":  tftypes.NewValue(tftypes.String, sub),
 			"pay_scenes": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
-			"timeouts":   tftypes.NewValue(typ.(tftypes.Object).AttributeTypes["timeouts"], nil),
+			"timeouts":   tftypes.NewValue(typ.AttributeTypes["timeouts"], nil),
 		})
 	}
 	cases := []struct {

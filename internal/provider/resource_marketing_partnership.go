@@ -358,7 +358,8 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 func (r *marketingPartnershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	partner, data, err := parsePartnershipID(req.ID)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Marketing Partnership Import ID", err.Error())
+		// The error is a Go error (no closing period); the diagnostic detail is a sentence.
+		resp.Diagnostics.AddError("Invalid Marketing Partnership Import ID", err.Error()+".")
 		return
 	}
 	var m marketingPartnershipModel
@@ -427,31 +428,31 @@ func parsePartnershipID(id string) (wxpay.Partner, wxpay.AuthorizedData, error) 
 		"`APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001` or `MERCHANT:1900000109:BUSIFAVOR_STOCK:98065001`"
 	parts := strings.Split(id, ":")
 	if len(parts) != 4 {
-		return wxpay.Partner{}, wxpay.AuthorizedData{}, fmt.Errorf("%s; got %q.", format, id)
+		return wxpay.Partner{}, wxpay.AuthorizedData{}, fmt.Errorf("%s; got %q", format, id)
 	}
 	partner := wxpay.Partner{Type: wxpay.PartnerType(parts[0])}
 	data := wxpay.AuthorizedData{BusinessType: wxpay.BusinessType(parts[2]), StockID: parts[3]}
 	switch partner.Type {
 	case wxpay.PartnerTypeAppID:
 		if !appIDPattern.MatchString(parts[1]) {
-			return partner, data, fmt.Errorf("%s; %q is not an app id.", format, parts[1])
+			return partner, data, fmt.Errorf("%s; %q is not an app id", format, parts[1])
 		}
 		partner.AppID = parts[1]
 	case wxpay.PartnerTypeMerchant:
 		if !merchantIDPattern.MatchString(parts[1]) {
-			return partner, data, fmt.Errorf("%s; %q is not a merchant id (8 to 15 digits).", format, parts[1])
+			return partner, data, fmt.Errorf("%s; %q is not a merchant id (8 to 15 digits)", format, parts[1])
 		}
 		partner.MerchantID = parts[1]
 	default:
-		return partner, data, fmt.Errorf("%s; the partner type must be APPID or MERCHANT, got %q.", format, parts[0])
+		return partner, data, fmt.Errorf("%s; the partner type must be APPID or MERCHANT, got %q", format, parts[0])
 	}
 	switch data.BusinessType {
 	case wxpay.BusinessTypeFavorStock, wxpay.BusinessTypeBusifavorStock:
 	default:
-		return partner, data, fmt.Errorf("%s; the business type must be FAVOR_STOCK or BUSIFAVOR_STOCK, got %q.", format, parts[2])
+		return partner, data, fmt.Errorf("%s; the business type must be FAVOR_STOCK or BUSIFAVOR_STOCK, got %q", format, parts[2])
 	}
 	if !stockIDPattern.MatchString(data.StockID) {
-		return partner, data, fmt.Errorf("%s; %q is not a stock id.", format, parts[3])
+		return partner, data, fmt.Errorf("%s; %q is not a stock id", format, parts[3])
 	}
 	return partner, data, nil
 }

@@ -50,8 +50,9 @@ func busiStock(id string) string {
 	return fmt.Sprintf(`{ business_type = "BUSIFAVOR_STOCK", stock_id = %q }`, id)
 }
 
-func emuAppPartner(appid string) emulator.Partner {
-	return emulator.Partner{Type: "APPID", AppID: appid}
+// emuAppPartner is the APPID partner testAppID, as the emulator knows it.
+func emuAppPartner() emulator.Partner {
+	return emulator.Partner{Type: "APPID", AppID: testAppID}
 }
 
 func emuBusiStock(id string) emulator.AuthorizedData {
@@ -85,7 +86,7 @@ func TestAccMarketingPartnership_basic(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			for _, d := range []emulator.AuthorizedData{first, second} {
-				if got := partnershipState(emu, emuAppPartner(testAppID), d); got != "TERMINATED" {
+				if got := partnershipState(emu, emuAppPartner(), d); got != "TERMINATED" {
 					return fmt.Errorf("after destroy the partnership of stock %s is %s, want TERMINATED", d.StockID, got)
 				}
 			}
@@ -108,7 +109,7 @@ func TestAccMarketingPartnership_basic(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(
-					expectPartnershipState(emu, emuAppPartner(testAppID), first, "ESTABLISHED"),
+					expectPartnershipState(emu, emuAppPartner(), first, "ESTABLISHED"),
 					func(*terraform.State) error {
 						if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
 							return fmt.Errorf("%d builds applied, want 1", n)
@@ -157,8 +158,8 @@ func TestAccMarketingPartnership_basic(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(
-					expectPartnershipState(emu, emuAppPartner(testAppID), first, "TERMINATED"),
-					expectPartnershipState(emu, emuAppPartner(testAppID), second, "ESTABLISHED"),
+					expectPartnershipState(emu, emuAppPartner(), first, "TERMINATED"),
+					expectPartnershipState(emu, emuAppPartner(), second, "ESTABLISHED"),
 				),
 			},
 		},
@@ -222,7 +223,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 func TestAccMarketingPartnership_disappears(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
 	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
-	p, d := emuAppPartner(testAppID), emuBusiStock("98065001")
+	p, d := emuAppPartner(), emuBusiStock("98065001")
 	recreated := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -378,7 +379,7 @@ func TestMarketingPartnershipDelete(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, d := emuAppPartner(testAppID), emuBusiStock("98065001")
+			p, d := emuAppPartner(), emuBusiStock("98065001")
 			emu := newTestEmulator(t, emulator.Seed{Partnerships: []emulator.Partnership{
 				{Partner: p, AuthorizedData: d, State: "TERMINATED"}}})
 			if tt.fault != nil {

@@ -45,7 +45,7 @@ func TestAccPayGiftActivityMerchant_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000110", "1900000113"),
-					callsAre(emu, "POST", payGiftAddPath, 2),
+					callsAre(emu, payGiftAddPath, 2),
 					distinctRequestNumbers(emu, payGiftAddPath, 2),
 				),
 			},
@@ -60,7 +60,7 @@ func TestAccPayGiftActivityMerchant_basic(t *testing.T) {
 				}},
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000111", "1900000113"),
-					callsAre(emu, "POST", payGiftDeletePath, 1),
+					callsAre(emu, payGiftDeletePath, 1),
 				),
 			},
 			{

@@ -35,8 +35,8 @@ func expectMerchantIDs(ids ...string) statecheck.StateCheck {
 }
 
 // The activity keeps no member that the destroyed resource managed.
-func merchantsDestroyed(emu *testEmulator, left ...string) func(*terraform.State) error {
-	return membersAre(emu, left...)
+func merchantsDestroyed(emu *testEmulator) func(*terraform.State) error {
+	return membersAre(emu)
 }
 
 func TestAccPayGiftActivityMerchants_basic(t *testing.T) {
@@ -54,7 +54,7 @@ func TestAccPayGiftActivityMerchants_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000110"),
-					callsAre(emu, "POST", payGiftAddPath, 1),
+					callsAre(emu, payGiftAddPath, 1),
 				),
 			},
 			{
@@ -68,8 +68,8 @@ func TestAccPayGiftActivityMerchants_basic(t *testing.T) {
 				// Only the difference is sent: one add of 111 and 112, one delete of 109.
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000110", "1900000111", "1900000112"),
-					callsAre(emu, "POST", payGiftAddPath, 1),
-					callsAre(emu, "POST", payGiftDeletePath, 1),
+					callsAre(emu, payGiftAddPath, 1),
+					callsAre(emu, payGiftDeletePath, 1),
 					bodyOfOnly(emu, payGiftAddPath, `"merchant_id_list":["1900000111","1900000112"]`),
 					bodyOfOnly(emu, payGiftDeletePath, `"merchant_id_list":["1900000109"]`),
 				),
@@ -178,7 +178,7 @@ func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			merchantsDestroyed(emu),
 			// Since the update: its 2 deletes of 501 ids, then destroy's 1 of the last 500.
-			callsAre(emu, "POST", payGiftDeletePath, 3),
+			callsAre(emu, payGiftDeletePath, 3),
 			distinctRequestNumbers(emu, payGiftDeletePath, 3),
 		),
 		Steps: []resource.TestStep{
@@ -186,7 +186,7 @@ func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 				Config: merchantsConfig(emu, all),
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, all...),
-					callsAre(emu, "POST", payGiftAddPath, 3), // 500 + 500 + 1
+					callsAre(emu, payGiftAddPath, 3), // 500 + 500 + 1
 					distinctRequestNumbers(emu, payGiftAddPath, 3),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(merchantsAddr,
@@ -201,8 +201,8 @@ func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, all[501:]...),
-					callsAre(emu, "POST", payGiftDeletePath, 2), // 500 + 1
-					callsAre(emu, "POST", payGiftAddPath, 0),
+					callsAre(emu, payGiftDeletePath, 2), // 500 + 1
+					callsAre(emu, payGiftAddPath, 0),
 					distinctRequestNumbers(emu, payGiftDeletePath, 2),
 					refreshesReadPages(emu, 11), // ceil(1001/100)
 				),
@@ -336,7 +336,7 @@ func TestAccPayGiftActivityMerchants_retryAfterLostAnswer(t *testing.T) {
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			merchantsDestroyed(emu),
 			// The in-progress refusal of the first delete was retried.
-			callsAre(emu, "POST", payGiftDeletePath, 2),
+			callsAre(emu, payGiftDeletePath, 2),
 		),
 		Steps: []resource.TestStep{{
 			Config: merchantsConfig(emu, []string{"1900000109", "1900000110"}),

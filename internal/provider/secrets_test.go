@@ -82,6 +82,7 @@ var providerBinary struct {
 func buildProvider(t *testing.T) string {
 	t.Helper()
 	providerBinary.once.Do(func() {
+		//nolint:usetesting // built once and shared by every CLI test; t.TempDir would vanish with the first test.
 		dir, err := os.MkdirTemp("", "wechatpay-provider-bin-")
 		if err != nil {
 			providerBinary.err = err

@@ -79,9 +79,13 @@ func BenchmarkSignedCall(b *testing.B) {
 func BenchmarkSDKCoreClient(b *testing.B) {
 	k, url := benchEmulator(b)
 	ctx := context.Background()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		b.Fatalf("http.DefaultTransport is %T", http.DefaultTransport)
+	}
 	c, err := core.NewClient(ctx,
 		option.WithWechatPayPublicKeyAuthCipher(k.MchID, k.MerchantSerial, k.MerchantKey, k.PublicKeyID, &k.PublicKeyModeKey.PublicKey),
-		option.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
+		option.WithHTTPClient(&http.Client{Transport: base.Clone()}))
 	if err != nil {
 		b.Fatal(err)
 	}

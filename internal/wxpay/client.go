@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -262,7 +263,15 @@ func orDefault[T comparable](v, def T) T {
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func defaultHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		// Only when something replaced http.DefaultTransport: start from net/http's own defaults.
+		base = &http.Transport{
+			Proxy:       http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		}
+	}
+	tr := base.Clone()
 	tr.MaxIdleConns = 128
 	tr.MaxIdleConnsPerHost = 32
 	tr.IdleConnTimeout = 90 * time.Second

@@ -324,7 +324,7 @@ func (f *fake) answer(w http.ResponseWriter, r *http.Request, rep reply) {
 		h.Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(rep.status)
-	io.WriteString(w, body)
+	_, _ = io.WriteString(w, body)
 }
 
 // certificatesBody encrypts every certificate with the APIv3 key the way

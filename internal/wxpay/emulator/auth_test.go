@@ -310,7 +310,7 @@ func TestOfficialSDKCertificateMode(t *testing.T) {
 
 func TestKeysFromSDKLoaders(t *testing.T) {
 	k := testKeys(t)
-	if _, ok := any(k.PlatformCert.PublicKey).(*rsa.PublicKey); !ok {
+	if _, ok := k.PlatformCert.PublicKey.(*rsa.PublicKey); !ok {
 		t.Fatal("platform certificate key is not RSA")
 	}
 	if got := certSerial(k.PlatformCert); got != k.PlatformSerial || len(got) != 40 || strings.ToUpper(got) != got {

@@ -235,7 +235,11 @@ func verifyAnswer(k *Keys, a answer) error {
 	case k.PublicKeyID:
 		pub = &k.PublicKeyModeKey.PublicKey
 	case k.PlatformSerial:
-		pub = k.PlatformCert.PublicKey.(*rsa.PublicKey)
+		rsaPub, ok := k.PlatformCert.PublicKey.(*rsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("platform certificate key is %T, not RSA", k.PlatformCert.PublicKey)
+		}
+		pub = rsaPub
 	default:
 		return fmt.Errorf("unknown Wechatpay-Serial %q", serial)
 	}

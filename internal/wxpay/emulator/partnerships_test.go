@@ -52,10 +52,11 @@ func TestPartnershipLifecycle(t *testing.T) {
 	// The official example sends merchant_id beside an APPID partner; it is ignored.
 	first := e.ok("POST", buildURI, `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9","merchant_id":"2480029552"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"2433405"}}`, idem("build_001"))
 	m := first.json(t)
-	if m["state"] != "ESTABLISHED" || !strings.HasSuffix(m["build_time"].(string), "+08:00") || m["create_time"] == nil || m["update_time"] == nil {
+	buildTime, ok := m["build_time"].(string)
+	if m["state"] != "ESTABLISHED" || !ok || !strings.HasSuffix(buildTime, "+08:00") || m["create_time"] == nil || m["update_time"] == nil {
 		t.Fatalf("build answer %s", first.body)
 	}
-	if p := m["partner"].(map[string]any); p["appid"] != "wx4e1916a585d1f4e9" || p["merchant_id"] != nil {
+	if p, ok := m["partner"].(map[string]any); !ok || p["appid"] != "wx4e1916a585d1f4e9" || p["merchant_id"] != nil {
 		t.Errorf("partner %v", p)
 	}
 
@@ -73,7 +74,7 @@ func TestPartnershipLifecycle(t *testing.T) {
 	}
 
 	term := e.ok("POST", terminateURI, appPartner, idem("term_001"))
-	if !strings.HasSuffix(term.json(t)["terminate_time"].(string), "+08:00") {
+	if tt, ok := term.json(t)["terminate_time"].(string); !ok || !strings.HasSuffix(tt, "+08:00") {
 		t.Errorf("terminate answer %s", term.body)
 	}
 	if again := e.ok("POST", terminateURI, appPartner, idem("term_001")); string(again.body) != string(term.body) {

@@ -238,11 +238,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, reqID, &call, res, f)
 }
 
-// hold waits d (or, when d is 0, up to max) unless the caller or Close ends it first; it
+// hold waits d (or, when d is 0, up to limit) unless the caller or Close ends it first; it
 // reports whether the full wait elapsed.
-func (s *Server) hold(r *http.Request, d, max time.Duration) bool {
+func (s *Server) hold(r *http.Request, d, limit time.Duration) bool {
 	if d <= 0 {
-		d = max
+		d = limit
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

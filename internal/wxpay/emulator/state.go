@@ -236,7 +236,6 @@ func (s *Server) Seed(seed Seed) error {
 		w.providerPenalized = *seed.ProviderPenalized
 	}
 	for _, sm := range seed.SubMerchants {
-		sm := sm
 		if sm.AuthorizeState == "" {
 			sm.AuthorizeState = AuthorizeStateUnauthorized
 		}
