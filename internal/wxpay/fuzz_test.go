@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -169,8 +170,21 @@ func FuzzAnswer(f *testing.F) {
 				t.Fatalf("correctly signed answer refused: %v", err)
 			}
 		}
-		if err != nil && len(sig) >= 16 && !bytes.Contains(body, []byte(sig)) && strings.Contains(err.Error(), sig) {
-			t.Fatalf("error text carries the answer signature: %v", err)
+		if err != nil && len(sig) >= 16 && !bytes.Contains(body, []byte(sig)) {
+			// The error may name the serials, nonce, timestamp and Request-ID; a fuzzed signature
+			// such as "0000…" can be a substring of those, which is no leak.
+			text := err.Error()
+			public := []string{serial, testPubKeyID, nonce, ts, "fuzz-request"}
+			// Longest first, so that removing a short value cannot cut a longer one apart.
+			slices.SortFunc(public, func(a, b string) int { return len(b) - len(a) })
+			for _, public := range public {
+				if public != "" {
+					text = strings.ReplaceAll(text, public, "")
+				}
+			}
+			if strings.Contains(text, sig) {
+				t.Fatalf("error text carries the answer signature: %v", err)
+			}
 		}
 	})
 }
