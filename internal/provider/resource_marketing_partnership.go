@@ -307,7 +307,7 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	found, ok, err := r.client.FindPartnership(ctx, partner, data)
+	found, ok, err := r.client.LookupPartnership(ctx, partner, data)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnership", err, partnershipHints...)
 		return

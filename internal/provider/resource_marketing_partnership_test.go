@@ -256,6 +256,68 @@ func TestAccMarketingPartnership_disappears(t *testing.T) {
 	}
 }
 
+// A refresh of many partnerships reads them from pages of the whole list once the single
+// lookups would cost more, and still finds the one terminated out of band.
+func TestAccMarketingPartnership_refreshMany(t *testing.T) {
+	const n = 60
+	emu := newTestEmulator(t, emulator.Seed{})
+	cfg := emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+resource "wechatpay_marketing_partnership" "many" {
+  count           = %d
+  partner         = { type = "APPID", appid = format("wxmany%%06d", count.index) }
+  authorized_data = { business_type = "BUSIFAVOR_STOCK", stock_id = format("96%%06d", count.index) }
+}
+`, n)
+	gone := emulator.Partner{Type: "APPID", AppID: "wxmany000007"}
+	goneData := emuBusiStock("96000007")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if !emu.TerminatePartnership(gone, goneData) {
+						t.Fatal("the emulator had no established partnership to terminate")
+					}
+					emu.ClearCalls()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("wechatpay_marketing_partnership.many[7]", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("wechatpay_marketing_partnership.many[8]", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("wechatpay_marketing_partnership.many[59]", plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					// The plan's refresh is everything before the build: 50 single lookups, the
+					// 2 pages of the listing, and 1 single lookup of the partnership the listing
+					// shows as terminated, unless Terraform refreshed that one among the first 50.
+					var single, pages int
+					for _, c := range emu.Calls() {
+						if c.Path == pathBuild {
+							break
+						}
+						if c.Path != pathList {
+							return fmt.Errorf("the refresh called %s %s", c.Method, c.Path)
+						}
+						if strings.Contains(c.RawQuery, "partner=") {
+							single++
+						} else {
+							pages++
+						}
+					}
+					if (single != 50 && single != 51) || pages != 2 {
+						return fmt.Errorf("the refresh made %d single lookups and read %d pages, want 50 or 51 and 2", single, pages)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 // The build's answer is lost once: the client retries with the same Idempotency-Key and
 // WeChat Pay applies the build once.
 func TestAccMarketingPartnership_lostAnswer(t *testing.T) {

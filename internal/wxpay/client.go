@@ -143,6 +143,8 @@ type Client struct {
 	onBackup    bool
 	backupSince time.Time
 
+	lookups partnershipLookups
+
 	certs    atomic.Pointer[certState]
 	flightMu sync.Mutex
 	flight   *certFlight

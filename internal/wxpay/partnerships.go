@@ -99,6 +99,7 @@ func (c *Client) BuildPartnership(ctx context.Context, idempotencyKey string, pa
 	if idempotencyKey == "" {
 		return nil, errors.New("wechatpay: an Idempotency-Key is required to build a partnership")
 	}
+	defer c.partnershipWritten()
 	var out Partnership
 	err := c.Do(ctx, Request{
 		Method: http.MethodPost,
@@ -123,6 +124,7 @@ func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string
 	if idempotencyKey == "" {
 		return "", errors.New("wechatpay: an Idempotency-Key is required to terminate a partnership")
 	}
+	defer c.partnershipWritten()
 	var out struct {
 		TerminateTime string `json:"terminate_time"`
 	}

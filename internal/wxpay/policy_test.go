@@ -132,6 +132,10 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 		p, _, err := c.FindPartnership(ctx, policyPartner, policyData)
 		return p, err
 	},
+	"LookupPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		p, _, err := c.LookupPartnership(ctx, policyPartner, policyData)
+		return p, err
+	},
 	"AddActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.AddActivityMerchants(ctx, policyActivity, []string{policySub}, "policyadd"+policyNonce())
 	},
