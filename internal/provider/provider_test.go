@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
@@ -17,7 +16,7 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in-process to the Terraform CLI that
 // terraform-plugin-testing drives.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"wechatpay": providerserver.NewProtocol6WithError(New("test")()),
+	"wechatpay": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
 }
 
 const testMchID = "1900000001"

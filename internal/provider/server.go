@@ -1,0 +1,115 @@
+package provider
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// NewProtocol6Server serves the provider over plugin protocol 6, as providerserver.NewProtocol6
+// does, except that each resource and data source call runs under a context that lets go of the
+// call's values once it returns.
+//
+// terraform-plugin-framework v1.19 keeps a cancel function for the context of every call it has
+// served (proto6server.registerContext) and drops them only on StopProvider. Each one holds the
+// call's whole context chain, with the loggers terraform-plugin-go attaches to it: about 7 KiB a
+// call, so a provider process grew by about 22 MiB per 1000 resources applied and its garbage
+// collector scanned all of it again and again (BENCHMARKS.md). The framework still keeps its
+// cancel functions, but what they hold is now a few hundred bytes.
+func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
+		return releasingServer{providerserver.NewProtocol6(New(version)())()}
+	}
+}
+
+// releasingServer passes every call on to the framework; the calls made once per resource or
+// data source run under a releasingContext. The rest (schema, provider configuration, stop) are
+// made a few times per Terraform command and are passed on as they come.
+type releasingServer struct {
+	tfprotov6.ProviderServer
+}
+
+func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ValidateResourceConfig)
+}
+
+func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.UpgradeResourceState)
+}
+
+func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ReadResource)
+}
+
+func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.PlanResourceChange)
+}
+
+func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ApplyResourceChange)
+}
+
+func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ImportResourceState)
+}
+
+func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+}
+
+func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.ReadDataSource)
+}
+
+// releasing runs call under a releasingContext of ctx and releases it when call returns.
+func releasing[Req, Resp any](ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {
+	rc, release := newReleasingContext(ctx)
+	defer release()
+	return call(rc, req)
+}
+
+// releasingContext is done when the context it was made from is done, has its deadline and
+// answers its values, but only until it is released; after that it is cancelled and holds
+// nothing of the original context.
+type releasingContext struct {
+	context.Context // cancellation and deadline: derived from context.Background, not from the original
+
+	mu     sync.RWMutex
+	values context.Context // the original context; nil once released
+}
+
+func newReleasingContext(ctx context.Context) (*releasingContext, func()) {
+	var base context.Context
+	var cancelBase context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		base, cancelBase = context.WithDeadline(context.Background(), deadline)
+	} else {
+		base, cancelBase = context.WithCancel(context.Background())
+	}
+	rc := &releasingContext{Context: base, values: ctx}
+	stop := context.AfterFunc(ctx, cancelBase)
+	return rc, func() {
+		stop()
+		cancelBase()
+		rc.mu.Lock()
+		rc.values = nil
+		rc.mu.Unlock()
+	}
+}
+
+// Value answers the base context's own values first: contexts derived from a releasingContext
+// find its cancellation there and attach to it directly.
+func (c *releasingContext) Value(key any) any {
+	if v := c.Context.Value(key); v != nil {
+		return v
+	}
+	c.mu.RLock()
+	values := c.values
+	c.mu.RUnlock()
+	if values == nil {
+		return nil
+	}
+	return values.Value(key)
+}
