@@ -5,7 +5,7 @@
 //
 // BENCH_N (default 1000) sets the resource count of lines 1-4, BENCH_MEMBERS (5000) the merchants
 // of line 5, BENCH_QPS (20) the emulator limit of line 3, BENCH_BENCHTIME (300x) line 6's
-// -benchtime, and BENCH_LINES (e.g. "1,2,6") runs only some lines, for quick looks; a partial
+// -benchtime, BENCH_ROUNDS (3) the paired plan rounds of line 4, and BENCH_LINES (e.g. "1,2,6") runs only some lines, for quick looks; a partial
 // run prints its table but leaves BENCHMARKS.md alone. BENCH_PROVIDER_PKG builds the provider from
 // another main package, such as a copy of main.go that writes profiles.
 //
@@ -43,7 +43,7 @@ func run() error {
 	}
 	b := &bench{root: root, n: envInt("BENCH_N", 1000), members: envInt("BENCH_MEMBERS", 5000),
 		qps: float64(envInt("BENCH_QPS", 20)), latency: 30 * time.Millisecond,
-		benchtime: envString("BENCH_BENCHTIME", "300x")}
+		benchtime: envString("BENCH_BENCHTIME", "300x"), rounds: envInt("BENCH_ROUNDS", 3)}
 	lines := envString("BENCH_LINES", "")
 	want := func(id string) bool {
 		return lines == "" || strings.Contains(","+strings.ReplaceAll(lines, " ", "")+",", ","+id+",")

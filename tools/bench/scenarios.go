@@ -35,12 +35,14 @@ type bench struct {
 	qps        float64       // emulator limit in line 3
 	latency    time.Duration // emulator latency in line 2
 	benchtime  string        // go test -benchtime for line 6
+	rounds     int           // paired plan rounds in line 4
 
 	rows    []row
 	details []string // paragraphs for BENCHMARKS.md
 
-	nullApply, nullPlan tfRun
-	goldPlan1           scenarioRun
+	nullDir   string // the null_resource workspace
+	nullApply tfRun
+	goldPlan1 scenarioRun
 }
 
 // scenarioRun is one Terraform run against the emulator.
@@ -104,7 +106,7 @@ func (b *bench) planNoChanges(dir, logName string) scenarioRun {
 }
 
 // The floor of lines 1 and 4: the same Terraform doing the same number of resources with a
-// provider that makes no calls at all.
+// provider that makes no calls at all. runNull applies them; line 4 plans them.
 func (b *bench) runNull() error {
 	main := fmt.Sprintf(`terraform {
   required_providers {
@@ -120,12 +122,9 @@ resource "null_resource" "bench" {
 	if err != nil {
 		return err
 	}
+	b.nullDir = dir
 	step("null provider: apply %d null_resource", b.n)
-	if b.nullApply, err = b.tf.run(dir, "apply.log", applyArgs...); err != nil {
-		return err
-	}
-	step("null provider: plan (refresh) %d null_resource", b.n)
-	b.nullPlan, err = b.tf.run(dir, "plan.log", planArgs...)
+	b.nullApply, err = b.tf.run(dir, "apply.log", applyArgs...)
 	return err
 }
 
@@ -283,23 +282,48 @@ func (b *bench) line4() error {
 	if setup.err != nil {
 		return setup.err
 	}
-	step("line 4: plan (refresh) %d partnerships", b.n)
-	s := b.planNoChanges(dir, "plan.log")
-	if s.err != nil {
-		return s.err
+	// A plan takes a few seconds, in which the load of a shared machine can change a lot: the
+	// plans run in pairs, the null provider's and this one's back to back, and the goal is
+	// judged on the median of the pairs' ratios.
+	var ratios []float64
+	var ours, nulls []time.Duration
+	var first scenarioRun
+	maxCalls := 0
+	for r := range b.rounds {
+		step("line 4: plan (refresh) %d null_resource, then %d partnerships (round %d of %d)", b.n, b.n, r+1, b.rounds)
+		np, err := b.tf.run(b.nullDir, fmt.Sprintf("plan-%d.log", r+1), planArgs...)
+		if err != nil {
+			return err
+		}
+		s := b.planNoChanges(dir, fmt.Sprintf("plan-%d.log", r+1))
+		if s.err != nil {
+			return s.err
+		}
+		if r == 0 {
+			first = s
+		}
+		maxCalls = max(maxCalls, s.calls.Total)
+		ours, nulls = append(ours, s.run.wall), append(nulls, np.wall)
+		ratios = append(ratios, seconds(s.run.wall)/seconds(np.wall))
 	}
-	lists, refused, _ := s.calls.count(http.MethodGet, partnershipsPath)
-	reqRatio := float64(s.calls.Total) / float64(b.n)
+	lists, refused, _ := first.calls.count(http.MethodGet, partnershipsPath)
+	reqRatio := float64(maxCalls) / float64(b.n)
 	b.add(row{id: "4", what: fmt.Sprintf("plan (refresh) %d partnerships: requests", b.n),
-		measured: strconv.Itoa(s.calls.Total), floor: strconv.Itoa(b.n), ratio: reqRatio, goal: "≤ 1.05×", met: reqRatio <= 1.05})
-	tRatio := seconds(s.run.wall) / seconds(b.nullPlan.wall)
-	b.add(row{id: "4", what: "  plan time", measured: dur(s.run.wall), floor: dur(b.nullPlan.wall) + " (null_resource plan)",
+		measured: strconv.Itoa(maxCalls), floor: strconv.Itoa(b.n), ratio: reqRatio, goal: "≤ 1.05×", met: reqRatio <= 1.05})
+	tRatio := median(ratios)
+	b.add(row{id: "4", what: "  plan time", measured: dur(medianDur(ours)), floor: dur(medianDur(nulls)) + " (null_resource plan)",
 		ratio: tRatio, goal: "≤ 1.5×", met: tRatio <= 1.5})
 	builds, _, _ := setup.calls.count(http.MethodPost, partnershipsPath+"/build")
-	b.detail("Line 4: the plan made %d list calls (%d refused) of %d requests in all; API window %s. CPU: "+
-		"Terraform with the provider %s (the provider %s), emulator %s; null_resource plan %s. Setup apply: %d "+
-		"builds in %s.", lists, refused, s.calls.Total, dur(s.calls.span()), dur(s.run.totalCPU),
-		dur(s.run.providerCPU), dur(s.emuCPU), dur(b.nullPlan.totalCPU), builds, dur(setup.run.wall))
+	var pairs []string
+	for i := range ratios {
+		pairs = append(pairs, fmt.Sprintf("%s / %s = %.2f×", dur(ours[i]), dur(nulls[i]), ratios[i]))
+	}
+	b.detail("Line 4: each plan made at most %d requests (the first: %d list calls, %d refused; API window %s). "+
+		"Plan time is the median of %d rounds of a null_resource plan and this plan back to back: %s; the "+
+		"figures shown are the medians of each column. CPU in the first round: Terraform with the provider %s "+
+		"(the provider %s), emulator %s. Setup apply: %d builds in %s.", maxCalls, lists, refused, dur(first.calls.span()),
+		b.rounds, strings.Join(pairs, ", "), dur(first.run.totalCPU), dur(first.run.providerCPU), dur(first.emuCPU),
+		builds, dur(setup.run.wall))
 	return nil
 }
 
@@ -461,6 +485,14 @@ func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+func medianDur(v []time.Duration) time.Duration {
+	f := make([]float64, len(v))
+	for i, d := range v {
+		f[i] = float64(d)
+	}
+	return time.Duration(median(f))
 }
 
 func fmtCounts(m map[string]int) string {
