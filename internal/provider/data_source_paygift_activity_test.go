@@ -37,7 +37,7 @@ func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_name"), knownvalue.StringExact("Spring pay-gift")),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_status"), knownvalue.StringExact("ONGOING_ACT_STATUS")),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("ongoing"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_type"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_type"), knownvalue.StringExact("FULL_SEND_ACT_TYPE")),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("creator_merchant_id"), knownvalue.StringExact(testMchID)),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("belong_merchant_id"), knownvalue.StringExact(testMchID)),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("begin_time"), nonEmpty),

@@ -26,8 +26,21 @@ const testMchID = "1900000001"
 var shared struct {
 	once  sync.Once
 	keys  *emulator.Keys
+	dir   string // holds files; removed by TestMain
 	files emulator.Files
 	err   error
+}
+
+// TestMain removes the folders the package's tests share (key files, the provider binary of the
+// CLI tests) once every test has run: t.TempDir cannot hold what outlives one test.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, dir := range []string{shared.dir, providerBinary.dir} {
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
+	}
+	os.Exit(code)
 }
 
 func testKeys(t *testing.T) (*emulator.Keys, emulator.Files) {
@@ -43,6 +56,7 @@ func testKeys(t *testing.T) (*emulator.Keys, emulator.Files) {
 			shared.err = err
 			return
 		}
+		shared.dir = dir
 		shared.files, shared.err = shared.keys.WriteFiles(dir)
 	})
 	if shared.err != nil {

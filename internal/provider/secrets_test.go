@@ -88,12 +88,12 @@ func buildProvider(t *testing.T) string {
 			providerBinary.err = err
 			return
 		}
+		providerBinary.dir = dir // removed by TestMain, even if the build fails
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-wechatpay"), "../..")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			providerBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
 			return
 		}
-		providerBinary.dir = dir
 	})
 	if providerBinary.err != nil {
 		t.Fatal(providerBinary.err)

@@ -15,15 +15,20 @@ type ctxKey struct{}
 // terraform-plugin-framework v1.19 does (a derived context per call, kept until StopProvider).
 type keepingServer struct {
 	tfprotov6.ProviderServer
-	kept *[]context.Context
+	kept *[]keptContext
+}
+
+type keptContext struct {
+	context.Context
+	cancel context.CancelFunc
 }
 
 func (s keepingServer) keep(ctx context.Context) {
-	derived, _ := context.WithCancel(ctx) //nolint:govet // kept on purpose, like the framework's registerContext
 	if ctx.Value(ctxKey{}) != "call values" {
 		panic("the call's values are not visible during the call")
 	}
-	*s.kept = append(*s.kept, derived)
+	derived, cancel := context.WithCancel(ctx)
+	*s.kept = append(*s.kept, keptContext{derived, cancel})
 }
 
 func (s keepingServer) ValidateResourceConfig(ctx context.Context, _ *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
@@ -69,7 +74,12 @@ func (s keepingServer) ReadDataSource(ctx context.Context, _ *tfprotov6.ReadData
 // Every per-resource call sees the call's values, and what the framework keeps of its context
 // afterwards answers none of them and is cancelled.
 func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
-	var kept []context.Context
+	var kept []keptContext
+	defer func() {
+		for _, k := range kept {
+			k.cancel()
+		}
+	}()
 	s := releasingServer{keepingServer{kept: &kept}}
 	ctx := context.WithValue(context.Background(), ctxKey{}, "call values")
 	calls := map[string]func() error{
@@ -87,7 +97,7 @@ func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			kept = nil
+			kept = kept[:0]
 			if err := call(); err != nil {
 				t.Fatal(err)
 			}

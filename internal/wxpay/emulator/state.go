@@ -53,7 +53,7 @@ type SubMerchant struct {
 type Activity struct {
 	ActivityID   string   `json:"activity_id"`
 	Name         string   `json:"name,omitempty"`
-	Type         string   `json:"type,omitempty"`   // default FULLSEND_ACT_TYPE
+	Type         string   `json:"type,omitempty"`   // default FULL_SEND_ACT_TYPE
 	Status       string   `json:"status,omitempty"` // default ONGOING_ACT_STATUS
 	CreatorMchid string   `json:"creator_mchid,omitempty"`
 	OwnerMchid   string   `json:"owner_mchid,omitempty"`
@@ -322,7 +322,7 @@ func (s *Server) upsertActivity(a Activity, now time.Time) *activity {
 	act := w.acts[a.ActivityID]
 	if act == nil {
 		act = &activity{created: now, members: map[string]member{}, replies: map[string]storedReply{}}
-		act.Activity = Activity{ActivityID: a.ActivityID, Type: "FULLSEND_ACT_TYPE", Status: ActivityOngoing}
+		act.Activity = Activity{ActivityID: a.ActivityID, Type: "FULL_SEND_ACT_TYPE", Status: ActivityOngoing}
 		w.acts[a.ActivityID] = act
 	}
 	act.updated = now
