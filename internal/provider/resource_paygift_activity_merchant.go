@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -127,8 +126,8 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
 
-	members, err := listMemberIDs(ctx, r.client, state.ActivityID.ValueString())
-	if wxpay.IsNotFound(err) || (err == nil && !slices.Contains(members, state.MerchantID.ValueString())) {
+	member, err := r.client.IsActivityMember(ctx, state.ActivityID.ValueString(), state.MerchantID.ValueString())
+	if wxpay.IsNotFound(err) || (err == nil && !member) {
 		// Gone elsewhere: the next plan adds it again.
 		resp.State.RemoveResource(ctx)
 		return

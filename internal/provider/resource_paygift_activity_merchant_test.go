@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -90,6 +91,50 @@ func TestAccPayGiftActivityMerchant_disappears(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: membersAre(emu, "1900000109"),
+			},
+		},
+	})
+}
+
+// A refresh of many memberships of one activity reads its member list once, plus once more to
+// confirm the one removed elsewhere, rather than once per membership.
+func TestAccPayGiftActivityMerchant_refreshMany(t *testing.T) {
+	ids := bulkMerchants(30)
+	emu := newTestEmulator(t, payGiftSeed(len(ids)))
+	cfg := memberConfig(emu, ids...)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: membersAre(emu, ids...)},
+			{
+				PreConfig: func() {
+					emu.RemoveActivityMember(testActivity, ids[7])
+					emu.ClearCalls()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(memberAddr(ids[7]), plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(memberAddr(ids[8]), plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					var lists int
+					for _, c := range emu.Calls() {
+						if c.Path == payGiftAddPath {
+							break // the plan's refresh is everything before the add
+						}
+						if c.Path != payGiftListPath {
+							return fmt.Errorf("the refresh called %s %s", c.Method, c.Path)
+						}
+						lists++
+					}
+					if lists != 2 {
+						return fmt.Errorf("the refresh of %d memberships made %d list calls, want 2", len(ids), lists)
+					}
+					return membersAre(emu, ids...)(nil)
+				},
 			},
 		},
 	})

@@ -144,6 +144,7 @@ type Client struct {
 	backupSince time.Time
 
 	lookups partnershipLookups
+	members activityMembers
 
 	certs    atomic.Pointer[certState]
 	flightMu sync.Mutex

@@ -122,6 +122,7 @@ func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, me
 	if err := checkMerchantsChange(activityID, merchantIDs, addRequestNo); err != nil {
 		return nil, err
 	}
+	defer c.membersWritten(activityID)
 	var out AddActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/add",
 		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
@@ -138,6 +139,7 @@ func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string,
 	if err := checkMerchantsChange(activityID, merchantIDs, deleteRequestNo); err != nil {
 		return nil, err
 	}
+	defer c.membersWritten(activityID)
 	var out DeleteActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/delete",
 		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}

@@ -148,6 +148,9 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 	"ListAllActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.ListAllActivityMerchants(ctx, policyActivity)
 	},
+	"IsActivityMember": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.IsActivityMember(ctx, policyActivity, policySub)
+	},
 	"GetActivity": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.GetActivity(ctx, policyActivity)
 	},

@@ -1,0 +1,149 @@
+package wxpay
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// WeChat Pay has no call that says whether one merchant is a member of a pay-gift activity: only
+// the whole member list, page by page. A plan of K single memberships of an activity with M
+// members would read that list K times, K × ⌈M/100⌉ calls. IsActivityMember shares one reading
+// of the list among all the lookups of a run instead: ⌈M/100⌉ calls in all.
+//
+// A merchant is only reported absent when two readings in a row do not show it: a lookup that
+// misses in the first reading of a run waits for a second one, started after the first was read
+// and shared in turn by every lookup that needs it, so that a page shifted by a concurrent change
+// can never make a membership look gone. A reading is not used once an add or
+// delete for its activity through the same client has returned, nor after memberListMaxAge.
+const memberListMaxAge = 5 * time.Minute
+
+// activityMembers is the client's record of the member list readings of one run, per activity.
+// Its zero value is ready to use.
+type activityMembers struct {
+	mu         sync.Mutex
+	activities map[string]*activityReadings
+}
+
+type activityReadings struct {
+	writes uint64 // adds and deletes of the activity through the client
+	read   uint64 // readings started so far
+	latest *memberReading
+}
+
+// memberReading is one reading of an activity's member list. done is closed when members or
+// err is set.
+type memberReading struct {
+	seq     uint64
+	writes  uint64 // the activity's write count when it started
+	started time.Time
+	done    chan struct{}
+	members map[string]bool
+	err     error
+
+	// previous is the members of the reading before this one, if it was complete and current
+	// when this one started.
+	previous map[string]bool
+}
+
+// IsActivityMember reports whether merchantID is a member of the activity, from a reading of its
+// member list shared with the other lookups of the run. An error is that of reading the list:
+// one for which IsNotFound is true means WeChat Pay knows no such activity.
+func (c *Client) IsActivityMember(ctx context.Context, activityID, merchantID string) (bool, error) {
+	r, err := c.memberReading(ctx, activityID, 0)
+	if err != nil {
+		return false, err
+	}
+	if r.members[merchantID] {
+		return true, nil
+	}
+	if r.previous != nil && !r.previous[merchantID] {
+		return false, nil // absent from two readings in a row
+	}
+	if r, err = c.memberReading(ctx, activityID, r.seq); err != nil {
+		return false, err
+	}
+	return r.members[merchantID], nil
+}
+
+// memberReading returns a complete, current reading of the activity's members that started
+// after reading number after, reading the list if no such reading is under way.
+func (c *Client) memberReading(ctx context.Context, activityID string, after uint64) (*memberReading, error) {
+	m := &c.members
+	for {
+		m.mu.Lock()
+		if m.activities == nil {
+			m.activities = map[string]*activityReadings{}
+		}
+		a := m.activities[activityID]
+		if a == nil {
+			a = &activityReadings{}
+			m.activities[activityID] = a
+		}
+		r, mine := a.latest, false
+		if r == nil || r.seq <= after || !a.current(r, c.now()) || (finished(r) && r.err != nil) {
+			a.read++
+			next := &memberReading{seq: a.read, writes: a.writes, started: c.now(), done: make(chan struct{})}
+			if r != nil && finished(r) && r.err == nil && a.current(r, c.now()) {
+				next.previous = r.members
+			}
+			r, a.latest, mine = next, next, true
+		}
+		m.mu.Unlock()
+
+		if mine {
+			ids, err := c.ListAllActivityMerchants(ctx, activityID)
+			if err == nil {
+				r.members = make(map[string]bool, len(ids))
+				for _, id := range ids {
+					r.members[id.Mchid] = true
+				}
+			}
+			r.err = err
+			close(r.done)
+		}
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if r.err != nil {
+			if mine {
+				return nil, r.err
+			}
+			continue // another lookup's reading failed, perhaps for its own deadline: read ourselves
+		}
+		m.mu.Lock()
+		current := a.current(r, c.now())
+		m.mu.Unlock()
+		if current {
+			return r, nil
+		}
+		// An add or delete returned while the list was read: read it again.
+	}
+}
+
+// current reports whether a reading may still answer lookups. The caller holds the lock.
+func (a *activityReadings) current(r *memberReading, now time.Time) bool {
+	return r.writes == a.writes && now.Sub(r.started) <= memberListMaxAge
+}
+
+// finished reports whether a reading is complete or has failed.
+func finished(r *memberReading) bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// membersWritten retires every reading of the activity's members so far. Add and delete call it
+// when they return, so that a reading that may not show their change is never used again.
+func (c *Client) membersWritten(activityID string) {
+	c.members.mu.Lock()
+	defer c.members.mu.Unlock()
+	if a := c.members.activities[activityID]; a != nil {
+		a.writes++
+	}
+}

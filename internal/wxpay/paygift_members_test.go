@@ -1,0 +1,116 @@
+package wxpay_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+// isMember looks memberships up as a Terraform refresh does, ten at a time.
+func isMember(c *wxpay.Client, ids []string) (map[string]bool, error) {
+	var mu sync.Mutex
+	var firstErr error
+	out := map[string]bool{}
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for id := range next {
+				member, err := c.IsActivityMember(context.Background(), payGiftActivity, id)
+				mu.Lock()
+				out[id] = member
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	return out, firstErr
+}
+
+// A run's lookups of one activity share one reading of its member list.
+func TestIsActivityMemberSharesOneReading(t *testing.T) {
+	srv, c := payGiftEnv(t, 250)
+	for _, id := range subMchids(0, 250) {
+		srv.AddActivityMember(payGiftActivity, id)
+	}
+	got, err := isMember(c, subMchids(0, 250))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range subMchids(0, 250) {
+		if !got[id] {
+			t.Errorf("%s: not a member, want a member", id)
+		}
+	}
+	if n := srv.CountCalls(http.MethodGet, listPath); n != 3 {
+		t.Errorf("%d list calls for 250 lookups, want 3 (one reading of 250 members)", n)
+	}
+}
+
+// A merchant missing from the list is looked for in a second reading, shared by every lookup that
+// misses, before it is reported absent.
+func TestIsActivityMemberConfirmsAbsence(t *testing.T) {
+	srv, c := payGiftEnv(t, 150)
+	for _, id := range subMchids(0, 120) {
+		srv.AddActivityMember(payGiftActivity, id)
+	}
+	got, err := isMember(c, subMchids(100, 150)) // 100-119 members, 120-149 not
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range subMchids(100, 150) {
+		if want := i < 20; got[id] != want {
+			t.Errorf("%s: member %v, want %v", id, got[id], want)
+		}
+	}
+	if n := srv.CountCalls(http.MethodGet, listPath); n != 4 {
+		t.Errorf("%d list calls, want 4 (two readings of 2 pages)", n)
+	}
+}
+
+// An add or delete through the client retires the readings made before it.
+func TestIsActivityMemberAfterWrite(t *testing.T) {
+	ctx := context.Background()
+	srv, c := payGiftEnv(t, 10)
+	srv.AddActivityMember(payGiftActivity, subMchid(0))
+	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(0)); err != nil || !member {
+		t.Fatalf("before the delete: %v, %v", member, err)
+	}
+	if _, err := c.DeleteActivityMerchants(ctx, payGiftActivity, []string{subMchid(0)}, "members-del-1"); err != nil {
+		t.Fatal(err)
+	}
+	srv.ClearCalls()
+	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(0)); err != nil || member {
+		t.Errorf("after the delete: member %v, err %v; want not a member", member, err)
+	}
+	if _, err := c.AddActivityMerchants(ctx, payGiftActivity, []string{subMchid(1)}, "members-add-1"); err != nil {
+		t.Fatal(err)
+	}
+	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(1)); err != nil || !member {
+		t.Errorf("after the add: member %v, err %v; want a member", member, err)
+	}
+}
+
+// An unknown activity is an error for which IsNotFound is true, for every lookup.
+func TestIsActivityMemberUnknownActivity(t *testing.T) {
+	srv, c := payGiftEnv(t, 0)
+	srv.InjectFault(emulator.Fault{Method: http.MethodGet, Path: listPath, Kind: emulator.FaultStatus,
+		Status: http.StatusNotFound, Code: "RESOURCE_NOT_EXISTS", Message: "活动不存在"})
+	for range 2 {
+		member, err := c.IsActivityMember(context.Background(), payGiftActivity, subMchid(0))
+		if member || !wxpay.IsNotFound(err) {
+			t.Errorf("member %v, err %v; want an error for which IsNotFound is true", member, err)
+		}
+	}
+}
