@@ -33,29 +33,38 @@ type lookupResult struct {
 	err   error
 }
 
-// lookUp looks grants up as a Terraform refresh does, ten at a time.
-func lookUp(c *wxpay.Client, ids []int) map[int]lookupResult {
+// tenAtATime calls look for every key as Terraform refreshes resources: ten at a time, by
+// default parallelism. It returns the answers by key.
+func tenAtATime[K comparable, V any](keys []K, look func(K) V) map[K]V {
 	var mu sync.Mutex
-	out := map[int]lookupResult{}
-	next := make(chan int)
+	out := map[K]V{}
+	next := make(chan K)
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			for i := range next {
-				p, d := grant(i)
-				got, found, err := c.LookupPartnership(context.Background(), p, d)
+			for k := range next {
+				v := look(k)
 				mu.Lock()
-				out[i] = lookupResult{got, found, err}
+				out[k] = v
 				mu.Unlock()
 			}
 		})
 	}
-	for _, i := range ids {
-		next <- i
+	for _, k := range keys {
+		next <- k
 	}
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// lookUp looks grants up as a Terraform refresh does.
+func lookUp(c *wxpay.Client, ids []int) map[int]lookupResult {
+	return tenAtATime(ids, func(i int) lookupResult {
+		p, d := grant(i)
+		got, found, err := c.LookupPartnership(context.Background(), p, d)
+		return lookupResult{got, found, err}
+	})
 }
 
 func span(from, to int) []int {

@@ -3,39 +3,30 @@ package wxpay_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
-// isMember looks memberships up as a Terraform refresh does, ten at a time.
+// isMember looks memberships up as a Terraform refresh does; err is the first error seen.
 func isMember(c *wxpay.Client, ids []string) (map[string]bool, error) {
-	var mu sync.Mutex
-	var firstErr error
+	type answer struct {
+		member bool
+		err    error
+	}
+	answers := tenAtATime(ids, func(id string) answer {
+		member, err := c.IsActivityMember(context.Background(), payGiftActivity, id)
+		return answer{member, err}
+	})
 	out := map[string]bool{}
-	next := make(chan string)
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			for id := range next {
-				member, err := c.IsActivityMember(context.Background(), payGiftActivity, id)
-				mu.Lock()
-				out[id] = member
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		})
+	for id, a := range answers {
+		if a.err != nil {
+			return nil, a.err
+		}
+		out[id] = a.member
 	}
-	for _, id := range ids {
-		next <- id
-	}
-	close(next)
-	wg.Wait()
-	return out, firstErr
+	return out, nil
 }
 
 // A run's lookups of one activity share one reading of its member list.
