@@ -101,6 +101,7 @@ func run() error {
 		{[]string{"3"}, b.line3},
 		{[]string{"4"}, b.line4},
 		{[]string{"5"}, b.line5},
+		{[]string{"M"}, b.lineM},
 		{[]string{"6"}, b.line6},
 		{[]string{"E"}, b.emulatorAlone},
 	}

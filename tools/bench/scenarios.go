@@ -412,6 +412,45 @@ func (b *bench) line5() error {
 	return nil
 }
 
+// lineM is not in the scale issue's table: it measures the cause the issue names "per-resource
+// list scans that grow with N" where one existed, the single pay-gift membership, whose refresh
+// reads the activity's whole member list. Before the shared reading, a plan of N memberships
+// made N × ⌈N/100⌉ list calls.
+func (b *bench) lineM() error {
+	cfg := providerBlock + fmt.Sprintf(`
+resource "wechatpay_paygift_activity_merchant" "bench" {
+  count       = %d
+  activity_id = "%s"
+  merchant_id = format("1906%%06d", count.index)
+}
+`, b.n, benchActivityID)
+	dir, err := workspace(b.work, "lineM", cfg)
+	if err != nil {
+		return err
+	}
+	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(6, b.n),
+		Activities: []emulator.Activity{{ActivityID: benchActivityID, Name: "bench", Status: emulator.ActivityOngoing, Merchants: []string{}}}}
+	step("line M: apply %d wechatpay_paygift_activity_merchant (setup)", b.n)
+	setup := b.onEmulator(dir, "apply.log", func() error { return b.emu.fresh(seed) }, applyArgs...)
+	if setup.err != nil {
+		return setup.err
+	}
+	step("line M: plan (refresh) %d single memberships", b.n)
+	s := b.planNoChanges(dir, "plan.log")
+	if s.err != nil {
+		return s.err
+	}
+	lists, _, _ := s.calls.count(http.MethodGet, activityPath+"/merchants")
+	floor := ceilDiv(b.n, wxpay.ActivityMerchantsPageLimit)
+	b.add(row{id: "M", what: fmt.Sprintf("plan (refresh) %d single memberships: list calls", b.n), measured: strconv.Itoa(lists),
+		floor: fmt.Sprintf("%d (⌈%d/%d⌉; %d before)", floor, b.n, wxpay.ActivityMerchantsPageLimit, b.n*floor),
+		ratio: float64(lists) / float64(floor), goal: "= floor", met: lists == floor && s.calls.Total == floor})
+	b.detail("Line M (not in the issue): the plan of %d single memberships of one activity made %d calls in %s "+
+		"(provider CPU %s); the setup apply made %d add calls in %s.", b.n, s.calls.Total, dur(s.run.wall),
+		dur(s.run.providerCPU), setup.calls.Total, dur(setup.run.wall))
+	return nil
+}
+
 var benchLine = regexp.MustCompile(`^(Benchmark\w+?)(?:-\d+)?\s+\d+\s+(\d+(?:\.\d+)?) ns/op\s+(\d+(?:\.\d+)?) cpu-ns/op`)
 
 // line6 compiles the wxpay tests once and runs the two benchmarks alternately, so that load
