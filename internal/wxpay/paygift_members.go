@@ -2,6 +2,7 @@ package wxpay
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -108,10 +109,13 @@ func (c *Client) memberReading(ctx context.Context, activityID string, after uin
 			return nil, ctx.Err()
 		}
 		if r.err != nil {
-			if mine {
+			// WeChat Pay's answer (an unknown activity, say) holds for every lookup; a reading
+			// that got none may have failed for its own lookup's deadline: read again ourselves.
+			var apiErr *APIError
+			if mine || errors.As(r.err, &apiErr) {
 				return nil, r.err
 			}
-			continue // another lookup's reading failed, perhaps for its own deadline: read ourselves
+			continue
 		}
 		m.mu.Lock()
 		current := a.current(r, c.now())

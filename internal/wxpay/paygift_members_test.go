@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
@@ -93,15 +94,25 @@ func TestIsActivityMemberAfterWrite(t *testing.T) {
 	}
 }
 
-// An unknown activity is an error for which IsNotFound is true, for every lookup.
+// An unknown activity is an error for which IsNotFound is true, for every lookup, and the
+// lookups waiting for the reading that got that answer share it rather than ask again.
 func TestIsActivityMemberUnknownActivity(t *testing.T) {
 	srv, c := payGiftEnv(t, 0)
-	srv.InjectFault(emulator.Fault{Method: http.MethodGet, Path: listPath, Kind: emulator.FaultStatus,
-		Status: http.StatusNotFound, Code: "RESOURCE_NOT_EXISTS", Message: "活动不存在"})
-	for range 2 {
-		member, err := c.IsActivityMember(context.Background(), payGiftActivity, subMchid(0))
-		if member || !wxpay.IsNotFound(err) {
-			t.Errorf("member %v, err %v; want an error for which IsNotFound is true", member, err)
+	const unknown = "10099999"
+	unknownList := "/v3/marketing/paygiftactivity/activities/" + unknown + "/merchants"
+	// The first list call answers late, so that all ten lookups wait for the same reading.
+	srv.InjectFault(emulator.Fault{Method: http.MethodGet, Path: unknownList, Kind: emulator.FaultLatency,
+		Latency: time.Second, Count: 1})
+	answers := tenAtATime(subMchids(0, 10), func(id string) error {
+		_, err := c.IsActivityMember(context.Background(), unknown, id)
+		return err
+	})
+	for id, err := range answers {
+		if !wxpay.IsNotFound(err) {
+			t.Errorf("%s: %v, want an error for which IsNotFound is true", id, err)
 		}
+	}
+	if n := srv.CountCalls(http.MethodGet, unknownList); n != 1 {
+		t.Errorf("%d list calls for 10 lookups of an unknown activity, want 1", n)
 	}
 }
