@@ -169,8 +169,9 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"rate_limit": schema.Float64Attribute{
 				MarkdownDescription: "Most requests per second this provider instance sends, shared by all resources, 0.1 to " +
 					"1000. By default there is no fixed cap: Terraform's parallelism bounds the calls in flight. Either " +
-					"way, when WeChat Pay answers with a rate-limit error the provider slows down by itself to just under " +
-					"the rate WeChat Pay accepted, and speeds up again step by step after " +
+					"way, when WeChat Pay answers with a rate-limit error the provider slows down the calls to that API by " +
+					"itself to just under the rate WeChat Pay accepted for it (other APIs keep their pace), and speeds up " +
+					"again step by step after " +
 					strconv.Itoa(int(wxpay.RateLimitCooldown.Seconds())) + " seconds without one. Falls back to `" + envRateLimit + "`.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},

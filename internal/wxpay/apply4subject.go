@@ -17,6 +17,8 @@ const (
 	AuthorizeStateUnauthorized AuthorizeState = "AUTHORIZE_STATE_UNAUTHORIZED"
 )
 
+const authorizeStateAPI = "GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state"
+
 // GetAuthorizeState calls GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state.
 // Only channel partners and licensed institutions may call it.
 func (c *Client) GetAuthorizeState(ctx context.Context, subMchid string) (AuthorizeState, error) {
@@ -27,7 +29,7 @@ func (c *Client) GetAuthorizeState(ctx context.Context, subMchid string) (Author
 		AuthorizeState AuthorizeState `json:"authorize_state"`
 	}
 	path := "/v3/apply4subject/applyment/merchants/" + url.PathEscape(subMchid) + "/state"
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path}, &out); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path, API: authorizeStateAPI}, &out); err != nil {
 		return "", err
 	}
 	if out.AuthorizeState == "" {

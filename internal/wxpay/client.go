@@ -86,8 +86,9 @@ type Config struct {
 	MaxRetries     int           // 0 = DefaultMaxRetries; negative = no retries. Attempts = 1 + MaxRetries.
 	RequestTimeout time.Duration // per attempt; 0 = DefaultRequestTimeout
 	// RateLimit caps the requests/s of all calls together (burst = max(1, ceil(rate))); 0 = no
-	// cap. Either way the client slows down by itself when the server refuses a call for going
-	// too fast, to just under the rate the server accepted, and speeds up again step by step.
+	// cap. Either way the client slows down the calls to an API by itself when the server
+	// refuses one for going too fast, to just under the rate the server accepted for that API,
+	// and speeds up again step by step; the other APIs keep their pace.
 	RateLimit float64
 
 	UserAgentVersion string       // "terraform-provider-wechatpay/<v>"; empty = "dev"
@@ -109,6 +110,11 @@ type Config struct {
 type Request struct {
 	Method string
 	Path   string // "/v3/…", already path-escaped where needed
+	// API names the API the call belongs to, as its documented path template with the method,
+	// e.g. "GET /v3/…/merchants/{sub_mchid}/state": WeChat Pay limits each API on its own, and so
+	// does the client's adaptive rate limit. Empty means Method and Path, right for paths
+	// without ids.
+	API    string
 	Query  url.Values
 	Body   any
 	Header http.Header
@@ -132,7 +138,7 @@ type Client struct {
 	now            func() time.Time
 	sleep          func(ctx context.Context, d time.Duration) error
 
-	limiter *adaptiveLimiter
+	limits *rateLimits
 
 	pubKeyID     string
 	pubKey       *rsa.PublicKey
@@ -235,7 +241,7 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	c.limiter = newAdaptiveLimiter(orDefault(cfg.RateLimit, DefaultRateLimit), RateLimitCooldown, c.now)
+	c.limits = newRateLimits(orDefault(cfg.RateLimit, DefaultRateLimit), RateLimitCooldown, c.now)
 	if c.pubKey != nil {
 		c.pubValidator = validators.NewWechatPayResponseValidator(
 			verifiers.NewSHA256WithRSAPubkeyVerifier(c.pubKeyID, *c.pubKey))
@@ -349,9 +355,14 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 		}
 	}
 
+	if req.API == "" {
+		req.API = req.Method + " " + req.Path
+	}
+	limiter := c.limits.forAPI(req.API)
+
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.limits.wait(ctx, limiter); err != nil {
 			if lastErr != nil {
 				return lastErr
 			}
@@ -392,7 +403,7 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			fields["request_id"] = a.requestID()
 			tflog.Debug(ctx, "WeChat Pay API call", fields)
 			if a.status >= 200 && a.status < 300 {
-				c.limiter.Accepted()
+				limiter.Accepted()
 				if err := check(ctx, a); err != nil {
 					var ve *VerificationError
 					if errors.As(err, &ve) {
@@ -411,9 +422,9 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			ae.RequestID, ae.Host, ae.Method, ae.Path, ae.Attempts = a.requestID(), h.name, req.Method, req.Path, attempt
 			lastErr = ae
 			if ae.rateLimited() {
-				c.limiter.Refused()
+				limiter.Refused()
 			} else {
-				c.limiter.Accepted()
+				limiter.Accepted()
 			}
 			if !ae.transient() {
 				return ae

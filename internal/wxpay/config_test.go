@@ -184,7 +184,7 @@ func TestNewChecksConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.maxRetries != DefaultMaxRetries || c.requestTimeout != DefaultRequestTimeout || !math.IsInf(c.limiter.Limit(), 1) ||
+		if c.maxRetries != DefaultMaxRetries || c.requestTimeout != DefaultRequestTimeout || c.limits.total != nil || !math.IsInf(c.limits.forAPI(authorizeStateAPI).Limit(), 1) ||
 			c.failbackAfter != DefaultFailbackAfter || c.certRefresh != DefaultCertRefreshInterval || c.userAgent != "terraform-provider-wechatpay/dev" {
 			t.Errorf("defaults not applied: %+v", c)
 		}

@@ -10,7 +10,60 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// adaptiveLimiter is one token bucket shared by every call of a Client.
+// rateLimits are a Client's limits: the configured cap on all calls together, and an adaptive
+// limiter per API. WeChat Pay limits each API of a merchant on its own, so a refusal by one API
+// slows down only the calls to that API: an apply that hits the gold plan's limit keeps
+// refreshing partnerships at full pace.
+type rateLimits struct {
+	total  *rate.Limiter // nil without a cap
+	newAPI func() *adaptiveLimiter
+
+	mu     sync.RWMutex
+	perAPI map[string]*adaptiveLimiter
+}
+
+func newRateLimits(perSecond float64, cooldown time.Duration, now func() time.Time) *rateLimits {
+	r := &rateLimits{
+		newAPI: func() *adaptiveLimiter { return newAdaptiveLimiter(perSecond, cooldown, now) },
+		perAPI: map[string]*adaptiveLimiter{},
+	}
+	if perSecond > 0 {
+		r.total = rate.NewLimiter(rate.Limit(perSecond), burstFor(rate.Limit(perSecond)))
+	}
+	return r
+}
+
+// forAPI is the adaptive limiter of one API, made on its first call. After that, finding it
+// takes only a read lock, which calls in flight share.
+func (r *rateLimits) forAPI(api string) *adaptiveLimiter {
+	r.mu.RLock()
+	a := r.perAPI[api]
+	r.mu.RUnlock()
+	if a != nil {
+		return a
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a = r.perAPI[api]; a == nil {
+		a = r.newAPI()
+		r.perAPI[api] = a
+	}
+	return a
+}
+
+// wait blocks for a token of the API's limiter, then for one of the cap, or fails at once when
+// ctx's deadline comes before the tokens would.
+func (r *rateLimits) wait(ctx context.Context, api *adaptiveLimiter) error {
+	if err := api.Wait(ctx); err != nil {
+		return err
+	}
+	if r.total == nil {
+		return nil
+	}
+	return r.total.Wait(ctx)
+}
+
+// adaptiveLimiter is the token bucket of the calls to one API.
 //
 // Without a configured cap it lets calls through as fast as the callers send them (Terraform's
 // parallelism bounds that), because WeChat Pay's limits differ per API and merchant and are not

@@ -92,6 +92,9 @@ type Activity struct {
 	UpdateTime        string           `json:"update_time"`
 }
 
+// activityPathTemplate is activityPath as the API documentation writes it, for Request.API.
+const activityPathTemplate = "/v3/marketing/paygiftactivity/activities/{activity_id}"
+
 func activityPath(activityID string) string {
 	return "/v3/marketing/paygiftactivity/activities/" + url.PathEscape(activityID)
 }
@@ -125,6 +128,7 @@ func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, me
 	defer c.membersWritten(activityID)
 	var out AddActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/add",
+		API:  "POST " + activityPathTemplate + "/merchants/add",
 		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -142,6 +146,7 @@ func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string,
 	defer c.membersWritten(activityID)
 	var out DeleteActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/delete",
+		API:  "POST " + activityPathTemplate + "/merchants/delete",
 		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -159,6 +164,7 @@ func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, o
 	}
 	var out ActivityMerchantsPage
 	req := Request{Method: http.MethodGet, Path: activityPath(activityID) + "/merchants",
+		API:   "GET " + activityPathTemplate + "/merchants",
 		Query: url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -199,7 +205,7 @@ func (c *Client) GetActivity(ctx context.Context, activityID string) (*Activity,
 		return nil, errors.New("wechatpay: activity_id is required")
 	}
 	var out Activity
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: activityPath(activityID)}, &out); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: activityPath(activityID), API: "GET " + activityPathTemplate}, &out); err != nil {
 		return nil, err
 	}
 	if out.ActivityStatus == "" {
