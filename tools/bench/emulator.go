@@ -174,6 +174,21 @@ func (l callLog) span() time.Duration {
 	return l.Calls[len(l.Calls)-1].Time.Sub(l.Calls[0].Time)
 }
 
+// window is the time from the first to the last logged call of one kind.
+func (l callLog) window(method, pathPrefix string) time.Duration {
+	var first, last time.Time
+	for _, c := range l.Calls {
+		if c.Method != method || !strings.HasPrefix(c.Path, pathPrefix) {
+			continue
+		}
+		if first.IsZero() {
+			first = c.Time
+		}
+		last = c.Time
+	}
+	return last.Sub(first)
+}
+
 func buildBinaries(root, binDir string) (provider, emu string, err error) {
 	provider = filepath.Join(binDir, "terraform-provider-wechatpay")
 	emu = filepath.Join(binDir, "wxpay-emulator")

@@ -104,6 +104,7 @@ func run() error {
 		{[]string{"4"}, b.line4},
 		{[]string{"5"}, b.line5},
 		{[]string{"M"}, b.lineM},
+		{[]string{"L"}, b.lineL},
 		{[]string{"6"}, b.line6},
 		{[]string{"E"}, b.emulatorAlone},
 	}

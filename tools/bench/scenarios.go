@@ -477,6 +477,42 @@ resource "wechatpay_paygift_activity_merchant" "bench" {
 	return nil
 }
 
+// lineL is not in the scale issue's table either: it measures the cause "one limiter for all
+// APIs". One apply creates N gold plan statuses, which the emulator limits to Q requests/s, beside
+// N partnerships, which WeChat Pay limits on their own. The floor is the gold plan's N/Q: when a
+// refusal slows only the API that refused, the partnerships are built in the gaps; one limiter
+// for all APIs held both to the gold plan's pace, about 2N/Q.
+func (b *bench) lineL() error {
+	cfg := goldPlanConfig(b.n, 8) + strings.TrimPrefix(partnershipConfig(b.n), providerBlock)
+	dir, err := workspace(b.work, "lineL", cfg)
+	if err != nil {
+		return err
+	}
+	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(8, b.n)}
+	step("line L: apply %d wechatpay_goldplan_status (limit %g requests/s) and %d partnerships", b.n, b.qps, b.n)
+	s := b.onEmulator(dir, "apply.log", func() error {
+		if err := b.emu.fresh(seed); err != nil {
+			return err
+		}
+		return b.emu.control(http.MethodPost, "/qps", map[string]any{"path_prefix": goldPlanStatusPath, "qps": b.qps}, nil)
+	}, applyArgs...)
+	if s.err != nil {
+		return s.err
+	}
+	gold, goldRefused, _ := s.calls.count(http.MethodPost, goldPlanStatusPath)
+	builds, buildsRefused, _ := s.calls.count(http.MethodPost, partnershipsPath+"/build")
+	floor := time.Duration(float64(b.n) / b.qps * float64(time.Second))
+	ratio := seconds(s.run.wall) / seconds(floor)
+	b.add(row{id: "L", what: fmt.Sprintf("same as 3, beside %d partnership builds", b.n), measured: dur(s.run.wall),
+		floor: fmt.Sprintf("%s (%d / %g)", dur(floor), b.n, b.qps), ratio: ratio, goal: "≤ 1.15×", met: ratio <= 1.15})
+	b.detail("Line L (not in the issue): one apply of %d gold plan statuses under the emulator's limit of %g/s on "+
+		"their API and %d partnerships: %d status calls (%d refused) in a window of %s, %d builds (%d refused) in a "+
+		"window of %s; provider CPU %s, emulator %s.", b.n, b.qps, b.n, gold, goldRefused,
+		dur(s.calls.window(http.MethodPost, goldPlanStatusPath)), builds, buildsRefused,
+		dur(s.calls.window(http.MethodPost, partnershipsPath+"/build")), dur(s.run.providerCPU), dur(s.emuCPU))
+	return nil
+}
+
 var benchLine = regexp.MustCompile(`^(Benchmark\w+?)(?:-\d+)?\s+\d+\s+(\d+(?:\.\d+)?) ns/op\s+(\d+(?:\.\d+)?) cpu-ns/op`)
 
 // line6 compiles the wxpay tests once and runs the two benchmarks alternately, so that load
