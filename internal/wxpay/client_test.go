@@ -392,7 +392,7 @@ func TestRateLimiter(t *testing.T) {
 	})
 	t.Run("slowed to what the server accepted, probed back up after the cool-down", func(t *testing.T) {
 		e := newEnv(t, func(c *Config) { c.RateLimit = 100 })
-		lim := e.client.limits.forAPI("POST /v3/goldplan/merchants/changecustompagestatus")
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
 		// Five calls go through, the sixth is refused for going too fast, then its retry passes.
 		e.fake.setScript(reply{}, reply{}, reply{}, reply{}, reply{}, apiErr(400, "INVALID_REQUEST", "命中频率限制"), reply{})
 		ctx := context.Background()
@@ -450,7 +450,7 @@ func TestRateLimiter(t *testing.T) {
 	})
 	t.Run("without a cap until the server refuses", func(t *testing.T) {
 		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
-		lim := e.client.limits.forAPI("POST /v3/goldplan/merchants/changecustompagestatus")
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
 		if got := lim.Limit(); !math.IsInf(got, 1) {
 			t.Fatalf("limit = %v, want none", got)
 		}
