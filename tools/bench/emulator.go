@@ -167,18 +167,13 @@ func (l callLog) count(method, pathPrefix string) (calls, refused int, refusedBy
 
 // span is the time from the first to the last logged call: the part of a run that talks to
 // WeChat Pay. The emulator logs its business clock, which is real time unless advanced.
-func (l callLog) span() time.Duration {
-	if len(l.Calls) < 2 {
-		return 0
-	}
-	return l.Calls[len(l.Calls)-1].Time.Sub(l.Calls[0].Time)
-}
+func (l callLog) span() time.Duration { return l.window("", "") }
 
-// window is the time from the first to the last logged call of one kind.
+// window is the time from the first to the last logged call of one kind, chosen as in count.
 func (l callLog) window(method, pathPrefix string) time.Duration {
 	var first, last time.Time
 	for _, c := range l.Calls {
-		if c.Method != method || !strings.HasPrefix(c.Path, pathPrefix) {
+		if (method != "" && c.Method != method) || !strings.HasPrefix(c.Path, pathPrefix) {
 			continue
 		}
 		if first.IsZero() {
