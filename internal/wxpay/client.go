@@ -165,17 +165,23 @@ type host struct {
 // New checks cfg and builds a Client. It makes no network call: platform
 // certificates are downloaded on first need.
 func New(cfg Config) (*Client, error) {
-	if strings.TrimSpace(cfg.MchID) == "" {
-		return nil, errors.New("wechatpay: mchid is required")
+	// The identities go into request headers; a malformed one must never reach the wire.
+	if err := ValidateMchID(cfg.MchID); err != nil {
+		return nil, fmt.Errorf("wechatpay: mchid: %w", err)
 	}
-	if strings.TrimSpace(cfg.MerchantSerialNumber) == "" {
-		return nil, errors.New("wechatpay: merchant certificate serial number is required")
+	if err := ValidateMerchantSerialNumber(cfg.MerchantSerialNumber); err != nil {
+		return nil, fmt.Errorf("wechatpay: merchant certificate serial number: %w", err)
 	}
 	if cfg.PrivateKey == nil {
 		return nil, errors.New("wechatpay: merchant private key is required")
 	}
 	if (cfg.PublicKeyID == "") != (cfg.PublicKey == nil) {
 		return nil, errors.New("wechatpay: the WeChat Pay public key ID and the public key must be set together")
+	}
+	if cfg.PublicKeyID != "" {
+		if err := ValidatePublicKeyID(cfg.PublicKeyID); err != nil {
+			return nil, fmt.Errorf("wechatpay: public key ID: %w", err)
+		}
 	}
 	if cfg.APIv3Key != "" && len(cfg.APIv3Key) != 32 {
 		return nil, fmt.Errorf("wechatpay: the APIv3 key must be exactly 32 bytes, got %d", len(cfg.APIv3Key))

@@ -34,7 +34,7 @@ import (
 
 const (
 	testMchID        = "1900000001"
-	testMerchantSN   = "3775B6A45ACD588826D15E583A95F5DD********"
+	testMerchantSN   = "3775B6A45ACD588826D15E583A95F5DD5E2F1B8E"
 	testPubKeyID     = "PUB_KEY_ID_0119000000012024000000000000000001"
 	testAPIv3Key     = "APIv3KeyForTests0123456789abcdef"
 	okStateBody      = `{"authorize_state":"AUTHORIZE_STATE_AUTHORIZED"}`
