@@ -83,6 +83,9 @@ func TestParseKeys(t *testing.T) {
 		{"public key instead", pubPEM, "got a PUBLIC KEY"},
 		{"certificate instead", certPEM, "CERTIFICATE"},
 		{"garbled DER", garbledPriv, "not a valid PKCS#8"},
+		{"EC key block", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: []byte{1}})), `unexpected PEM block "EC PRIVATE KEY"`},
+		// A mangled header line is not repeated: it could hold key text.
+		{"key text in the header", string(pem.EncodeToMemory(&pem.Block{Type: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", Bytes: []byte{1}})), "unexpected PEM block type;"},
 	}
 	for _, tt := range privTests {
 		t.Run("private/"+tt.name, func(t *testing.T) {

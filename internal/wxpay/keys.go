@@ -39,7 +39,7 @@ func ParsePrivateKey(pemText string) (*rsa.PrivateKey, error) {
 	case "PUBLIC KEY":
 		return nil, errors.New("merchant private key: got a PUBLIC KEY; the private key is apiclient_key.pem")
 	default:
-		return nil, fmt.Errorf("merchant private key: unexpected PEM block %q; expected PRIVATE KEY", block.Type)
+		return nil, fmt.Errorf("merchant private key: unexpected PEM block %s; expected PRIVATE KEY", pemType(block.Type))
 	}
 }
 
@@ -62,7 +62,7 @@ func ParsePublicKey(pemText string) (*rsa.PublicKey, error) {
 	case "CERTIFICATE":
 		return nil, errors.New("wechatpay public key: got a CERTIFICATE; platform certificates are downloaded automatically when the APIv3 key is set, the public key must be a PUBLIC KEY block")
 	default:
-		return nil, fmt.Errorf("wechatpay public key: unexpected PEM block %q; expected PUBLIC KEY", block.Type)
+		return nil, fmt.Errorf("wechatpay public key: unexpected PEM block %s; expected PUBLIC KEY", pemType(block.Type))
 	}
 }
 
@@ -74,4 +74,18 @@ func sdkReason(err error) string {
 		return "unsupported key type"
 	}
 	return msg
+}
+
+// pemType names a PEM block type in an error only when it looks like one (EC PRIVATE KEY,
+// CERTIFICATE REQUEST): the header line of a mangled file could hold anything, key text included.
+func pemType(t string) string {
+	if len(t) == 0 || len(t) > 32 {
+		return "type"
+	}
+	for _, r := range t {
+		if (r < 'A' || r > 'Z') && r != ' ' {
+			return "type"
+		}
+	}
+	return fmt.Sprintf("%q", t)
 }
