@@ -1,6 +1,9 @@
 package wxpay
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -61,6 +64,43 @@ func TestValidateIdentities(t *testing.T) {
 			// The prefix itself is named by every public key id error, and is no secret.
 			if len(tt.in) > 3 && !strings.HasPrefix(PublicKeyIDPrefix, tt.in) && strings.Contains(err.Error(), tt.in) {
 				t.Errorf("error %q repeats the value", err)
+			}
+		})
+	}
+}
+
+// An answer signed with another WeChat Pay public key means the configured id is wrong: the
+// reason says so, in public-key mode and during a migration alike, instead of asking for a
+// public key that is configured (or for an APIv3 key that cannot help).
+func TestOtherPublicKeyNamesTheConfiguredID(t *testing.T) {
+	const other = "PUB_KEY_ID_0119000000012024000000000000000002"
+	for _, mode := range []struct {
+		name string
+		mod  func(*Config)
+	}{
+		{"public-key mode", nil},
+		{"migration", func(c *Config) { c.APIv3Key = testAPIv3Key }},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			e := newEnv(t, mode.mod)
+			e.fake.setScript(reply{after: func(h http.Header, _ *string) { h.Set("Wechatpay-Serial", other) }})
+			_, err := e.client.GetAuthorizeState(context.Background(), "1900000109")
+			var ve *VerificationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want a VerificationError", err)
+			}
+			for _, want := range []string{other, `configured public key ID is "` + testPubKeyID + `"`, "check the public key ID"} {
+				if !strings.Contains(ve.Reason, want) {
+					t.Errorf("reason %q does not mention %q", ve.Reason, want)
+				}
+			}
+			for _, wrong := range []string{"configure the public key ID and public key", "set the APIv3 key"} {
+				if strings.Contains(ve.Reason, wrong) {
+					t.Errorf("reason %q asks to %q, which is configured or cannot help", ve.Reason, wrong)
+				}
+			}
+			if n := e.fake.certificateCalls(); n != 0 {
+				t.Errorf("%d certificate downloads: no platform certificate can verify a public-key signature", n)
 			}
 		})
 	}

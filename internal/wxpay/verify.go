@@ -80,6 +80,13 @@ func (c *Client) verifyAnswer(ctx context.Context, a *answer) error {
 	if c.pubValidator != nil && serial == c.pubKeyID {
 		return runValidator(ctx, c.pubValidator, serial, a)
 	}
+	if c.pubValidator != nil && strings.HasPrefix(serial, PublicKeyIDPrefix) {
+		// Signed with another WeChat Pay public key: the configured id is wrong, and no platform
+		// certificate could stand in for a public key.
+		return &VerificationError{Reason: fmt.Sprintf(
+			"answer signed with WeChat Pay public key %q, but the configured public key ID is %q; check the public key ID and the public key against the merchant platform",
+			serial, c.pubKeyID)}
+	}
 	if c.apiv3Key == "" {
 		return &VerificationError{Reason: fmt.Sprintf(
 			"answer signed with serial %q, but only the WeChat Pay public key %q is configured; set the APIv3 key to also accept platform certificates",

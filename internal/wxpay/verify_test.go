@@ -39,7 +39,7 @@ func TestVerificationFailures(t *testing.T) {
 			}}
 		}, "SIGNTEST"},
 		{"unknown serial in public-key mode", func(*testing.T) reply {
-			return reply{after: func(h http.Header, _ *string) { h.Set("Wechatpay-Serial", "PUB_KEY_ID_OTHER") }}
+			return reply{after: func(h http.Header, _ *string) { h.Set("Wechatpay-Serial", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1") }}
 		}, "set the APIv3 key"},
 		{"204 unsigned", func(*testing.T) reply { return reply{status: 204, body: "", unsigned: true} }, "is missing"},
 		{"204 tampered", func(*testing.T) reply {
