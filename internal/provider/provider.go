@@ -94,45 +94,51 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"WeChat Pay public-key mode, platform-certificate mode, or both during a migration.",
 		Attributes: map[string]schema.Attribute{
 			"mchid": schema.StringAttribute{
-				MarkdownDescription: "Merchant id (商户号) of the service provider or channel partner making the calls. " +
-					"Falls back to `" + envMchID + "`. Required through one of the two.",
+				MarkdownDescription: "Merchant id (商户号) of the service provider or channel partner making the calls: " +
+					mchIDRule + ". Falls back to `" + envMchID + "`. Required through one of the two.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 32)},
+				Validators: []validator.String{mchIDValidator},
 			},
 			"merchant_serial_number": schema.StringAttribute{
-				MarkdownDescription: "Serial number of the merchant API certificate (商户API证书序列号), uppercase hex, " +
-					"shown in the merchant platform under API security. Falls back to `" + envMerchantSerialNumber + "`.",
+				MarkdownDescription: "Serial number of the merchant API certificate (商户API证书序列号): " + serialRule +
+					", shown in the merchant platform under API security; lower case is accepted and sent in upper case. " +
+					"Falls back to `" + envMerchantSerialNumber + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{serialValidator},
 			},
 			"private_key": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the merchant API private key (`apiclient_key.pem`) used to sign every " +
 					"request. Sensitive; never stored in state. Conflicts with `private_key_path`. Falls back to `" +
-					envPrivateKey + "`.",
+					envPrivateKey + "`. " + pemPrecedence(envPrivateKey, envPrivateKeyPath),
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("private_key_path"))},
 			},
 			"private_key_path": schema.StringAttribute{
-				MarkdownDescription: "Path of the merchant API private key PEM file (`apiclient_key.pem`). Conflicts with " +
-					"`private_key`. Falls back to `" + envPrivateKeyPath + "`.",
+				MarkdownDescription: "Path of the merchant API private key PEM file (`apiclient_key.pem`); the key's text " +
+					"goes into `private_key` instead. Conflicts with `private_key`. Falls back to `" + envPrivateKeyPath +
+					"`; see `private_key` for which setting wins.",
 				Optional: true,
 			},
 			"wechatpay_public_key_id": schema.StringAttribute{
-				MarkdownDescription: "Id of the WeChat Pay public key (微信支付公钥ID), starting with `PUB_KEY_ID_`. Together " +
+				MarkdownDescription: "Id of the WeChat Pay public key (微信支付公钥ID): " + publicKeyIDRule + ". Together " +
 					"with `wechatpay_public_key` or `wechatpay_public_key_path` it enables public-key mode. Falls back to `" +
 					envPublicKeyID + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{publicKeyIDValidator},
 			},
 			"wechatpay_public_key": schema.StringAttribute{
 				MarkdownDescription: "PEM text of the WeChat Pay public key (`pub_key.pem`) that verifies answers in " +
-					"public-key mode. Conflicts with `wechatpay_public_key_path`. Falls back to `" + envPublicKey + "`.",
+					"public-key mode. Conflicts with `wechatpay_public_key_path`. Falls back to `" + envPublicKey + "`. " +
+					pemPrecedence(envPublicKey, envPublicKeyPath),
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("wechatpay_public_key_path"))},
 			},
 			"wechatpay_public_key_path": schema.StringAttribute{
-				MarkdownDescription: "Path of the WeChat Pay public key PEM file. Falls back to `" + envPublicKeyPath + "`.",
-				Optional:            true,
+				MarkdownDescription: "Path of the WeChat Pay public key PEM file (`pub_key.pem`); the key's text goes " +
+					"into `wechatpay_public_key` instead. Falls back to `" + envPublicKeyPath + "`; see " +
+					"`wechatpay_public_key` for which setting wins.",
+				Optional: true,
 			},
 			"apiv3_key": schema.StringAttribute{
 				MarkdownDescription: "APIv3 key (APIv3密钥), exactly 32 bytes. Enables platform-certificate mode: the " +
@@ -184,6 +190,7 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 type setting struct {
 	attr, env string
 	value     string
+	fromEnv   bool
 }
 
 // resolve returns the configured value, else the environment variable's.
@@ -192,7 +199,7 @@ func resolve(v types.String, attr, env string) setting {
 	if !v.IsNull() && !v.IsUnknown() {
 		s.value = v.ValueString()
 	} else {
-		s.value = os.Getenv(env)
+		s.value, s.fromEnv = os.Getenv(env), true
 	}
 	return s
 }
@@ -201,6 +208,15 @@ func (s setting) path() path.Path { return path.Root(s.attr) }
 
 func (s setting) where() string {
 	return fmt.Sprintf("Set `%s` in the provider block or the %s environment variable.", s.attr, s.env)
+}
+
+// name is the setting as a user wrote it, for error details: `mchid`, or `mchid` (from
+// WECHATPAY_MCHID) when the value came from the environment.
+func (s setting) name() string {
+	if s.fromEnv {
+		return fmt.Sprintf("`%s` (from %s)", s.attr, s.env)
+	}
+	return "`" + s.attr + "`"
 }
 
 func (p *WechatPayProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -257,66 +273,74 @@ func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.Conf
 	mchid := resolve(data.MchID, "mchid", envMchID)
 	serial := resolve(data.MerchantSerialNumber, "merchant_serial_number", envMerchantSerialNumber)
 	for _, s := range []setting{mchid, serial} {
-		if strings.TrimSpace(s.value) == "" {
+		if s.value == "" {
 			diags.AddAttributeError(s.path(), "Missing WeChat Pay Credential", fmt.Sprintf("`%s` is required. %s", s.attr, s.where()))
 		}
 	}
+	checkIdentity(mchid, mchIDValidator, diags)
+	checkIdentity(serial, serialValidator, diags)
 	cfg.MchID, cfg.MerchantSerialNumber = mchid.value, strings.ToUpper(serial.value)
 
-	keyText := resolve(data.PrivateKey, "private_key", envPrivateKey)
-	keyPath := resolve(data.PrivateKeyPath, "private_key_path", envPrivateKeyPath)
-	switch pemText, src, ok := readPEM(keyText, keyPath, diags); {
-	case !ok:
-	case pemText == "":
-		diags.AddAttributeError(keyText.path(), "Missing WeChat Pay Credential",
-			"The merchant API private key (apiclient_key.pem) is required to sign requests. Set `private_key` "+
-				"(or "+envPrivateKey+") to its PEM text, or `private_key_path` (or "+envPrivateKeyPath+") to the file.")
-	default:
-		key, err := wxpay.ParsePrivateKey(pemText)
-		if err != nil {
-			diags.AddAttributeError(src.path(), "Invalid Merchant Private Key",
-				fmt.Sprintf("The value of `%s` is not a usable RSA private key: %s. Use the apiclient_key.pem "+
-					"downloaded with the merchant API certificate.", src.attr, err))
+	keySrc, ok := resolvePEM(data.PrivateKey, data.PrivateKeyPath, privateKeyForms, diags)
+	if ok {
+		switch pemText, ok := readPEM(keySrc, privateKeyForms, diags); {
+		case !ok:
+		case pemText == "":
+			diags.AddAttributeError(path.Root("private_key"), "Missing WeChat Pay Credential",
+				"The merchant API private key (apiclient_key.pem) is required to sign requests. Set `private_key` "+
+					"(or "+envPrivateKey+") to its PEM text, or `private_key_path` (or "+envPrivateKeyPath+") to the file.")
+		default:
+			key, err := wxpay.ParsePrivateKey(pemText)
+			if err != nil {
+				diags.AddAttributeError(keySrc.path(), "Invalid Merchant Private Key",
+					fmt.Sprintf("%s is not a usable RSA private key: %s. Use the apiclient_key.pem downloaded with "+
+						"the merchant API certificate.", keySrc.what(), err))
+			}
+			cfg.PrivateKey = key
 		}
-		cfg.PrivateKey = key
 	}
 
 	keyID := resolve(data.PublicKeyID, "wechatpay_public_key_id", envPublicKeyID)
-	pubText := resolve(data.PublicKey, "wechatpay_public_key", envPublicKey)
-	pubPath := resolve(data.PublicKeyPath, "wechatpay_public_key_path", envPublicKeyPath)
-	pubPEM, pubSrc, pubOK := readPEM(pubText, pubPath, diags)
+	pubSrc, pubOK := resolvePEM(data.PublicKey, data.PublicKeyPath, publicKeyForms, diags)
 	switch {
-	case keyID.value == "" && pubPEM == "":
+	case !pubOK:
+	case keyID.value == "" && pubSrc.value == "":
 	case keyID.value == "":
 		diags.AddAttributeError(keyID.path(), "Incomplete WeChat Pay Public Key",
 			"A WeChat Pay public key is configured but not its id. "+keyID.where()+" It is shown next to the key "+
-				"in the merchant platform and starts with PUB_KEY_ID_.")
-	case !strings.HasPrefix(keyID.value, "PUB_KEY_ID_"):
-		diags.AddAttributeError(keyID.path(), "Invalid WeChat Pay Public Key ID",
-			fmt.Sprintf("`%s` must start with PUB_KEY_ID_ (got a value of %d characters). A platform certificate "+
-				"serial does not belong here: certificate mode is enabled with `apiv3_key`.", keyID.attr, len(keyID.value)))
-	case pubOK && pubPEM == "":
-		diags.AddAttributeError(pubText.path(), "Incomplete WeChat Pay Public Key",
+				"in the merchant platform and starts with "+wxpay.PublicKeyIDPrefix+".")
+	case !checkIdentity(keyID, publicKeyIDValidator, diags):
+	case pubSrc.value == "":
+		diags.AddAttributeError(path.Root("wechatpay_public_key"), "Incomplete WeChat Pay Public Key",
 			"`wechatpay_public_key_id` is set but not the key itself. Set `wechatpay_public_key` (or "+envPublicKey+
 				") to the PEM text, or `wechatpay_public_key_path` (or "+envPublicKeyPath+") to pub_key.pem.")
-	case pubOK:
+	default:
+		pubPEM, ok := readPEM(pubSrc, publicKeyForms, diags)
+		if !ok {
+			break
+		}
 		key, err := wxpay.ParsePublicKey(pubPEM)
 		if err != nil {
 			diags.AddAttributeError(pubSrc.path(), "Invalid WeChat Pay Public Key",
-				fmt.Sprintf("The value of `%s` is not a usable RSA public key: %s. Use the pub_key.pem downloaded "+
-					"from the merchant platform.", pubSrc.attr, err))
+				fmt.Sprintf("%s is not a usable RSA public key: %s. Use the pub_key.pem downloaded from the "+
+					"merchant platform.", pubSrc.what(), err))
 		}
 		cfg.PublicKeyID, cfg.PublicKey = keyID.value, key
 	}
 
+	// The APIv3 key's value, and any part of it, never appears in a message: only its length.
 	apiv3 := resolve(data.APIv3Key, "apiv3_key", envAPIv3Key)
-	if apiv3.value != "" && len(apiv3.value) != 32 {
+	if n := len(apiv3.value); n != 0 && n != 32 {
+		trimmed := ""
+		if len(strings.TrimSpace(apiv3.value)) == 32 {
+			trimmed = " It has white space or a line break at its start or end, which is not part of the key."
+		}
 		diags.AddAttributeError(apiv3.path(), "Invalid APIv3 Key",
-			fmt.Sprintf("The APIv3 key must be exactly 32 bytes; the configured value has %d. Check `%s` or %s "+
-				"(the key is set in the merchant platform under API security).", len(apiv3.value), apiv3.attr, apiv3.env))
+			fmt.Sprintf("The APIv3 key must be exactly 32 bytes; %s has %d.%s Check `%s` or %s "+
+				"(the key is set in the merchant platform under API security).", apiv3.name(), n, trimmed, apiv3.attr, apiv3.env))
 	}
 	cfg.APIv3Key = apiv3.value
-	if keyID.value == "" && pubPEM == "" && apiv3.value == "" {
+	if keyID.value == "" && pubSrc.value == "" && apiv3.value == "" {
 		diags.AddAttributeError(keyID.path(), "No Way to Verify WeChat Pay Answers",
 			"Every WeChat Pay answer is verified, so one verification mode is required: public-key mode "+
 				"(`wechatpay_public_key_id` with `wechatpay_public_key` or `wechatpay_public_key_path`; "+
@@ -376,24 +400,6 @@ func (p *WechatPayProvider) clientConfig(data providerModel, resp *provider.Conf
 		cfg.MaxRetries = -1 // the client reads 0 as "default"
 	}
 	return cfg
-}
-
-// readPEM returns the PEM text given inline or read from a file, and which setting it came from.
-// ok is false when a diagnostic was added.
-func readPEM(text, file setting, diags *diag.Diagnostics) (pemText string, src setting, ok bool) {
-	if text.value != "" {
-		return text.value, text, true
-	}
-	if file.value == "" {
-		return "", text, true
-	}
-	b, err := os.ReadFile(file.value)
-	if err != nil {
-		diags.AddAttributeError(file.path(), "Unreadable Key File",
-			fmt.Sprintf("Cannot read the file named by `%s`: %s. %s", file.attr, err, file.where()))
-		return "", file, false
-	}
-	return string(b), file, true
 }
 
 func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -25,6 +25,23 @@ var providerEnvVars = []string{
 	envPublicKeyPath, envAPIv3Key, envEndpoint, envBackupEndpoint, envMaxRetries, envRequestTimeout, envRateLimit,
 }
 
+// attrsOfEnv lists the provider block attributes that an environment variable stands in for.
+var attrsOfEnv = map[string][]string{
+	envMchID: {"mchid"}, envMerchantSerialNumber: {"merchant_serial_number"}, envEndpoint: {"endpoint"},
+	envPrivateKey: {"private_key", "private_key_path"}, envPrivateKeyPath: {"private_key", "private_key_path"},
+	envPublicKeyID: {"wechatpay_public_key_id"},
+	envPublicKey:   {"wechatpay_public_key", "wechatpay_public_key_path"}, envPublicKeyPath: {"wechatpay_public_key", "wechatpay_public_key_path"},
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func clearProviderEnv(t *testing.T) {
 	for _, v := range providerEnvVars {
 		t.Setenv(v, "")
@@ -88,6 +105,7 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		"endpoint":                  emu.URL,
 	}
 	notPEM := keyFile(t, "not.pem", "this is not a key")
+	keyPEM, pubPEM := readFile(t, emu.files.MerchantKey), readFile(t, emu.files.PublicKey)
 	ecKey := keyFile(t, "ec.pem", ecPrivateKeyPEM(t))
 
 	cases := []struct {
@@ -102,7 +120,7 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		{"private key not PEM", map[string]string{"private_key_path": notPEM}, nil, `(?s)Invalid Merchant Private Key.*private_key_path`},
 		{"private key not RSA", map[string]string{"private_key_path": ecKey}, nil, `(?s)Invalid Merchant Private Key.*RSA`},
 		{"private key file missing", map[string]string{"private_key_path": "/nonexistent/apiclient_key.pem"}, nil, `(?s)Unreadable Key File.*private_key_path`},
-		{"public key id without prefix", map[string]string{"wechatpay_public_key_id": "0114232134912410000000000000"}, nil, `(?s)must start with.*PUB_KEY_ID_`},
+		{"public key id without prefix", map[string]string{"wechatpay_public_key_id": "0114232134912410000000000000"}, nil, `(?s)Invalid WeChat Pay Public Key ID.*wechatpay_public_key_id.*starts\s+with\s+PUB_KEY_ID_`},
 		{"public key not PEM", map[string]string{"wechatpay_public_key_path": notPEM}, nil, `(?s)Invalid WeChat Pay Public Key.*wechatpay_public_key_path`},
 		{"public key id without key", map[string]string{"wechatpay_public_key_path": ""}, nil, `(?s)Incomplete WeChat Pay Public Key.*WECHATPAY_PUBLIC_KEY`},
 		{"public key without id", map[string]string{"wechatpay_public_key_id": ""}, nil, `(?s)Incomplete WeChat Pay Public Key.*PUB_KEY_ID_`},
@@ -122,7 +140,26 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		{"plain http backup to a remote host", map[string]string{"backup_endpoint": "http://api2.mch.weixin.qq.com"}, nil, `(?s)backup_endpoint.*loopback|loopback.*backup_endpoint`},
 		{"request timeout too short", map[string]string{"request_timeout": "10ms"}, nil, `(?s)request_timeout.*1s to 10m`},
 		{"request timeout too long", map[string]string{"request_timeout": "1h"}, nil, `(?s)request_timeout.*1s to 10m`},
-		{"mchid too long", map[string]string{"mchid": strings.Repeat("1", 33)}, nil, `(?s)mchid.*between 1 and 32`},
+		{"mchid too long", map[string]string{"mchid": strings.Repeat("1", 33)}, nil, `(?s)Invalid Merchant ID.*mchid.*8\s+to\s+32\s+digits;\s+this\s+one\s+has\s+33`},
+
+		// The identities go into request headers: their shape is checked in the block and in the
+		// environment alike (issue 13 finding 4), without repeating the value.
+		{"mchid letters", map[string]string{"mchid": "abc"}, nil, `(?s)Invalid Merchant ID.*mchid.*8\s+to\s+32\s+digits`},
+		{"mchid with a quote", map[string]string{"mchid": `1900000001",serial_no="X`}, nil, `(?s)Invalid Merchant ID.*mchid.*character\s+11\s+is\s+'"'`},
+		{"mchid from the environment with CR LF", nil, map[string]string{envMchID: "1900000001\r\n"}, `(?s)Invalid Merchant ID.*mchid.*WECHATPAY_MCHID.*character\s+11\s+is\s+'\\r'`},
+		{"mchid from the environment not digits", nil, map[string]string{envMchID: "abc"}, `(?s)Invalid Merchant ID.*WECHATPAY_MCHID.*8\s+to\s+32\s+digits`},
+		{"serial 39 hex digits", map[string]string{"merchant_serial_number": emu.keys.MerchantSerial[:39]}, nil, `(?s)Invalid Merchant Certificate Serial Number.*merchant_serial_number.*40\s+hex\s+digits;\s+this\s+one\s+has\s+39`},
+		{"serial with a quote", map[string]string{"merchant_serial_number": emu.keys.MerchantSerial[:39] + `"`}, nil, `(?s)Invalid Merchant Certificate Serial Number.*character\s+40\s+is\s+'"'`},
+		{"serial from the environment with LF", nil, map[string]string{envMerchantSerialNumber: emu.keys.MerchantSerial + "\n"}, `(?s)Invalid Merchant Certificate Serial Number.*WECHATPAY_MERCHANT_SERIAL_NUMBER.*'\\n'`},
+		{"public key id with a quote", map[string]string{"wechatpay_public_key_id": emu.keys.PublicKeyID + `"`}, nil, `(?s)Invalid WeChat Pay Public Key ID.*wechatpay_public_key_id.*'"'`},
+		{"public key id from the environment is a certificate serial", nil, map[string]string{envPublicKeyID: emu.keys.MerchantSerial}, `(?s)Invalid WeChat Pay Public Key ID.*WECHATPAY_PUBLIC_KEY_ID.*certificate\s+serial.*apiv3_key`},
+
+		// Key text where a path belongs is refused without reading (or printing) it, and the same
+		// pair of environment variables is refused as the same pair in the block is (issue 15 item 9).
+		{"private key path holds the key", map[string]string{"private_key_path": keyPEM}, nil, `(?s)Key Text in a Key Path Setting.*private_key_path.*private_key.*WECHATPAY_PRIVATE_KEY`},
+		{"public key path from the environment holds the key", nil, map[string]string{envPublicKeyPath: pubPEM}, `(?s)Key Text in a Key Path Setting.*WECHATPAY_PUBLIC_KEY_PATH.*wechatpay_public_key.*WECHATPAY_PUBLIC_KEY`},
+		{"both private key environment variables", nil, map[string]string{envPrivateKey: keyPEM, envPrivateKeyPath: emu.files.MerchantKey}, `(?s)Conflicting Merchant Private Key Settings.*WECHATPAY_PRIVATE_KEY.*WECHATPAY_PRIVATE_KEY_PATH`},
+		{"both public key environment variables", nil, map[string]string{envPublicKey: pubPEM, envPublicKeyPath: emu.files.PublicKey}, `(?s)Conflicting WeChat Pay Public Key Settings.*WECHATPAY_PUBLIC_KEY.*WECHATPAY_PUBLIC_KEY_PATH`},
 		{"max retries from the environment not a number", nil, map[string]string{envMaxRetries: "many"}, `(?s)max_retries.*WECHATPAY_MAX_RETRIES.*0 to 20`},
 		{"rate limit from the environment out of range", nil, map[string]string{envRateLimit: "5000"}, `(?s)rate_limit.*WECHATPAY_RATE_LIMIT.*0.1 to 1000`},
 		{"request timeout from the environment", nil, map[string]string{envRequestTimeout: "forever"}, `(?s)request_timeout.*WECHATPAY_REQUEST_TIMEOUT|WECHATPAY_REQUEST_TIMEOUT.*request_timeout`},
@@ -145,10 +182,8 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		}
 		// Environment cases test the fallback: the block must not set what the variable sets.
 		for env := range tc.env {
-			for attr, e := range map[string]string{"endpoint": envEndpoint} {
-				if e == env {
-					delete(attrs, attr)
-				}
+			for _, attr := range attrsOfEnv[env] {
+				delete(attrs, attr)
 			}
 		}
 		keys := make([]string, 0, len(attrs))
@@ -170,4 +205,43 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		})
 	}
 	return out
+}
+
+// A key set in the provider block wins over the environment as a whole, in either form: a
+// variable left in a CI job (here unusable ones, and both of a pair) never overrides an explicit
+// configuration, and is not even read.
+func TestAccProvider_blockKeyWinsOverEnvironment(t *testing.T) {
+	clearProviderEnv(t)
+	emu := newTestEmulator(t, authorizationSeed("CHANNEL_PARTNER"))
+	t.Setenv(envPrivateKey, "not a key")
+	t.Setenv(envPrivateKeyPath, "/nonexistent/apiclient_key.pem")
+	t.Setenv(envPublicKey, "not a key either")
+	t.Setenv(envPublicKeyPath, "/nonexistent/pub_key.pem")
+
+	pathBlock := emu.providerConfig(modePublicKey) // private_key_path and wechatpay_public_key_path
+	textBlock := fmt.Sprintf(`
+provider "wechatpay" {
+  mchid                   = %q
+  merchant_serial_number  = %q
+  private_key             = %q
+  wechatpay_public_key_id = %q
+  wechatpay_public_key    = %q
+  endpoint                = %q
+}
+`, emu.keys.MchID, emu.keys.MerchantSerial, readFile(t, emu.files.MerchantKey), emu.keys.PublicKeyID,
+		readFile(t, emu.files.PublicKey), emu.URL)
+	for name, block := range map[string]string{"paths in the block": pathBlock, "text in the block": textBlock} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: authorizationStateConfig(block, "1900000109"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("data.wechatpay_merchant_authorization_state.m0",
+							tfjsonpath.New("authorized"), knownvalue.Bool(true)),
+					},
+				}},
+			})
+		})
+	}
 }

@@ -297,3 +297,230 @@ resource "wechatpay_marketing_partnership" "mp" {
 		}
 	}
 }
+
+// terraformFails runs a command that must fail and returns its output.
+func (r *cliRun) terraformFails(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
+	cmd.Dir, cmd.Env = r.dir, r.env
+	out, err := cmd.CombinedOutput()
+	r.outputs.WriteString("$ terraform " + strings.Join(args, " ") + "\n")
+	r.outputs.Write(out)
+	if err == nil {
+		r.t.Fatalf("terraform %s succeeded, want an error\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
+// pemBody is the base64 body of a PEM text, on one line.
+func pemBody(t *testing.T, pemText string) string {
+	t.Helper()
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		t.Fatal("not PEM")
+	}
+	return base64.StdEncoding.EncodeToString(block.Bytes)
+}
+
+// secretRuns indexes every run of 16 characters of the secrets, to find any of them in
+// megabytes of log at once.
+type secretRuns map[string]string
+
+const secretRunLen = 16
+
+func (s secretRuns) add(what, secret string) {
+	for i := 0; i+secretRunLen <= len(secret); i++ {
+		s[secret[i:i+secretRunLen]] = what
+	}
+}
+
+// find returns what the first run of a secret found in hay belongs to, and where.
+func (s secretRuns) find(hay []byte) (what string, at int, found bool) {
+	for i := 0; i+secretRunLen <= len(hay); i++ {
+		if w, ok := s[string(hay[i:i+secretRunLen])]; ok {
+			return w, i, true
+		}
+	}
+	return "", 0, false
+}
+
+// TestAccSecrets_noKeyMaterialInAnyError puts a real key, and the APIv3 key, into every setting
+// that can hold a secret, in the provider block (through a variable, as CI does) and in the
+// environment, and drives each through every way of being wrong: key text where a path belongs,
+// an unreadable path, a path made of key text, a file or text that is not PEM, a truncated key, a
+// key of the wrong type, two forms at once, a key of the wrong length, a secret in an identity
+// setting. Each run must fail with its own diagnostic, and neither Terraform's output nor its
+// TRACE log may hold any run of 16 characters of a key's base64 body or of the APIv3 key
+// (issue 13, finding 1: the error of opening a "path" used to print the key it held).
+func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (the real Terraform CLI)")
+	}
+	clearProviderEnv(t)
+	emu := newTestEmulator(t, authorizationSeed("CHANNEL_PARTNER"))
+	keyPEM, pubPEM, ecPEM := readFile(t, emu.files.MerchantKey), readFile(t, emu.files.PublicKey), ecPrivateKeyPEM(t)
+	keyBody, pubBody := pemBody(t, keyPEM), pemBody(t, pubPEM)
+	apiv3 := emu.keys.APIv3Key
+
+	secrets := secretRuns{}
+	secrets.add("the merchant private key", keyBody)
+	secrets.add("the EC private key", pemBody(t, ecPEM))
+	secrets.add("the WeChat Pay public key", pubBody)
+	secrets.add("the APIv3 key", apiv3)
+	for _, s := range []string{keyPEM, pubPEM, ecPEM} { // as the PEM lines, in case a message wraps them
+		for _, line := range strings.Split(s, "\n") {
+			if !strings.HasPrefix(line, "-----") {
+				secrets.add("a PEM line", line)
+			}
+		}
+	}
+
+	lines := func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
+	truncate := func(s string) string { // header, half of the body, footer
+		l := lines(s)
+		return strings.Join(append(l[:len(l)/2], l[len(l)-1]), "\n") + "\n"
+	}
+	bodyLines := strings.Join(lines(keyPEM)[1:len(lines(keyPEM))-1], "\n") + "\n"
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var (
+		bodyOnlyFile  = file("body-only.pem", bodyLines)
+		truncatedFile = file("truncated.pem", truncate(keyPEM))
+		ecFile        = file("ec.pem", ecPEM)
+		keyFile       = emu.files.MerchantKey
+		pubFile       = emu.files.PublicKey
+		missing       = "/nonexistent/" + keyBody[:64] + ".pem"
+	)
+
+	const (
+		keyText     = `Key\s+Text\s+in\s+a\s+Key\s+Path\s+Setting`
+		unreadable  = `Unreadable\s+Key\s+File`
+		badKey      = `Invalid\s+Merchant\s+Private\s+Key`
+		badPub      = `Invalid\s+WeChat\s+Pay\s+Public\s+Key`
+		conflicting = `(Conflicting|cannot\s+be\s+specified|Invalid\s+Attribute\s+Combination)`
+		badAPIv3    = `Invalid\s+APIv3\s+Key`
+	)
+	cases := []struct {
+		name    string
+		set     map[string]string // attribute: value
+		wantErr string
+	}{
+		{"private key path holds the key", map[string]string{"private_key_path": keyPEM}, keyText},
+		{"private key path holds the key body on one line", map[string]string{"private_key_path": keyBody}, unreadable},
+		{"private key path made of key text does not exist", map[string]string{"private_key_path": missing}, unreadable + `.*no\s+such\s+file`},
+		{"private key path is a folder", map[string]string{"private_key_path": dir}, unreadable + `.*directory`},
+		{"private key file without PEM lines", map[string]string{"private_key_path": bodyOnlyFile}, badKey + `.*no\s+PEM\s+block`},
+		{"private key file truncated", map[string]string{"private_key_path": truncatedFile}, badKey},
+		{"private key file of the wrong type", map[string]string{"private_key_path": ecFile}, badKey},
+		{"private key file is the public key", map[string]string{"private_key_path": pubFile}, badKey + `.*PUBLIC\s+KEY`},
+		{"private key without PEM lines", map[string]string{"private_key": bodyLines}, badKey + `.*no\s+PEM\s+block`},
+		{"private key truncated", map[string]string{"private_key": truncate(keyPEM)}, badKey},
+		{"private key of the wrong type", map[string]string{"private_key": ecPEM}, badKey},
+		{"private key is the public key", map[string]string{"private_key": pubPEM}, badKey},
+		{"private key in both forms", map[string]string{"private_key": keyPEM, "private_key_path": keyPEM}, conflicting},
+		{"private key text and file", map[string]string{"private_key": keyPEM, "private_key_path": keyFile}, conflicting},
+
+		{"public key path holds the private key", map[string]string{"wechatpay_public_key_path": keyPEM}, keyText},
+		{"public key path made of key text does not exist", map[string]string{"wechatpay_public_key_path": missing}, unreadable},
+		{"public key file is the private key", map[string]string{"wechatpay_public_key_path": keyFile}, badPub + `.*PRIVATE\s+KEY`},
+		{"public key is the private key", map[string]string{"wechatpay_public_key": keyPEM}, badPub + `.*PRIVATE\s+KEY`},
+		{"public key truncated", map[string]string{"wechatpay_public_key": truncate(pubPEM)}, badPub},
+		{"public key in both forms", map[string]string{"wechatpay_public_key": keyPEM, "wechatpay_public_key_path": keyPEM}, conflicting},
+
+		{"APIv3 key one byte short", map[string]string{"apiv3_key": apiv3[:31]}, badAPIv3},
+		{"APIv3 key one byte long", map[string]string{"apiv3_key": apiv3 + "x"}, badAPIv3},
+		{"APIv3 key with a line break", map[string]string{"apiv3_key": apiv3 + "\n"}, badAPIv3 + `.*line\s+break`},
+
+		{"APIv3 key as the private key path", map[string]string{"private_key_path": apiv3}, unreadable},
+		{"APIv3 key as the merchant id", map[string]string{"mchid": apiv3}, `Invalid\s+Merchant\s+ID`},
+		{"key text as the serial number", map[string]string{"merchant_serial_number": keyBody[:40]}, `Invalid\s+Merchant\s+Certificate\s+Serial`},
+		{"key text as the public key id", map[string]string{"wechatpay_public_key_id": keyPEM}, `Invalid\s+WeChat\s+Pay\s+Public\s+Key\s+ID`},
+	}
+
+	// The good settings every case starts from; a case replaces the ones of the same key pair.
+	good := map[string]string{
+		"mchid": emu.keys.MchID, "merchant_serial_number": emu.keys.MerchantSerial, "endpoint": emu.URL,
+		"private_key_path": keyFile, "wechatpay_public_key_id": emu.keys.PublicKeyID, "wechatpay_public_key_path": pubFile,
+	}
+	pairOf := map[string][]string{
+		"private_key": {"private_key", "private_key_path"}, "private_key_path": {"private_key", "private_key_path"},
+		"wechatpay_public_key":      {"wechatpay_public_key", "wechatpay_public_key_path"},
+		"wechatpay_public_key_path": {"wechatpay_public_key", "wechatpay_public_key_path"},
+	}
+	envOf := map[string]string{
+		"mchid": envMchID, "merchant_serial_number": envMerchantSerialNumber, "private_key": envPrivateKey,
+		"private_key_path": envPrivateKeyPath, "wechatpay_public_key_id": envPublicKeyID, "wechatpay_public_key": envPublicKey,
+		"wechatpay_public_key_path": envPublicKeyPath, "apiv3_key": envAPIv3Key,
+	}
+	runs := 0
+	for _, tc := range cases {
+		for _, form := range []string{"block", "environment"} {
+			t.Run(tc.name+"/"+form, func(t *testing.T) {
+				block := map[string]string{}
+				for k, v := range good {
+					block[k] = v
+				}
+				for attr := range tc.set {
+					for _, a := range append(pairOf[attr], attr) {
+						delete(block, a)
+					}
+				}
+				var config strings.Builder
+				env := map[string]string{}
+				for attr, value := range tc.set {
+					if form == "environment" {
+						env[envOf[attr]] = value
+						continue
+					}
+					fmt.Fprintf(&config, "variable %q {\n  type = string\n}\n", attr)
+					env["TF_VAR_"+attr] = value
+				}
+				config.WriteString("provider \"wechatpay\" {\n")
+				for attr, value := range block {
+					fmt.Fprintf(&config, "  %s = %q\n", attr, value)
+				}
+				if form == "block" {
+					for attr := range tc.set {
+						fmt.Fprintf(&config, "  %s = var.%s\n", attr, attr)
+					}
+				}
+				config.WriteString("}\n")
+				run := newCLIRun(t, authorizationStateConfig(config.String(), "1900000109"), env)
+				out := run.terraformFails("plan", "-input=false")
+				log, err := os.ReadFile(run.logPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for where, hay := range map[string][]byte{"the output": []byte(out), "the TRACE log": log} {
+					if what, at, found := secrets.find(hay); found {
+						t.Errorf("%s holds part of %s: …%s…", where, what, hay[max(0, at-40):min(len(hay), at+secretRunLen+40)])
+					}
+				}
+				// The run must have failed where the case says, with the provider's calls in the log,
+				// or searching them proves nothing.
+				if !regexp.MustCompile(`(?s)Error: .*` + tc.wantErr).MatchString(out) {
+					t.Fatalf("the plan did not fail with %s:\n%s", tc.wantErr, out)
+				}
+				if !bytes.Contains(log, []byte("ValidateProviderConfig")) {
+					t.Fatal("the TRACE log holds no provider calls")
+				}
+				if os.Getenv("SHOW_OUT") != "" {
+					t.Log(out)
+				}
+				runs++
+			})
+		}
+	}
+	if want := 2 * len(cases); runs != want {
+		t.Errorf("%d of %d runs completed", runs, want)
+	}
+	if n := len(emu.Calls()); n != 0 {
+		t.Errorf("broken settings reached the emulator %d times, want 0", n)
+	}
+}
