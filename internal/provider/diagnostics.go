@@ -29,9 +29,19 @@ var knownAnswers = []hint{
 			"sub-merchant or activity belongs to it and that the product is enabled in the merchant platform."},
 	{"MCH_NOT_EXISTS", "",
 		"WeChat Pay does not know this merchant id. Check the id for typos."},
+	// WeChat Pay checks a signature against the certificate that mchid and serial_no name together,
+	// and answers SIGN_ERROR alike whether the merchant, the serial or the key is wrong: the advice
+	// names all three, the merchant first, since a serial is only looked up under its merchant.
 	{"SIGN_ERROR", "",
-		"WeChat Pay rejected the request signature. Check that `merchant_serial_number` is the serial of the " +
-			"certificate whose private key is configured, and that this machine's clock is correct."},
+		"WeChat Pay did not accept the request signature. It checks it with the merchant API certificate that " +
+			"`mchid` and `merchant_serial_number` name together, so check that `mchid` is the merchant id of the " +
+			"service provider or channel partner the certificate was issued to, that `merchant_serial_number` is " +
+			"that certificate's serial and the private key is its key (apiclient_key.pem), and that this machine's " +
+			"clock is correct."},
+	{"PARAM_ERROR", "Wechatpay-Serial",
+		"WeChat Pay does not know the key named in the request's Wechatpay-Serial header, which is " +
+			"`wechatpay_public_key_id` in public-key mode: check it against the id shown next to the WeChat Pay " +
+			"public key in the merchant platform."},
 	{"FREQUENCY_LIMITED", "",
 		"WeChat Pay kept refusing the call for its rate limit after all retries. Lower `rate_limit`, raise " +
 			"`max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},

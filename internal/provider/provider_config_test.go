@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 // Every environment variable the provider reads; cleared so that the machine's own settings
@@ -240,6 +243,50 @@ provider "wechatpay" {
 						statecheck.ExpectKnownValue("data.wechatpay_merchant_authorization_state.m0",
 							tfjsonpath.New("authorized"), knownvalue.Bool(true)),
 					},
+				}},
+			})
+		})
+	}
+}
+
+// Credentials that are well formed but wrong are blamed on the setting that can be wrong
+// (issue 15 item 6): WeChat Pay answers SIGN_ERROR alike for a wrong merchant, serial or key, so
+// the advice starts with `mchid`; an answer signed with another WeChat Pay public key names the
+// configured id, also when platform certificates are configured beside it; WeChat Pay's own
+// refusal of the Wechatpay-Serial header points at the public key id.
+func TestAccProvider_wrongCredentialsAreNamed(t *testing.T) {
+	clearProviderEnv(t)
+	const wrongKeyID = "PUB_KEY_ID_0119000000012024000000000000000002"
+	cases := []struct {
+		name    string
+		config  func(emu *testEmulator) string
+		fault   *emulator.Fault
+		wantErr string
+	}{
+		{"another merchant's id", func(emu *testEmulator) string {
+			return strings.Replace(emu.providerConfig(modePublicKey), fmt.Sprintf("%q", emu.keys.MchID), `"1900000002"`, 1)
+		}, nil, `(?s)check\s+that\s+.mchid.\s+is\s+the\s+merchant\s+id.*merchant_serial_number.*clock.*SIGN_ERROR`},
+		{"another public key id beside the APIv3 key", func(emu *testEmulator) string {
+			return strings.Replace(emu.providerConfig(modeBoth), emu.keys.PublicKeyID, wrongKeyID, 1)
+		}, nil, `(?s)could\s+not\s+be\s+trusted.*signed\s+with\s+WeChat\s+Pay\s+public\s+key\s+"PUB_KEY_ID_\d+",\s+but\s+the\s+configured\s+public\s+key\s+ID\s+is\s+"` + wrongKeyID + `";\s+check\s+the\s+public\s+key\s+ID`},
+		{"another public key id alone", func(emu *testEmulator) string {
+			return strings.Replace(emu.providerConfig(modePublicKey), emu.keys.PublicKeyID, wrongKeyID, 1)
+		}, nil, `(?s)could\s+not\s+be\s+trusted.*but\s+the\s+configured\s+public\s+key\s+ID\s+is\s+"` + wrongKeyID + `"`},
+		{"Wechatpay-Serial refused", func(emu *testEmulator) string { return emu.providerConfig(modePublicKey) },
+			&emulator.Fault{Kind: emulator.FaultStatus, Status: 400, Code: "PARAM_ERROR", Message: "平台证书序列号Wechatpay-Serial错误"},
+			`(?s)Wechatpay-Serial\s+header.*wechatpay_public_key_id.*PARAM_ERROR`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newTestEmulator(t, authorizationSeed("CHANNEL_PARTNER"))
+			if tc.fault != nil {
+				emu.InjectFault(*tc.fault)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      authorizationStateConfig(tc.config(emu), "1900000109"),
+					ExpectError: regexp.MustCompile(tc.wantErr),
 				}},
 			})
 		})
