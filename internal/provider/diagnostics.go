@@ -84,14 +84,26 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 		fmt.Fprintf(&b, ".\nRequest-ID: %s (quote it to WeChat Pay support). Host: %s. Attempts: %d.",
 			orNone(apiErr.RequestID), apiErr.Host, apiErr.Attempts)
 		return b.String()
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Sprintf("The operation was cancelled, because Terraform was interrupted (Ctrl-C), before WeChat "+
+			"Pay answered: %s. %s", err, unsureChange)
 	case ctx.Err() != nil:
 		return fmt.Sprintf("The operation ran out of time before WeChat Pay answered: %s. Raise the resource's "+
-			"`timeouts` or the provider's `request_timeout`, then apply again; request numbers are reused so a "+
-			"retry does not repeat a change.", err)
+			"`timeouts` or the provider's `request_timeout` if WeChat Pay is slow. %s", err, unsureChange)
 	default:
 		return fmt.Sprintf("The call to WeChat Pay failed: %s. Check the network path to the endpoint and try again.", err)
 	}
 }
+
+// unsureChange is what is true of a call whose answer never came. Within one operation the
+// client's retries cannot apply a change twice (request numbers and idempotency keys are repeated,
+// gold plan changes set a state); the next apply is a new operation with new requests, and knows
+// only what the state records and what a refresh can read.
+const unsureChange = "If this operation changes something, whether the change was applied is not known. " +
+	"Within this operation the provider's retries could not apply it twice: pay-gift and partnership changes " +
+	"repeat their request number or idempotency key, and a gold plan change sets a state, which is the same " +
+	"when set twice. The next `terraform apply` sends new requests for whatever the Terraform state does not " +
+	"record as done, after refreshing what WeChat Pay can show."
 
 func orNone(s string) string {
 	if s == "" {
