@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Control API (loopback clients only), each route mirroring a Go method:
+// Control API (programs on this machine only, see controlRefusal), each route mirroring a Go method:
 //
 //	POST   /_emulator/seed                  Seed (body: Seed JSON)
 //	POST   /_emulator/reset                 Reset
@@ -35,8 +38,8 @@ import (
 //
 // Answers are JSON; errors are {"error":"…"} with 400, 404 or 405.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	if !isLoopback(r.RemoteAddr) {
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "the control API answers loopback clients only"})
+	if status, refusal := controlRefusal(r); refusal != "" {
+		writeJSON(w, status, map[string]string{"error": refusal})
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/_emulator")
@@ -200,11 +203,48 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func isLoopback(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
+// controlRefusal keeps the control API to programs on this machine. A loopback peer is not
+// enough: a web page in the user's browser is one too. A foreign Host means DNS rebinding, a
+// foreign Origin a cross-site request, and requiring JSON on writes forces a CORS preflight,
+// which the emulator never grants, on any write a page might still try. The /v3 API keeps
+// serving any Host: each of its calls needs the merchant's signature, so a rebound page only
+// collects refusals, while a Host check would break reaching a loopback emulator by another name.
+func controlRefusal(r *http.Request) (int, string) {
+	switch {
+	case !isLoopback(r.RemoteAddr):
+		return http.StatusForbidden, "the control API answers loopback clients only"
+	case !isLoopback(r.Host):
+		return http.StatusForbidden, "the control API answers only requests for 127.0.0.1, [::1] or localhost, not Host " + strconv.Quote(r.Host)
+	case r.Header.Get("Origin") != "" && !isLoopbackOrigin(r.Header.Get("Origin")):
+		return http.StatusForbidden, "the control API refuses requests from web pages outside this machine"
+	case r.Method != http.MethodGet && r.Method != http.MethodHead && !isJSON(r.Header.Get("Content-Type")):
+		return http.StatusUnsupportedMediaType, "control API writes need Content-Type: application/json"
+	}
+	return 0, ""
+}
+
+// isLoopback reports whether hostport (a RemoteAddr or Host, the port optional) names this
+// machine: 127.0.0.0/8, ::1 or localhost.
+func isLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
-		host = remoteAddr
+		host = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]")
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isLoopbackOrigin reports whether an Origin header names a page served from this machine;
+// "null" (a sandboxed or file page) does not.
+func isLoopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && isLoopback(u.Host)
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }

@@ -32,7 +32,7 @@ func TestControlAPILoopbackOnly(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.remote, func(t *testing.T) {
 			req := httptest.NewRequest("GET", "/_emulator/state", nil)
-			req.RemoteAddr = tc.remote
+			req.RemoteAddr, req.Host = tc.remote, "127.0.0.1:8787"
 			w := httptest.NewRecorder()
 			s.ServeHTTP(w, req)
 			if w.Code != tc.want {
@@ -42,10 +42,99 @@ func TestControlAPILoopbackOnly(t *testing.T) {
 	}
 	// Nothing changes through a refused control call.
 	req := httptest.NewRequest("POST", "/_emulator/caller-role", strings.NewReader(`{"role":"MERCHANT"}`))
-	req.RemoteAddr = "192.0.2.10:40000"
+	req.RemoteAddr, req.Host = "192.0.2.10:40000", "127.0.0.1:8787"
+	req.Header.Set("Content-Type", "application/json")
 	s.ServeHTTP(httptest.NewRecorder(), req)
 	if s.Snapshot().CallerRole != RoleChannelPartner {
 		t.Error("a non-loopback control call changed the caller role")
+	}
+}
+
+// TestControlAPIRefusesWebPages covers what a web page in the user's browser can send to
+// the emulator on loopback: simple cross-site requests (text/plain or form bodies, a foreign
+// Origin) and DNS rebinding (a foreign Host). None of them may change anything.
+func TestControlAPIRefusesWebPages(t *testing.T) {
+	e := newEnv(t)
+	const fault = `{"kind":"status","status":503}`
+	const jsonType = "application/json"
+	cases := []struct {
+		name, method, path, host, origin, contentType, body string
+		want                                                int
+	}{
+		{"text/plain from a foreign page", "POST", "/faults", "", "http://evil.example", "text/plain;charset=UTF-8", fault, 403},
+		{"text/plain without Origin", "POST", "/faults", "", "", "text/plain;charset=UTF-8", fault, 415},
+		{"form post", "POST", "/faults", "", "", "application/x-www-form-urlencoded", fault, 415},
+		{"multipart post", "POST", "/faults", "", "", "multipart/form-data; boundary=x", fault, 415},
+		{"bodiless write without a content type", "POST", "/reset", "", "", "", "", 415},
+		{"delete without a content type", "DELETE", "/faults", "", "", "", "", 415},
+		{"JSON from a foreign page", "POST", "/faults", "", "https://evil.example", jsonType, fault, 403},
+		{"JSON from an opaque origin", "POST", "/faults", "", "null", jsonType, fault, 403},
+		{"origin that starts like loopback", "POST", "/faults", "", "http://127.0.0.1.evil.example", jsonType, fault, 403},
+		{"origin that starts like localhost", "POST", "/faults", "", "http://localhost.evil.example:8787", jsonType, fault, 403},
+		{"read from a foreign page", "GET", "/state", "", "http://evil.example", "", "", 403},
+		{"rebound host on a read", "GET", "/state", "evil.example", "", "", "", 403},
+		{"rebound host on a write", "POST", "/faults", "evil.example:8787", "", jsonType, fault, 403},
+		{"rebound reset", "POST", "/reset", "evil.example", "", jsonType, "", 403},
+		{"host that starts like loopback", "GET", "/state", "127.0.0.1.evil.example", "", "", "", 403},
+		{"host that starts like localhost", "GET", "/state", "localhost.evil.example", "", "", "", 403},
+
+		{"JSON write", "POST", "/faults", "", "", jsonType, fault, 200},
+		{"JSON write with charset", "POST", "/faults", "", "", "application/json; charset=utf-8", fault, 200},
+		{"JSON write from a loopback page", "POST", "/faults", "", "http://localhost:3000", jsonType, fault, 200},
+		{"host localhost", "GET", "/state", "localhost:8787", "", "", "", 200},
+		{"host LOCALHOST", "GET", "/state", "LOCALHOST", "", "", "", 200},
+		{"host elsewhere in 127/8", "GET", "/state", "127.3.4.5:1", "", "", "", 200},
+		{"host IPv6 loopback", "GET", "/state", "[::1]:8787", "", "", "", 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.srv.ClearFaults()
+			e.srv.SetCallerRole(RoleMerchant) // a reset would bring back CHANNEL_PARTNER
+			var rd io.Reader
+			if tc.body != "" {
+				rd = strings.NewReader(tc.body)
+			}
+			req, err := http.NewRequest(tc.method, e.http.URL+"/_emulator"+tc.path, rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := e.http.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := readAll(t, resp)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, b)
+			}
+			if tc.want >= 400 {
+				if !strings.Contains(string(b), `"error":`) {
+					t.Errorf("refusal without an error text: %s", b)
+				}
+				if n := len(e.srv.Faults()); n != 0 || e.srv.Snapshot().CallerRole != RoleMerchant {
+					t.Errorf("a refused call changed the emulator: %d faults, role %s", n, e.srv.Snapshot().CallerRole)
+				}
+			}
+			if tc.want == 200 && tc.method == "POST" && len(e.srv.Faults()) != 1 {
+				t.Errorf("faults %+v", e.srv.Faults())
+			}
+		})
+	}
+	// In-process, where a request can carry no Host at all (HTTP/1.0).
+	req := httptest.NewRequest("GET", "/_emulator/state", nil)
+	req.RemoteAddr, req.Host = "127.0.0.1:40000", ""
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	if w.Code != 403 {
+		t.Errorf("no Host: status %d: %s", w.Code, w.Body)
 	}
 }
 
@@ -61,6 +150,7 @@ func TestControlAPIRoutes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := e.http.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)

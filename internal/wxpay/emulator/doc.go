@@ -1,8 +1,8 @@
 // Package emulator is a stateful stand-in for the WeChat Pay APIv3 endpoints the provider
 // uses. It verifies requests and signs answers the way WeChat Pay does, so a client that
 // passes against it is expected to pass against WeChat Pay, and it can be told to misbehave
-// (faults, QPS limits, drift) through Go methods on *Server or the loopback-only
-// /_emulator/ HTTP API (routes listed on serveControl in control.go).
+// (faults, QPS limits, drift) through Go methods on *Server or the /_emulator/ HTTP API
+// (routes listed on serveControl in control.go), which answers programs on this machine only.
 //
 // Where WeChat Pay's behaviour is not documented the emulator picks one and says so here;
 // clients must not depend on these choices:
