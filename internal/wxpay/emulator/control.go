@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,202 +14,88 @@ import (
 	"time"
 )
 
-// Control API (programs on this machine only, see controlRefusal), each route mirroring a Go method:
-//
-//	POST   /_emulator/seed                  Seed (body: Seed JSON)
-//	POST   /_emulator/reset                 Reset
-//	GET    /_emulator/state                 Snapshot
-//	POST   /_emulator/caller-role           SetCallerRole        {"role"}
-//	POST   /_emulator/authorize-state       SetAuthorizeState    {"sub_mchid","authorize_state"}
-//	POST   /_emulator/activity-status       SetActivityStatus    {"activity_id","status"}
-//	POST   /_emulator/activity-members      AddActivityMember    {"activity_id","mchid"}
-//	DELETE /_emulator/activity-members      RemoveActivityMember {"activity_id","mchid"}
-//	POST   /_emulator/partnerships/terminate TerminatePartnership {"partner","authorized_data"}
-//	GET    /_emulator/goldplan/{sub_mchid}  GoldPlan
-//	PUT    /_emulator/goldplan              SetGoldPlan (body: GoldPlanState)
-//	POST   /_emulator/clock/advance         AdvanceClock         {"duration":"24h"}
-//	GET    /_emulator/faults                Faults
-//	POST   /_emulator/faults                InjectFault (body: Fault, latency as "1.5s") → {"id"}
-//	DELETE /_emulator/faults                ClearFaults
-//	DELETE /_emulator/faults/{id}           RemoveFault
-//	GET    /_emulator/qps                   QPSLimits
-//	POST   /_emulator/qps                   SetQPSLimit          {"path_prefix","qps"}
-//	GET    /_emulator/calls                 Calls + CallCounters {"calls":[…],"counters":[…],"total":n}
-//	DELETE /_emulator/calls                 ClearCalls
-//
-// Answers are JSON; errors are {"error":"…"} with 400, 404 or 405.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	if status, refusal := controlRefusal(r); refusal != "" {
-		writeJSON(w, status, map[string]string{"error": refusal})
-		return
+// controlRoutes registers the control API: plain JSON, no signature, for programs on this
+// machine only (controlRefusal). Each route mirrors a Go method of *Server. Answers are JSON
+// (204 when there is nothing to say); errors are {"error":"…"} with 400, 403, 404, 405 or 415.
+func (s *Server) controlRoutes(mux *http.ServeMux) {
+	ctl := newRouteSet(mux, guardControl(http.HandlerFunc(controlMethodNotAllowed)))
+	for _, rt := range []struct {
+		pattern string
+		handle  controlFunc
+	}{
+		{"POST /_emulator/seed", withBody(s.ctlSeed)},                               // Seed (body: Seed JSON)
+		{"POST /_emulator/reset", s.ctlReset},                                       // Reset
+		{"GET /_emulator/state", s.ctlState},                                        // Snapshot
+		{"POST /_emulator/caller-role", withBody(s.ctlCallerRole)},                  // SetCallerRole {"role"}
+		{"POST /_emulator/authorize-state", withBody(s.ctlAuthorizeState)},          // SetAuthorizeState {"sub_mchid","authorize_state"}
+		{"POST /_emulator/activity-status", withBody(s.ctlActivityStatus)},          // SetActivityStatus {"activity_id","status"}
+		{"POST /_emulator/activity-members", withBody(s.ctlAddActivityMember)},      // AddActivityMember {"activity_id","mchid"}
+		{"DELETE /_emulator/activity-members", withBody(s.ctlRemoveActivityMember)}, // RemoveActivityMember {"activity_id","mchid"}
+		{"POST /_emulator/partnerships/terminate", withBody(s.ctlTerminate)},        // TerminatePartnership {"partner","authorized_data"} → {"terminated"}
+		{"GET /_emulator/goldplan/{sub_mchid}", s.ctlGoldPlan},                      // GoldPlan
+		{"PUT /_emulator/goldplan", withBody(s.ctlSetGoldPlan)},                     // SetGoldPlan (body: GoldPlanState)
+		{"POST /_emulator/clock/advance", withBody(s.ctlAdvanceClock)},              // AdvanceClock {"duration":"24h"} → {"clock"}
+		{"GET /_emulator/faults", s.ctlFaults},                                      // Faults
+		{"POST /_emulator/faults", withBody(s.ctlInjectFault)},                      // InjectFault (body: Fault, latency as "1.5s") → {"id"}
+		{"DELETE /_emulator/faults", s.ctlClearFaults},                              // ClearFaults
+		{"DELETE /_emulator/faults/{id}", s.ctlRemoveFault},                         // RemoveFault → {"removed"}
+		{"GET /_emulator/qps", s.ctlQPSLimits},                                      // QPSLimits
+		{"POST /_emulator/qps", withBody(s.ctlSetQPSLimit)},                         // SetQPSLimit {"path_prefix","qps"}
+		{"GET /_emulator/calls", s.ctlCalls},                                        // Calls and counters {"calls","counters","total","applied"}
+		{"DELETE /_emulator/calls", s.ctlClearCalls},                                // ClearCalls
+	} {
+		ctl.handle(rt.pattern, guardControl(rt.handle))
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/_emulator")
-	route := r.Method + " " + path
-	bad := func(err error) { writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()}) }
-	done := func() { w.WriteHeader(http.StatusNoContent) }
-	decode := func(v any) bool {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-		if err == nil {
-			err = json.Unmarshal(body, v)
-		}
-		if err != nil {
-			bad(fmt.Errorf("body: %w", err))
-			return false
-		}
-		return true
-	}
+	mux.Handle("/_emulator/", guardControl(http.HandlerFunc(controlNotFound)))
+	mux.Handle("/_emulator", guardControl(http.HandlerFunc(controlNotFound)))
+}
+
+// controlFunc is a control route: what it returns is answered as JSON (204 when nil), an
+// error as a 400.
+type controlFunc func(r *http.Request) (any, error)
+
+func (h controlFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v, err := h(r)
 	switch {
-	case route == "POST /seed":
-		var seed Seed
-		if decode(&seed) {
-			if err := s.Seed(seed); err != nil {
-				bad(err)
-				return
-			}
-			done()
-		}
-	case route == "POST /reset":
-		s.Reset()
-		done()
-	case route == "GET /state":
-		writeJSON(w, http.StatusOK, s.Snapshot())
-	case route == "POST /caller-role":
-		var in struct {
-			Role string `json:"role"`
-		}
-		if decode(&in) {
-			if err := s.Seed(Seed{CallerRole: in.Role}); err != nil || in.Role == "" {
-				bad(fmt.Errorf("role must be one of %s", strings.Join(roles, ", ")))
-				return
-			}
-			done()
-		}
-	case route == "POST /authorize-state":
-		var in struct {
-			SubMchid       string `json:"sub_mchid"`
-			AuthorizeState string `json:"authorize_state"`
-		}
-		if decode(&in) {
-			if in.SubMchid == "" || (in.AuthorizeState != AuthorizeStateAuthorized && in.AuthorizeState != AuthorizeStateUnauthorized) {
-				bad(fmt.Errorf("sub_mchid and authorize_state (%s or %s) are required", AuthorizeStateAuthorized, AuthorizeStateUnauthorized))
-				return
-			}
-			s.SetAuthorizeState(in.SubMchid, in.AuthorizeState)
-			done()
-		}
-	case route == "POST /activity-status":
-		var in struct {
-			ActivityID string `json:"activity_id"`
-			Status     string `json:"status"`
-		}
-		if decode(&in) {
-			if in.ActivityID == "" || in.Status == "" {
-				bad(fmt.Errorf("activity_id and status are required"))
-				return
-			}
-			s.SetActivityStatus(in.ActivityID, in.Status)
-			done()
-		}
-	case route == "POST /activity-members" || route == "DELETE /activity-members":
-		var in struct {
-			ActivityID string `json:"activity_id"`
-			Mchid      string `json:"mchid"`
-		}
-		if decode(&in) {
-			if in.ActivityID == "" || in.Mchid == "" {
-				bad(fmt.Errorf("activity_id and mchid are required"))
-				return
-			}
-			if r.Method == http.MethodPost {
-				s.AddActivityMember(in.ActivityID, in.Mchid)
-			} else {
-				s.RemoveActivityMember(in.ActivityID, in.Mchid)
-			}
-			done()
-		}
-	case route == "POST /partnerships/terminate":
-		var in struct {
-			Partner        Partner        `json:"partner"`
-			AuthorizedData AuthorizedData `json:"authorized_data"`
-		}
-		if decode(&in) {
-			writeJSON(w, http.StatusOK, map[string]bool{"terminated": s.TerminatePartnership(in.Partner, in.AuthorizedData)})
-		}
-	case r.Method == http.MethodGet && strings.HasPrefix(path, "/goldplan/"):
-		writeJSON(w, http.StatusOK, s.GoldPlan(strings.TrimPrefix(path, "/goldplan/")))
-	case route == "PUT /goldplan":
-		var st GoldPlanState
-		if decode(&st) {
-			if err := s.SetGoldPlan(st); err != nil {
-				bad(err)
-				return
-			}
-			done()
-		}
-	case route == "POST /clock/advance":
-		var in struct {
-			Duration string `json:"duration"`
-		}
-		if decode(&in) {
-			d, err := time.ParseDuration(in.Duration)
-			if err != nil {
-				bad(fmt.Errorf("duration: %w", err))
-				return
-			}
-			s.AdvanceClock(d)
-			writeJSON(w, http.StatusOK, map[string]time.Time{"clock": s.Now()})
-		}
-	case route == "GET /faults":
-		writeJSON(w, http.StatusOK, s.Faults())
-	case route == "POST /faults":
-		var f Fault
-		if decode(&f) {
-			id, err := s.injectFault(f)
-			if err != nil {
-				bad(err)
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]int{"id": id})
-		}
-	case route == "DELETE /faults":
-		s.ClearFaults()
-		done()
-	case r.Method == http.MethodDelete && strings.HasPrefix(path, "/faults/"):
-		var id int
-		if _, err := fmt.Sscanf(strings.TrimPrefix(path, "/faults/"), "%d", &id); err != nil {
-			bad(fmt.Errorf("fault id: %w", err))
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]bool{"removed": s.RemoveFault(id)})
-	case route == "GET /qps":
-		writeJSON(w, http.StatusOK, s.QPSLimits())
-	case route == "POST /qps":
-		var in struct {
-			PathPrefix string  `json:"path_prefix"`
-			QPS        float64 `json:"qps"`
-		}
-		if decode(&in) {
-			s.SetQPSLimit(in.PathPrefix, in.QPS)
-			done()
-		}
-	case route == "GET /calls":
-		calls := s.Calls()
-		writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "counters": s.CallCounters(),
-			"total": s.CountCalls("", ""), "applied": s.CountApplied("", "")})
-	case route == "DELETE /calls":
-		s.ClearCalls()
-		done()
+	case err != nil:
+		controlError(w, http.StatusBadRequest, err.Error())
+	case v == nil:
+		w.WriteHeader(http.StatusNoContent)
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control route " + route})
+		writeJSON(w, http.StatusOK, v)
 	}
 }
 
-// controlRefusal keeps the control API to programs on this machine. A loopback peer is not
-// enough: a web page in the user's browser is one too. A foreign Host means DNS rebinding, a
-// foreign Origin a cross-site request, and requiring JSON on writes forces a CORS preflight,
-// which the emulator never grants, on any write a page might still try. The /v3 API keeps
-// serving any Host: each of its calls needs the merchant's signature, so a rebound page only
-// collects refusals, while a Host check would break reaching a loopback emulator by another name.
+// withBody makes a control route of h, which takes the request's JSON body.
+func withBody[T any](h func(T) (any, error)) controlFunc {
+	return func(r *http.Request) (any, error) {
+		var in T
+		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		if err == nil {
+			err = json.Unmarshal(body, &in)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("body: %w", err)
+		}
+		return h(in)
+	}
+}
+
+// guardControl lets h answer only requests that pass controlRefusal.
+func guardControl(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, refusal := controlRefusal(r); refusal != "" {
+			controlError(w, status, refusal)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// controlRefusal keeps the control API to programs on this machine; a web page in the
+// user's browser is a loopback client too. A foreign Host means DNS rebinding, a foreign
+// Origin a cross-site request, and JSON-only writes need a CORS preflight, never granted.
+// The /v3 API serves any Host: its calls need the merchant's signature anyway.
 func controlRefusal(r *http.Request) (int, string) {
 	switch {
 	case !isLoopback(r.RemoteAddr):
@@ -247,4 +134,158 @@ func isLoopbackOrigin(origin string) bool {
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/json"
+}
+
+func controlError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func controlNotFound(w http.ResponseWriter, r *http.Request) {
+	controlError(w, http.StatusNotFound, "unknown control route "+r.Method+" "+r.URL.Path)
+}
+
+func controlMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	controlError(w, http.StatusMethodNotAllowed, "control route "+r.URL.Path+" does not take "+r.Method)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"SYSTEM_ERROR","message":"系统错误"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func (s *Server) ctlSeed(seed Seed) (any, error) { return nil, s.Seed(seed) }
+
+func (s *Server) ctlReset(*http.Request) (any, error) {
+	s.Reset()
+	return nil, nil
+}
+
+func (s *Server) ctlState(*http.Request) (any, error) { return s.Snapshot(), nil }
+
+func (s *Server) ctlCallerRole(in struct {
+	Role string `json:"role"`
+}) (any, error) {
+	if in.Role == "" || s.Seed(Seed{CallerRole: in.Role}) != nil {
+		return nil, fmt.Errorf("role must be one of %s", strings.Join(roles, ", "))
+	}
+	return nil, nil
+}
+
+func (s *Server) ctlAuthorizeState(in struct {
+	SubMchid       string `json:"sub_mchid"`
+	AuthorizeState string `json:"authorize_state"`
+}) (any, error) {
+	if in.SubMchid == "" || (in.AuthorizeState != AuthorizeStateAuthorized && in.AuthorizeState != AuthorizeStateUnauthorized) {
+		return nil, fmt.Errorf("sub_mchid and authorize_state (%s or %s) are required", AuthorizeStateAuthorized, AuthorizeStateUnauthorized)
+	}
+	s.SetAuthorizeState(in.SubMchid, in.AuthorizeState)
+	return nil, nil
+}
+
+func (s *Server) ctlActivityStatus(in struct {
+	ActivityID string `json:"activity_id"`
+	Status     string `json:"status"`
+}) (any, error) {
+	if in.ActivityID == "" || in.Status == "" {
+		return nil, errors.New("activity_id and status are required")
+	}
+	s.SetActivityStatus(in.ActivityID, in.Status)
+	return nil, nil
+}
+
+type activityMember struct {
+	ActivityID string `json:"activity_id"`
+	Mchid      string `json:"mchid"`
+}
+
+func (m activityMember) check() error {
+	if m.ActivityID == "" || m.Mchid == "" {
+		return errors.New("activity_id and mchid are required")
+	}
+	return nil
+}
+
+func (s *Server) ctlAddActivityMember(in activityMember) (any, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	s.AddActivityMember(in.ActivityID, in.Mchid)
+	return nil, nil
+}
+
+func (s *Server) ctlRemoveActivityMember(in activityMember) (any, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	s.RemoveActivityMember(in.ActivityID, in.Mchid)
+	return nil, nil
+}
+
+func (s *Server) ctlTerminate(in struct {
+	Partner        Partner        `json:"partner"`
+	AuthorizedData AuthorizedData `json:"authorized_data"`
+}) (any, error) {
+	return map[string]bool{"terminated": s.TerminatePartnership(in.Partner, in.AuthorizedData)}, nil
+}
+
+func (s *Server) ctlGoldPlan(r *http.Request) (any, error) {
+	return s.GoldPlan(r.PathValue("sub_mchid")), nil
+}
+
+func (s *Server) ctlSetGoldPlan(st GoldPlanState) (any, error) { return nil, s.SetGoldPlan(st) }
+
+func (s *Server) ctlAdvanceClock(in struct {
+	Duration string `json:"duration"`
+}) (any, error) {
+	d, err := time.ParseDuration(in.Duration)
+	if err != nil {
+		return nil, fmt.Errorf("duration: %w", err)
+	}
+	s.AdvanceClock(d)
+	return map[string]time.Time{"clock": s.Now()}, nil
+}
+
+func (s *Server) ctlFaults(*http.Request) (any, error) { return s.Faults(), nil }
+
+func (s *Server) ctlInjectFault(f Fault) (any, error) {
+	id, err := s.injectFault(f)
+	return map[string]int{"id": id}, err
+}
+
+func (s *Server) ctlClearFaults(*http.Request) (any, error) {
+	s.ClearFaults()
+	return nil, nil
+}
+
+func (s *Server) ctlRemoveFault(r *http.Request) (any, error) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		return nil, fmt.Errorf("fault id: %w", err)
+	}
+	return map[string]bool{"removed": s.RemoveFault(id)}, nil
+}
+
+func (s *Server) ctlQPSLimits(*http.Request) (any, error) { return s.QPSLimits(), nil }
+
+func (s *Server) ctlSetQPSLimit(in struct {
+	PathPrefix string  `json:"path_prefix"`
+	QPS        float64 `json:"qps"`
+}) (any, error) {
+	s.SetQPSLimit(in.PathPrefix, in.QPS)
+	return nil, nil
+}
+
+func (s *Server) ctlCalls(*http.Request) (any, error) {
+	return map[string]any{"calls": s.Calls(), "counters": s.CallCounters(),
+		"total": s.CountCalls("", ""), "applied": s.CountApplied("", "")}, nil
+}
+
+func (s *Server) ctlClearCalls(*http.Request) (any, error) {
+	s.ClearCalls()
+	return nil, nil
 }

@@ -88,32 +88,16 @@ func TestControlAPIRefusesWebPages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
 			e.srv.ClearFaults()
 			e.srv.SetCallerRole(RoleMerchant) // a reset would bring back CHANNEL_PARTNER
-			var rd io.Reader
-			if tc.body != "" {
-				rd = strings.NewReader(tc.body)
-			}
-			req, err := http.NewRequest(tc.method, e.http.URL+"/_emulator"+tc.path, rd)
-			if err != nil {
-				t.Fatal(err)
-			}
+			header := map[string]string{"Content-Type": tc.contentType, "Origin": tc.origin}
 			if tc.host != "" {
-				req.Host = tc.host
+				header["Host"] = tc.host
 			}
-			if tc.origin != "" {
-				req.Header.Set("Origin", tc.origin)
-			}
-			if tc.contentType != "" {
-				req.Header.Set("Content-Type", tc.contentType)
-			}
-			resp, err := e.http.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := readAll(t, resp)
-			if resp.StatusCode != tc.want {
-				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, b)
+			status, b := e.control(tc.method, "/_emulator"+tc.path, tc.body, header)
+			if status != tc.want {
+				t.Fatalf("status %d, want %d: %s", status, tc.want, b)
 			}
 			if tc.want >= 400 {
 				if !strings.Contains(string(b), `"error":`) {
@@ -140,25 +124,6 @@ func TestControlAPIRefusesWebPages(t *testing.T) {
 
 func TestControlAPIRoutes(t *testing.T) {
 	e := newEnv(t)
-	call := func(t *testing.T, method, path, body string) (int, []byte) {
-		t.Helper()
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, err := http.NewRequest(method, e.http.URL+"/_emulator"+path, rd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := e.http.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
 	steps := []struct {
 		name, method, path, body string
 		status                   int
@@ -270,7 +235,8 @@ func TestControlAPIRoutes(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			status, body := call(t, st.method, st.path, st.body)
+			e.t = t
+			status, body := e.control(st.method, "/_emulator"+st.path, st.body, nil)
 			if status != st.status {
 				t.Fatalf("status %d, want %d: %s", status, st.status, body)
 			}

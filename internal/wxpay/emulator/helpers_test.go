@@ -277,6 +277,41 @@ func withKey(k *rsa.PrivateKey) opt          { return func(r *reqSpec) { r.key =
 func withSignedMethod(m string) opt          { return func(r *reqSpec) { r.signMethod = m } }
 func withAuthEdit(f func(string) string) opt { return func(r *reqSpec) { r.editAuth = f } }
 
+// control calls the control API as a local program does, with a JSON content type; header
+// adds or replaces headers ("Host" sets the request's Host, "" deletes a header).
+func (e *env) control(method, path, body string, header map[string]string) (int, []byte) {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.http.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		switch {
+		case k == "Host":
+			req.Host = v
+		case v == "":
+			req.Header.Del(k)
+		default:
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
 // signedRequest is a minimal in-process request (no test server), signed like build does.
 func signedRequest(t testing.TB, k *Keys, method, uri, body string) *http.Request {
 	t.Helper()

@@ -3,7 +3,16 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
+)
+
+// Marketing partnerships (委托营销): coupon stocks granted to an app or another merchant.
+
+// Partnership states as WeChat Pay spells them.
+const (
+	PartnershipEstablished = "ESTABLISHED"
+	PartnershipTerminated  = "TERMINATED"
 )
 
 const (
@@ -11,6 +20,51 @@ const (
 	partnershipsMaxLimit     = 50
 	favorToMerchantIssue     = "FAVOR_STOCK 不能授权给商户"
 )
+
+// Partner is the party a marketing partnership grants to.
+type Partner struct {
+	Type       string `json:"type"`
+	AppID      string `json:"appid,omitempty"`
+	MerchantID string `json:"merchant_id,omitempty"`
+}
+
+// AuthorizedData is what a marketing partnership grants.
+type AuthorizedData struct {
+	BusinessType string `json:"business_type"`
+	StockID      string `json:"stock_id,omitempty"`
+}
+
+// Partnership is one marketing partnership; in a Seed the times default to the business clock.
+type Partnership struct {
+	Partner        Partner        `json:"partner"`
+	AuthorizedData AuthorizedData `json:"authorized_data"`
+	State          string         `json:"state,omitempty"` // default ESTABLISHED
+	BuildTime      time.Time      `json:"build_time,omitzero"`
+	TerminateTime  time.Time      `json:"terminate_time,omitzero"`
+	CreateTime     time.Time      `json:"create_time,omitzero"`
+	UpdateTime     time.Time      `json:"update_time,omitzero"`
+}
+
+type partnership struct {
+	Partnership
+	seq int // the list's order: first built first
+}
+
+func partnershipKey(p Partner, d AuthorizedData) string {
+	id := p.AppID
+	if p.Type == "MERCHANT" {
+		id = p.MerchantID
+	}
+	return p.Type + "\x00" + id + "\x00" + d.BusinessType + "\x00" + d.StockID
+}
+
+// canonicalPartner keeps only the id field the type uses, so the same partner is one key.
+func canonicalPartner(p Partner) Partner {
+	if p.Type == "MERCHANT" {
+		return Partner{Type: p.Type, MerchantID: p.MerchantID}
+	}
+	return Partner{Type: p.Type, AppID: p.AppID}
+}
 
 // validatePartnership returns the first bad field and why ("" when valid).
 func validatePartnership(p Partner, d AuthorizedData) (field, issue string) {
@@ -36,6 +90,75 @@ func validatePartnership(p Partner, d AuthorizedData) (field, issue string) {
 		return "authorized_data.business_type", favorToMerchantIssue
 	}
 	return "", ""
+}
+
+// seedPartnership upserts p, keeping its place in the list when it already exists.
+func (w *world) seedPartnership(p Partnership, now time.Time) {
+	p.Partner = canonicalPartner(p.Partner)
+	if p.State == "" {
+		p.State = PartnershipEstablished
+	}
+	for _, t := range []*time.Time{&p.BuildTime, &p.CreateTime, &p.UpdateTime} {
+		if t.IsZero() {
+			*t = now
+		}
+	}
+	if p.State == PartnershipTerminated && p.TerminateTime.IsZero() {
+		p.TerminateTime = now
+	}
+	if p.State == PartnershipEstablished {
+		p.TerminateTime = time.Time{}
+	}
+	key := partnershipKey(p.Partner, p.AuthorizedData)
+	if old := w.parts[key]; old != nil {
+		old.Partnership = p
+		return
+	}
+	w.partSeq++
+	w.parts[key] = &partnership{Partnership: p, seq: w.partSeq}
+}
+
+// sortedPartnerships lists partnerships in the order they were first built or seeded.
+func (w *world) sortedPartnerships() []*partnership {
+	out := make([]*partnership, 0, len(w.parts))
+	for _, p := range w.parts {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *partnership) int { return a.seq - b.seq })
+	return out
+}
+
+func (w *world) partnershipList() []Partnership {
+	out := []Partnership{}
+	for _, p := range w.sortedPartnerships() {
+		out = append(out, p.Partnership)
+	}
+	return out
+}
+
+// TerminatePartnership terminates a partnership out of band; it reports whether an
+// established one was found.
+func (s *Server) TerminatePartnership(partner Partner, data AuthorizedData) bool {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.w.parts[partnershipKey(canonicalPartner(partner), data)]
+	if p == nil || p.State != PartnershipEstablished {
+		return false
+	}
+	p.State, p.TerminateTime, p.UpdateTime = PartnershipTerminated, now, now
+	return true
+}
+
+// Partnership returns one partnership and whether it exists (in any state).
+func (s *Server) Partnership(partner Partner, data AuthorizedData) (Partnership, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.w.parts[partnershipKey(canonicalPartner(partner), data)]
+	if p == nil {
+		return Partnership{}, false
+	}
+	return p.Partnership, true
 }
 
 type partnershipRequest struct {
@@ -72,20 +195,9 @@ func decodePartnershipChange(ex *exchange) (Partner, AuthorizedData, string, res
 	return canonicalPartner(*req.Partner), *req.AuthorizedData, key, result{}, false
 }
 
-// replay returns the stored answer of an Idempotency-Key already used on this path; s.mu held.
-func (s *Server) replay(path, key string) (result, bool) {
-	rep, ok := s.w.idem[path+"\x00"+key]
-	if !ok {
-		return result{}, false
-	}
-	return result{status: rep.status, body: rep.body}, true
-}
-
-func (s *Server) remember(path, key string, res result) {
-	s.w.idem[path+"\x00"+key] = storedReply{status: res.status, body: res.body}
-}
-
-func handleBuildPartnership(s *Server, ex *exchange) result {
+// changePartnership runs a build or terminate: an Idempotency-Key already used on this path
+// replays its first 2xx answer; otherwise change runs with s.mu held.
+func (s *Server) changePartnership(ex *exchange, change func(partner Partner, data AuthorizedData, now time.Time) result) result {
 	partner, data, key, res, bad := decodePartnershipChange(ex)
 	if bad {
 		return res
@@ -93,51 +205,49 @@ func handleBuildPartnership(s *Server, ex *exchange) result {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if res, ok := s.replay(ex.r.URL.Path, key); ok {
-		return res
+	idem := ex.r.URL.Path + "\x00" + key
+	if first, ok := s.w.idem[idem]; ok {
+		return first
 	}
-	w := s.w
-	k := partnershipKey(partner, data)
-	p := w.parts[k]
-	applied := false
-	switch {
-	case p == nil:
-		w.partSeq++
-		p = &partnership{seq: w.partSeq, Partnership: Partnership{Partner: partner, AuthorizedData: data,
-			State: PartnershipEstablished, BuildTime: now, CreateTime: now, UpdateTime: now}}
-		w.parts[k] = p
-		applied = true
-	case p.State == PartnershipTerminated:
-		p.State, p.BuildTime, p.UpdateTime, p.TerminateTime = PartnershipEstablished, now, now, time.Time{}
-		applied = true
+	res = change(partner, data, now)
+	if res.status/100 == 2 {
+		s.w.idem[idem] = res.withApplied(false)
 	}
-	res = okJSON(map[string]any{"partner": p.Partner, "authorized_data": p.AuthorizedData, "state": p.State,
-		"build_time": wxTime(p.BuildTime), "create_time": wxTime(p.CreateTime), "update_time": wxTime(p.UpdateTime)})
-	s.remember(ex.r.URL.Path, key, res)
-	res.applied = applied
 	return res
 }
 
-func handleTerminatePartnership(s *Server, ex *exchange) result {
-	partner, data, key, res, bad := decodePartnershipChange(ex)
-	if bad {
-		return res
-	}
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if res, ok := s.replay(ex.r.URL.Path, key); ok {
-		return res
-	}
-	p := s.w.parts[partnershipKey(partner, data)]
-	if p == nil || p.State != PartnershipEstablished {
-		return invalidRequest("合作关系不存在或已终止")
-	}
-	p.State, p.TerminateTime, p.UpdateTime = PartnershipTerminated, now, now
-	res = okJSON(map[string]string{"terminate_time": wxTime(now)})
-	s.remember(ex.r.URL.Path, key, res)
-	res.applied = true
-	return res
+func (s *Server) handleBuildPartnership(ex *exchange) result {
+	return s.changePartnership(ex, func(partner Partner, data AuthorizedData, now time.Time) result {
+		w := s.w
+		k := partnershipKey(partner, data)
+		p := w.parts[k]
+		applied := false
+		switch {
+		case p == nil:
+			w.partSeq++
+			p = &partnership{seq: w.partSeq, Partnership: Partnership{Partner: partner, AuthorizedData: data,
+				State: PartnershipEstablished, BuildTime: now, CreateTime: now, UpdateTime: now}}
+			w.parts[k] = p
+			applied = true
+		case p.State == PartnershipTerminated:
+			p.State, p.BuildTime, p.UpdateTime, p.TerminateTime = PartnershipEstablished, now, now, time.Time{}
+			applied = true
+		}
+		return okJSON(map[string]any{"partner": p.Partner, "authorized_data": p.AuthorizedData, "state": p.State,
+			"build_time": wxTime(p.BuildTime), "create_time": wxTime(p.CreateTime), "update_time": wxTime(p.UpdateTime),
+		}).withApplied(applied)
+	})
+}
+
+func (s *Server) handleTerminatePartnership(ex *exchange) result {
+	return s.changePartnership(ex, func(partner Partner, data AuthorizedData, now time.Time) result {
+		p := s.w.parts[partnershipKey(partner, data)]
+		if p == nil || p.State != PartnershipEstablished {
+			return invalidRequest("合作关系不存在或已终止")
+		}
+		p.State, p.TerminateTime, p.UpdateTime = PartnershipTerminated, now, now
+		return okJSON(map[string]string{"terminate_time": wxTime(now)}).withApplied(true)
+	})
 }
 
 type partnershipItem struct {
@@ -151,22 +261,12 @@ type partnershipItem struct {
 
 // handleListPartnerships lists established and terminated partnerships alike, without a
 // state field, as documented: a client tells them apart by terminate_time.
-func handleListPartnerships(s *Server, ex *exchange) result {
+func (s *Server) handleListPartnerships(ex *exchange) result {
+	offset, limit, res, bad := queryPage(ex, partnershipsDefaultLimit, partnershipsMaxLimit)
+	if bad {
+		return res
+	}
 	q := ex.r.URL.Query()
-	limit, res, bad := queryInt(ex, "limit", partnershipsDefaultLimit)
-	if bad {
-		return res
-	}
-	offset, res, bad := queryInt(ex, "offset", 0)
-	if bad {
-		return res
-	}
-	if limit < 1 || limit > partnershipsMaxLimit {
-		return queryError("limit", q.Get("limit"), "must be 1 to 50")
-	}
-	if offset < 0 {
-		return queryError("offset", q.Get("offset"), "must not be negative")
-	}
 	var pf Partner
 	if v := q.Get("partner"); v != "" {
 		if err := json.Unmarshal([]byte(v), &pf); err != nil {
@@ -195,8 +295,7 @@ func handleListPartnerships(s *Server, ex *exchange) result {
 		return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "合作关系不存在", nil)
 	}
 	data := []partnershipItem{}
-	for i := offset; i < len(matches) && i < offset+limit; i++ {
-		p := matches[i]
+	for _, p := range page(matches, offset, limit) {
 		item := partnershipItem{Partner: p.Partner, AuthorizedData: p.AuthorizedData,
 			BuildTime: wxTime(p.BuildTime), CreateTime: wxTime(p.CreateTime), UpdateTime: wxTime(p.UpdateTime)}
 		if p.State == PartnershipTerminated {

@@ -2,18 +2,166 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
+	"strings"
+	"time"
 )
 
-// Pay-gift merchant list paging: WeChat Pay does not publish the bounds of this list, so the
-// emulator uses those of its sibling lists: limit 1..100, default 10.
+// Pay-gift (支付有礼) activities: their details and their merchant lists.
+
+// ActivityOngoing is the one activity status that allows member changes.
+const ActivityOngoing = "ONGOING_ACT_STATUS"
+
+var activityStates = []string{"ACT_STATUS_UNKNOWN", "CREATE_ACT_STATUS", ActivityOngoing, "TERMINATE_ACT_STATUS",
+	"STOP_ACT_STATUS", "OVER_TIME_ACT_STATUS", "CREATE_ACT_FAILED"}
+
+// Merchant list paging: WeChat Pay does not publish the bounds of this list, so the emulator
+// uses those of its sibling lists.
 const (
 	payGiftDefaultLimit = 10
 	payGiftMaxLimit     = 100
 )
 
-type invalidMerchant struct {
-	Mchid         string `json:"mchid"`
-	InvalidReason string `json:"invalid_reason"`
+// Activity is a pay-gift activity. In a Seed, Merchants nil keeps the current members and
+// a list (even empty) replaces them; CreatorMchid/OwnerMchid "" mean the caller.
+type Activity struct {
+	ActivityID   string   `json:"activity_id"`
+	Name         string   `json:"name,omitempty"`
+	Type         string   `json:"type,omitempty"`   // default FULL_SEND_ACT_TYPE
+	Status       string   `json:"status,omitempty"` // default ONGOING_ACT_STATUS
+	CreatorMchid string   `json:"creator_mchid,omitempty"`
+	OwnerMchid   string   `json:"owner_mchid,omitempty"`
+	Merchants    []string `json:"merchants,omitempty"`
+}
+
+type member struct{ added, updated time.Time }
+
+type activity struct {
+	Activity
+	created, updated time.Time
+	members          map[string]member
+	replies          map[string]result // first answer per "add\x00no" / "delete\x00no"
+}
+
+// upsertActivity merges a seeded activity; s.mu must be held.
+func (w *world) upsertActivity(a Activity, now time.Time) *activity {
+	act := w.activityFor(a.ActivityID, now)
+	act.updated = now
+	if a.Name != "" {
+		act.Name = a.Name
+	}
+	if a.Type != "" {
+		act.Type = a.Type
+	}
+	if a.Status != "" {
+		act.Status = a.Status
+	}
+	act.CreatorMchid, act.OwnerMchid = a.CreatorMchid, a.OwnerMchid
+	if a.Merchants != nil {
+		next := map[string]member{}
+		for _, m := range a.Merchants {
+			if old, ok := act.members[m]; ok {
+				next[m] = old
+			} else {
+				next[m] = member{added: now, updated: now}
+			}
+		}
+		act.members = next
+	}
+	return act
+}
+
+// activityFor finds an activity, creating it as the caller's when it is unknown.
+func (w *world) activityFor(id string, now time.Time) *activity {
+	act := w.acts[id]
+	if act == nil {
+		act = &activity{created: now, updated: now, members: map[string]member{}, replies: map[string]result{}}
+		act.Activity = Activity{ActivityID: id, Type: "FULL_SEND_ACT_TYPE", Status: ActivityOngoing}
+		w.acts[id] = act
+	}
+	return act
+}
+
+// memberIDs lists members in the order they were added.
+func (a *activity) memberIDs() []string {
+	ids := make([]string, 0, len(a.members))
+	for id := range a.members {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(x, y string) int {
+		mx, my := a.members[x], a.members[y]
+		if c := mx.added.Compare(my.added); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	return ids
+}
+
+// activityList lists every activity with its members, sorted by id.
+func (w *world) activityList() []Activity {
+	out := []Activity{}
+	for _, a := range w.acts {
+		act := a.Activity
+		act.Merchants = a.memberIDs()
+		out = append(out, act)
+	}
+	slices.SortFunc(out, func(a, b Activity) int { return strings.Compare(a.ActivityID, b.ActivityID) })
+	return out
+}
+
+// SetActivityStatus changes an activity's status out of band, creating the activity (as the
+// caller's) when it is unknown.
+func (s *Server) SetActivityStatus(activityID, status string) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	act := s.w.activityFor(activityID, now)
+	act.Status, act.updated = status, now
+}
+
+// AddActivityMember adds a member out of band, creating the activity when it is unknown.
+func (s *Server) AddActivityMember(activityID, mchid string) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	act := s.w.activityFor(activityID, now)
+	if _, ok := act.members[mchid]; !ok {
+		act.members[mchid] = member{added: now, updated: now}
+	}
+}
+
+// RemoveActivityMember removes a member out of band.
+func (s *Server) RemoveActivityMember(activityID, mchid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if act := s.w.acts[activityID]; act != nil {
+		delete(act.members, mchid)
+	}
+}
+
+// ActivityMembers lists an activity's members in the order they were added (nil if unknown).
+func (s *Server) ActivityMembers(activityID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if act := s.w.acts[activityID]; act != nil {
+		return act.memberIDs()
+	}
+	return nil
+}
+
+// withActivity runs f, with s.mu held, on an activity the caller may manage.
+func (s *Server) withActivity(id string, f func(act *activity) result) result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	act := s.w.acts[id]
+	if act == nil {
+		return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "活动不存在", nil)
+	}
+	if !s.isCaller(act.OwnerMchid) {
+		return fail(http.StatusForbidden, "NO_AUTH", "无权限操作该活动", nil)
+	}
+	return f(act)
 }
 
 type merchantsChangeRequest struct {
@@ -24,7 +172,7 @@ type merchantsChangeRequest struct {
 
 func decodeMerchantsChange(ex *exchange, add bool) (merchantsChangeRequest, string, result, bool) {
 	var req merchantsChangeRequest
-	if !lenBetween(ex.params["activity_id"], 1, 20) {
+	if !lenBetween(ex.r.PathValue("activity_id"), 1, 20) {
 		return req, "", paramError("activity_id", "must be 1 to 20 characters"), true
 	}
 	if res, bad := decodeBody(ex, &req); bad {
@@ -52,104 +200,76 @@ func decodeMerchantsChange(ex *exchange, add bool) (merchantsChangeRequest, stri
 	return req, no, result{}, false
 }
 
-// ownedActivity finds an activity the caller may manage; s.mu must be held.
-func (s *Server) ownedActivity(id string) (*activity, result, bool) {
-	act := s.w.acts[id]
-	if act == nil {
-		return nil, fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "活动不存在", nil), true
-	}
-	if !s.isCaller(act.OwnerMchid) {
-		return nil, fail(http.StatusForbidden, "NO_AUTH", "无权限操作该活动", nil), true
-	}
-	return act, result{}, false
-}
-
-// changeableActivity adds the request-number replay and the status rule to ownedActivity.
-// A replay comes before the status rule: a retry of a change that went through must get its
-// first answer even after the activity stopped.
-func (s *Server) changeableActivity(id, replayKey string) (*activity, result, bool) {
-	act, res, bad := s.ownedActivity(id)
-	if bad {
-		return nil, res, true
-	}
-	if rep, ok := act.replies[replayKey]; ok {
-		return nil, result{status: rep.status, body: rep.body}, true
-	}
-	if act.Status != ActivityOngoing {
-		return nil, fail(http.StatusForbidden, "RULE_LIMIT", "活动当前状态不允许修改: "+act.Status, nil), true
-	}
-	return act, result{}, false
-}
-
-func handleAddMerchants(s *Server, ex *exchange) result {
-	req, no, res, bad := decodeMerchantsChange(ex, true)
+// changeMembers runs an add or a delete: a request number already used replays its first
+// answer, before the status rule, so that a retry of a change that went through gets that
+// answer even after the activity stopped; change's answer is kept for such replays.
+func (s *Server) changeMembers(ex *exchange, add bool, change func(act *activity, ids []string, now time.Time) (res result, applied bool)) result {
+	req, no, res, bad := decodeMerchantsChange(ex, add)
 	if bad {
 		return res
 	}
-	id := ex.params["activity_id"]
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	replayKey := "add\x00" + no
-	act, res, bad := s.changeableActivity(id, replayKey)
-	if bad {
-		return res
+	if !add {
+		replayKey = "delete\x00" + no
 	}
-	invalid := []invalidMerchant{}
-	applied := false
-	for _, mchid := range req.MerchantIDList {
-		sm := s.w.subs[mchid]
-		switch {
-		case sm == nil && mchid != s.keys.MchID:
-			invalid = append(invalid, invalidMerchant{mchid, "商户号不存在"})
-		case sm != nil && !s.isCaller(sm.Owner):
-			invalid = append(invalid, invalidMerchant{mchid, "商户号不属于该服务商"})
-		default:
-			// Adding a member twice is a no-op, not an error.
-			if _, ok := act.members[mchid]; !ok {
-				act.members[mchid] = member{added: now, updated: now}
+	now := s.Now()
+	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
+		if first, ok := act.replies[replayKey]; ok {
+			return first
+		}
+		if act.Status != ActivityOngoing {
+			return fail(http.StatusForbidden, "RULE_LIMIT", "活动当前状态不允许修改: "+act.Status, nil)
+		}
+		res, applied := change(act, req.MerchantIDList, now)
+		if applied {
+			act.updated = now
+		}
+		act.replies[replayKey] = res
+		return res.withApplied(applied)
+	})
+}
+
+type invalidMerchant struct {
+	Mchid         string `json:"mchid"`
+	InvalidReason string `json:"invalid_reason"`
+}
+
+func (s *Server) handleAddMerchants(ex *exchange) result {
+	return s.changeMembers(ex, true, func(act *activity, ids []string, now time.Time) (result, bool) {
+		invalid := []invalidMerchant{}
+		applied := false
+		for _, mchid := range ids {
+			sm := s.w.subs[mchid]
+			switch {
+			case sm == nil && mchid != s.keys.MchID:
+				invalid = append(invalid, invalidMerchant{mchid, "商户号不存在"})
+			case sm != nil && !s.isCaller(sm.Owner):
+				invalid = append(invalid, invalidMerchant{mchid, "商户号不属于该服务商"})
+			default:
+				// Adding a member twice is a no-op, not an error.
+				if _, ok := act.members[mchid]; !ok {
+					act.members[mchid] = member{added: now, updated: now}
+					applied = true
+				}
+			}
+		}
+		return okJSON(map[string]any{"activity_id": act.ActivityID, "invalid_merchant_id_list": invalid,
+			"add_time": wxTime(now)}), applied
+	})
+}
+
+func (s *Server) handleDeleteMerchants(ex *exchange) result {
+	return s.changeMembers(ex, false, func(act *activity, ids []string, now time.Time) (result, bool) {
+		applied := false
+		for _, mchid := range ids {
+			// Removing a non-member is a no-op: the delete answer has no list of rejected ids.
+			if _, ok := act.members[mchid]; ok {
+				delete(act.members, mchid)
 				applied = true
 			}
 		}
-	}
-	if applied {
-		act.updated = now
-	}
-	res = okJSON(map[string]any{"activity_id": id, "invalid_merchant_id_list": invalid, "add_time": wxTime(now)})
-	act.replies[replayKey] = storedReply{status: res.status, body: res.body}
-	res.applied = applied
-	return res
-}
-
-func handleDeleteMerchants(s *Server, ex *exchange) result {
-	req, no, res, bad := decodeMerchantsChange(ex, false)
-	if bad {
-		return res
-	}
-	id := ex.params["activity_id"]
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	replayKey := "delete\x00" + no
-	act, res, bad := s.changeableActivity(id, replayKey)
-	if bad {
-		return res
-	}
-	applied := false
-	for _, mchid := range req.MerchantIDList {
-		// Removing a non-member is a no-op: the delete answer has no list of rejected ids.
-		if _, ok := act.members[mchid]; ok {
-			delete(act.members, mchid)
-			applied = true
-		}
-	}
-	if applied {
-		act.updated = now
-	}
-	res = okJSON(map[string]string{"activity_id": id, "delete_time": wxTime(now)})
-	act.replies[replayKey] = storedReply{status: res.status, body: res.body}
-	res.applied = applied
-	return res
+		return okJSON(map[string]string{"activity_id": act.ActivityID, "delete_time": wxTime(now)}), applied
+	})
 }
 
 type payGiftMerchant struct {
@@ -159,41 +279,26 @@ type payGiftMerchant struct {
 	UpdateTime   string `json:"update_time"`
 }
 
-func handleListMerchants(s *Server, ex *exchange) result {
-	offset, res, bad := queryInt(ex, "offset", 0)
+func (s *Server) handleListMerchants(ex *exchange) result {
+	offset, limit, res, bad := queryPage(ex, payGiftDefaultLimit, payGiftMaxLimit)
 	if bad {
 		return res
 	}
-	limit, res, bad := queryInt(ex, "limit", payGiftDefaultLimit)
-	if bad {
-		return res
-	}
-	if offset < 0 {
-		return queryError("offset", ex.r.URL.Query().Get("offset"), "must not be negative")
-	}
-	if limit < 1 || limit > payGiftMaxLimit {
-		return queryError("limit", ex.r.URL.Query().Get("limit"), "must be 1 to 100")
-	}
-	id := ex.params["activity_id"]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	act, res, bad := s.ownedActivity(id)
-	if bad {
-		return res
-	}
-	ids := act.memberIDs()
-	data := []payGiftMerchant{}
-	for i := offset; i < len(ids) && i < offset+limit; i++ {
-		m := act.members[ids[i]]
-		name := ""
-		if sm := s.w.subs[ids[i]]; sm != nil {
-			name = sm.Name
+	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
+		ids := act.memberIDs()
+		data := []payGiftMerchant{}
+		for _, mchid := range page(ids, offset, limit) {
+			m := act.members[mchid]
+			name := ""
+			if sm := s.w.subs[mchid]; sm != nil {
+				name = sm.Name
+			}
+			data = append(data, payGiftMerchant{Mchid: mchid, MerchantName: name,
+				CreateTime: wxTime(m.added), UpdateTime: wxTime(m.updated)})
 		}
-		data = append(data, payGiftMerchant{Mchid: ids[i], MerchantName: name,
-			CreateTime: wxTime(m.added), UpdateTime: wxTime(m.updated)})
-	}
-	return okJSON(map[string]any{"data": data, "total_count": len(ids), "offset": offset,
-		"limit": limit, "activity_id": id})
+		return okJSON(map[string]any{"data": data, "total_count": len(ids), "offset": offset,
+			"limit": limit, "activity_id": act.ActivityID})
+	})
 }
 
 type activityBaseInfo struct {
@@ -208,30 +313,25 @@ type activityBaseInfo struct {
 
 // handleGetActivity answers a subset of the activity details WeChat Pay documents: the
 // fields a client needs to tell whether the activity exists, whose it is and its status.
-func handleGetActivity(s *Server, ex *exchange) result {
-	id := ex.params["activity_id"]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	act, res, bad := s.ownedActivity(id)
-	if bad {
-		return res
-	}
-	creator, owner := act.CreatorMchid, act.OwnerMchid
-	if creator == "" {
-		creator = s.keys.MchID
-	}
-	if owner == "" {
-		owner = s.keys.MchID
-	}
-	return okJSON(map[string]any{
-		"activity_id":   id,
-		"activity_type": act.Type,
-		"activity_base_info": activityBaseInfo{ActivityName: act.Name, BeginTime: wxTime(act.created),
-			EndTime: wxTime(act.created.AddDate(1, 0, 0)), OutRequestNo: "emulator-" + id, DeliveryPurpose: "OFF_LINE_PAY"},
-		"activity_status":     act.Status,
-		"creator_merchant_id": creator,
-		"belong_merchant_id":  owner,
-		"create_time":         wxTime(act.created),
-		"update_time":         wxTime(act.updated),
+func (s *Server) handleGetActivity(ex *exchange) result {
+	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
+		creator, owner := act.CreatorMchid, act.OwnerMchid
+		if creator == "" {
+			creator = s.keys.MchID
+		}
+		if owner == "" {
+			owner = s.keys.MchID
+		}
+		return okJSON(map[string]any{
+			"activity_id":   act.ActivityID,
+			"activity_type": act.Type,
+			"activity_base_info": activityBaseInfo{ActivityName: act.Name, BeginTime: wxTime(act.created),
+				EndTime: wxTime(act.created.AddDate(1, 0, 0)), OutRequestNo: "emulator-" + act.ActivityID, DeliveryPurpose: "OFF_LINE_PAY"},
+			"activity_status":     act.Status,
+			"creator_merchant_id": creator,
+			"belong_merchant_id":  owner,
+			"create_time":         wxTime(act.created),
+			"update_time":         wxTime(act.updated),
+		})
 	})
 }

@@ -1,13 +1,9 @@
 package emulator
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +36,7 @@ type Server struct {
 	defaultMode string
 	merchantPub *rsa.PublicKey
 	certPEM     []byte
+	mux         *http.ServeMux
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -84,7 +81,99 @@ func New(opts Options) *Server {
 		seed = 1
 	}
 	s.faults.init(seed)
+	s.mux = s.routes()
 	return s
+}
+
+// routes lists every WeChat Pay API the emulator serves, then the control API.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	api := newRouteSet(mux, s.serveAPI("", methodNotAllowed))
+	for _, rt := range []struct {
+		pattern string
+		handle  func(*exchange) result
+	}{
+		{"GET /v3/certificates", s.handleCertificates},
+		{"POST /v3/goldplan/merchants/changegoldplanstatus", s.handleGoldPlanStatus},
+		{"POST /v3/goldplan/merchants/changecustompagestatus", s.handleCustomPageStatus},
+		{"POST /v3/goldplan/merchants/set-advertising-industry-filter", s.handleSetIndustryFilter},
+		{"PATCH /v3/goldplan/merchants/open-advertising-show", s.handleOpenAdvertising},
+		{"POST /v3/goldplan/merchants/close-advertising-show", s.handleCloseAdvertising},
+		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add", s.handleAddMerchants},
+		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete", s.handleDeleteMerchants},
+		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants", s.handleListMerchants},
+		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}", s.handleGetActivity},
+		{"POST /v3/marketing/partnerships/build", s.handleBuildPartnership},
+		{"POST /v3/marketing/partnerships/terminate", s.handleTerminatePartnership},
+		{"GET /v3/marketing/partnerships", s.handleListPartnerships},
+		{"GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state", s.handleAuthorizeState},
+	} {
+		method, _, _ := strings.Cut(rt.pattern, " ")
+		api.handle(rt.pattern, s.serveAPI(method, rt.handle))
+	}
+	mux.Handle("/v3/", s.serveAPI("", pathNotFound))
+	s.controlRoutes(mux)
+	mux.HandleFunc("/", s.serveNotFound)
+	mux.HandleFunc("/v3", s.serveNotFound) // else ServeMux redirects it to /v3/
+	return mux
+}
+
+// routeSet registers "METHOD /path" patterns and answers every other method of a registered
+// path with refuse, so that ServeMux never writes its own text/plain 405.
+type routeSet struct {
+	mux    *http.ServeMux
+	refuse http.Handler
+	paths  map[string]bool
+}
+
+func newRouteSet(mux *http.ServeMux, refuse http.Handler) *routeSet {
+	return &routeSet{mux: mux, refuse: refuse, paths: map[string]bool{}}
+}
+
+func (rs *routeSet) handle(pattern string, h http.Handler) {
+	rs.mux.Handle(pattern, h)
+	if _, path, _ := strings.Cut(pattern, " "); !rs.paths[path] {
+		rs.paths[path] = true
+		rs.mux.Handle(path, rs.refuse)
+	}
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if routable(r.URL) {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// ServeMux would redirect this path; answer it as an unknown path of its area instead.
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/v3/"):
+		s.serveAPI("", pathNotFound).ServeHTTP(w, r)
+	case p == "/_emulator" || strings.HasPrefix(p, "/_emulator/"):
+		guardControl(http.HandlerFunc(controlNotFound)).ServeHTTP(w, r)
+	default:
+		s.serveNotFound(w, r)
+	}
+}
+
+// routable reports whether ServeMux may see a path: it redirects one with empty, "." or ".."
+// segments to the cleaned path (a signed request must never be re-sent elsewhere), and it
+// matches an encoded "/" inside one segment, where WeChat Pay ids never hold one.
+func routable(u *url.URL) bool {
+	if !strings.HasPrefix(u.Path, "/") || strings.Contains(strings.ToLower(u.EscapedPath()), "%2f") {
+		return false
+	}
+	segs := strings.Split(u.Path[1:], "/")
+	for i, seg := range segs {
+		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// serveNotFound answers paths outside both APIs, without checks and without a call log entry.
+func (s *Server) serveNotFound(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Request-ID", s.newRequestID())
+	writeJSON(w, http.StatusNotFound, errorBody{Code: "NOT_FOUND", Message: "请求的资源不存在"})
 }
 
 // Keys returns the identity the server was built with.
@@ -105,209 +194,3 @@ var cst = time.FixedZone("CST", 8*3600)
 
 // wxTime spells a time as WeChat Pay answers do: RFC 3339 in +08:00.
 func wxTime(t time.Time) string { return t.In(cst).Format("2006-01-02T15:04:05+08:00") }
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/_emulator" || strings.HasPrefix(r.URL.Path, "/_emulator/"):
-		s.serveControl(w, r)
-	case strings.HasPrefix(r.URL.Path, "/v3/"):
-		s.serveAPI(w, r)
-	default:
-		w.Header().Set("Request-ID", s.newRequestID())
-		writeJSON(w, http.StatusNotFound, errorBody{Code: "NOT_FOUND", Message: "请求的资源不存在"})
-	}
-}
-
-// result is what a handler decided; serveAPI turns it into bytes on the wire.
-type result struct {
-	status  int
-	body    []byte // nil: no body (204)
-	code    string // error code for non-2xx
-	applied bool   // the call changed state
-}
-
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Detail  any    `json:"detail,omitempty"`
-}
-
-type fieldDetail struct {
-	Field    string `json:"field"`
-	Value    string `json:"value"`
-	Issue    string `json:"issue"`
-	Location string `json:"location"`
-}
-
-func fail(status int, code, message string, detail any) result {
-	b, _ := json.Marshal(errorBody{Code: code, Message: message, Detail: detail})
-	return result{status: status, body: b, code: code}
-}
-
-func paramError(field, issue string) result {
-	return fail(http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+field+" "+issue,
-		fieldDetail{Field: field, Issue: issue, Location: "body"})
-}
-
-func invalidRequest(message string) result {
-	return fail(http.StatusBadRequest, "INVALID_REQUEST", message, nil)
-}
-
-func okJSON(v any) result {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fail(http.StatusInternalServerError, "SYSTEM_ERROR", "系统错误", nil)
-	}
-	return result{status: http.StatusOK, body: b}
-}
-
-func noContent() result { return result{status: http.StatusNoContent} }
-
-// exchange is one /v3 call on its way through serveAPI.
-type exchange struct {
-	r         *http.Request
-	body      []byte
-	params    map[string]string
-	requestNo string // add/delete_request_no or Idempotency-Key, for the call log
-}
-
-const maxBody = 1 << 20
-
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	reqID := s.newRequestID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	call := Call{Time: s.Now(), Host: r.Host, Method: r.Method, Path: r.URL.Path,
-		RawQuery: r.URL.RawQuery, Body: string(body)}
-	if err != nil || len(body) > maxBody {
-		s.answer(w, r, reqID, &call, invalidRequest("HTTP 请求不符合微信支付 APIv3 接口规则"), nil)
-		return
-	}
-	if res, bad := checkHeaders(r, body); bad {
-		s.answer(w, r, reqID, &call, res, nil)
-		return
-	}
-	nonce, res, bad := s.verifyRequest(r, body)
-	call.Nonce = nonce
-	if bad {
-		s.answer(w, r, reqID, &call, res, nil)
-		return
-	}
-	rt, params, res, bad := matchRoute(r.Method, r.URL.Path)
-	if bad {
-		s.answer(w, r, reqID, &call, res, nil)
-		return
-	}
-	if res, bad := s.limits.check(r.URL.Path); bad {
-		s.answer(w, r, reqID, &call, res, nil)
-		return
-	}
-	f := s.faults.pick(r.Method, r.URL.Path)
-	if f != nil {
-		call.Fault = f.Kind
-		switch f.Kind {
-		case FaultStatus:
-			s.answer(w, r, reqID, &call, f.statusResult(), nil)
-			return
-		case FaultReset:
-			s.log.add(call)
-			abortConnection(w)
-			return
-		case FaultTimeout:
-			s.hold(r, f.Latency, 10*time.Minute)
-			s.log.add(call)
-			abortConnection(w)
-			return
-		case FaultLatency:
-			if !s.hold(r, f.Latency, f.Latency) {
-				// The caller gave up while waiting: nothing is applied, as on a real timeout.
-				s.log.add(call)
-				abortConnection(w)
-				return
-			}
-		}
-	}
-	ex := &exchange{r: r, body: body, params: params}
-	res = rt.handle(s, ex)
-	call.RequestNo = ex.requestNo
-	if f != nil && f.Kind == FaultDropAfterApply {
-		call.Status, call.Code, call.Applied = 0, "", res.applied
-		s.log.add(call)
-		abortConnection(w)
-		return
-	}
-	s.answer(w, r, reqID, &call, res, f)
-}
-
-// hold waits d (or, when d is 0, up to limit) unless the caller or Close ends it first; it
-// reports whether the full wait elapsed.
-func (s *Server) hold(r *http.Request, d, limit time.Duration) bool {
-	if d <= 0 {
-		d = limit
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	case <-s.done:
-		return false
-	}
-}
-
-// abortConnection closes the connection without an answer, so the caller sees a network error.
-func abortConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-	}
-	panic(http.ErrAbortHandler)
-}
-
-// answer writes res, signing 2xx answers (and corrupting them as fault f says), and logs the call.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, call *Call, res result, f *Fault) {
-	call.Status, call.Applied = res.status, res.applied
-	if res.status >= 300 {
-		call.Code = res.code
-	}
-	h := w.Header()
-	h.Set("Request-ID", reqID)
-	body := res.body
-	status := res.status
-	if status >= 200 && status < 300 {
-		if f != nil && f.Kind == FaultGarbledBody {
-			body = []byte(`{"code":"OK","data":[{"unterminated`)
-			if status == http.StatusNoContent {
-				status = http.StatusOK
-			}
-		}
-		s.signAnswer(h, r, body, f)
-	}
-	s.log.add(*call)
-	if len(body) > 0 {
-		h.Set("Content-Type", "application/json; charset=utf-8")
-	}
-	w.WriteHeader(status)
-	if len(body) > 0 {
-		_, _ = w.Write(body)
-	}
-}
-
-func (s *Server) newRequestID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%016X%s%08X", time.Now().UnixNano(), strings.ToUpper(hex.EncodeToString(b[:])), s.reqSeq.Add(1))
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"SYSTEM_ERROR","message":"系统错误"}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
