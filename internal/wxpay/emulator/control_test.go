@@ -1,19 +1,11 @@
 package emulator
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 func TestControlAPILoopbackOnly(t *testing.T) {
@@ -249,133 +241,4 @@ func TestControlAPIRoutes(t *testing.T) {
 	if n := e.srv.CountCalls("", ""); n != 0 {
 		t.Errorf("%d control calls logged", n)
 	}
-}
-
-func TestKeysRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	k1, err := LoadOrCreateKeys(dir, "1900000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k2, err := LoadOrCreateKeys(dir, "1900000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k1.MerchantSerial != k2.MerchantSerial || k1.PlatformSerial != k2.PlatformSerial || k1.APIv3Key != k2.APIv3Key ||
-		!k1.MerchantKey.Equal(k2.MerchantKey) || !k1.PublicKeyModeKey.Equal(k2.PublicKeyModeKey) {
-		t.Error("keys not reused")
-	}
-	// The caller's files load with the official SDK's loaders.
-	if _, err := utils.LoadPrivateKeyWithPath(filepath.Join(dir, "merchant_key.pem")); err != nil {
-		t.Error(err)
-	}
-	if pub, err := utils.LoadPublicKeyWithPath(filepath.Join(dir, "wechatpay_public_key.pem")); err != nil || !pub.Equal(&k1.PublicKeyModeKey.PublicKey) {
-		t.Errorf("public key: %v", err)
-	}
-	if cert, err := utils.LoadCertificateWithPath(filepath.Join(dir, "platform_cert.pem")); err != nil || utils.GetCertificateSerialNumber(*cert) != k1.PlatformSerial {
-		t.Errorf("platform certificate: %v", err)
-	}
-	if fi, err := os.Stat(filepath.Join(dir, "merchant_key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("merchant key mode %v (%v)", fi.Mode(), err)
-	}
-	// A broken directory is an error, not silently new keys.
-	if err := os.WriteFile(filepath.Join(dir, "emulator_platform_key.pem"), []byte("junk"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadOrCreateKeys(dir, "1900000001"); err == nil {
-		t.Error("loaded a corrupted key directory")
-	}
-}
-
-func TestRunCommand(t *testing.T) {
-	dir := t.TempDir()
-	seedFile := filepath.Join(t.TempDir(), "seed.json")
-	seed := `{"sub_merchants":[{"sub_mchid":"1900000109","authorize_state":"AUTHORIZE_STATE_AUTHORIZED"}]}`
-	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	start := func(t *testing.T) (Ready, context.CancelFunc, chan error) {
-		t.Helper()
-		ctx, cancel := context.WithCancel(context.Background())
-		pr, pw := io.Pipe()
-		done := make(chan error, 1)
-		go func() {
-			done <- RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-mchid", "1900000001",
-				"-listen", "127.0.0.1:0", "-backup-listen", "127.0.0.1:0"}, pw, io.Discard)
-			pw.Close()
-		}()
-		line, err := bufio.NewReader(pr).ReadString('\n')
-		go func() { _, _ = io.Copy(io.Discard, pr) }()
-		if err != nil {
-			cancel()
-			t.Fatalf("no ready line: %v (%v)", err, <-done)
-		}
-		var r Ready
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			cancel()
-			t.Fatalf("ready line %q: %v", line, err)
-		}
-		return r, cancel, done
-	}
-
-	r, cancel, done := start(t)
-	if r.MchID != "1900000001" || !strings.HasPrefix(r.Endpoint, "http://127.0.0.1:") || !strings.HasPrefix(r.BackupEndpoint, "http://127.0.0.1:") ||
-		r.Endpoint == r.BackupEndpoint || !strings.HasPrefix(r.WechatpayPublicKeyID, "PUB_KEY_ID_") || len(r.APIv3Key) != 32 {
-		t.Errorf("ready %+v", r)
-	}
-	env, err := os.ReadFile(filepath.Join(dir, "env.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"export WECHATPAY_MCHID='1900000001'", "export WECHATPAY_ENDPOINT='" + r.Endpoint + "'",
-		"export WECHATPAY_BACKUP_ENDPOINT='" + r.BackupEndpoint + "'", "export WECHATPAY_PRIVATE_KEY_PATH='" + r.PrivateKeyPath + "'",
-		"WECHATPAY_MERCHANT_SERIAL_NUMBER='" + r.MerchantSerialNumber + "'", "WECHATPAY_PUBLIC_KEY_ID='", "WECHATPAY_PUBLIC_KEY_PATH='", "WECHATPAY_APIV3_KEY='"} {
-		if !strings.Contains(string(env), want) {
-			t.Errorf("env.sh lacks %q:\n%s", want, env)
-		}
-	}
-
-	// Both listeners serve the same seeded state with the keys from the printed paths.
-	key, err := utils.LoadPrivateKeyWithPath(r.PrivateKeyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &Keys{MchID: r.MchID, MerchantSerial: r.MerchantSerialNumber, MerchantKey: key}
-	for _, endpoint := range []string{r.Endpoint, r.BackupEndpoint} {
-		req := signedRequest(t, k, "GET", stateURI, "")
-		req.RequestURI = ""
-		u, _ := req.URL.Parse(endpoint + stateURI)
-		req.URL, req.Host = u, u.Host
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), AuthorizeStateAuthorized) {
-			t.Errorf("%s: %d %s", endpoint, resp.StatusCode, b)
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-
-	// A second run in the same directory reuses the identity.
-	r2, cancel2, done2 := start(t)
-	cancel2()
-	if err := <-done2; err != nil {
-		t.Fatal(err)
-	}
-	if r2.MerchantSerialNumber != r.MerchantSerialNumber || r2.WechatpayPublicKeyID != r.WechatpayPublicKeyID || r2.APIv3Key != r.APIv3Key {
-		t.Error("the second run made new keys")
-	}
-
-	t.Run("bad flags", func(t *testing.T) {
-		for _, args := range [][]string{{"-nope"}, {"-default-mode", "x", "-dir", dir}, {"-seed", filepath.Join(dir, "missing.json"), "-dir", dir}, {"-dir", dir, "extra"}} {
-			if err := RunCommand(context.Background(), args, io.Discard, io.Discard); err == nil {
-				t.Errorf("%v accepted", args)
-			}
-		}
-	})
 }

@@ -17,6 +17,13 @@ import (
 	"time"
 )
 
+const (
+	testSub      = "1900000109"
+	stateURI     = "/v3/apply4subject/applyment/merchants/" + testSub + "/state"
+	goldPlanURI  = "/v3/goldplan/merchants/changegoldplanstatus"
+	openGoldPlan = `{"sub_mchid":"1900000109","operation_type":"OPEN"}`
+)
+
 var (
 	keysOnce  sync.Once
 	sharedKey *Keys
@@ -331,4 +338,31 @@ func signedRequest(t testing.TB, k *Keys, method, uri, body string) *http.Reques
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req
+}
+
+func readAll(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return []byte(b.String())
+}
+
+func seedBasics(t *testing.T, e *env) {
+	t.Helper()
+	err := e.srv.Seed(Seed{SubMerchants: []SubMerchant{
+		{SubMchid: testSub, Name: "Test Shop", AuthorizeState: AuthorizeStateAuthorized},
+		{SubMchid: "1900000110", Name: "Second Shop"},
+		{SubMchid: "1900000666", Name: "Foreign Shop", Owner: "1900000999"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -137,4 +139,75 @@ func FuzzRouting(f *testing.F) {
 			t.Fatalf("%s %s: %d with Content-Type %q: %s", method, uri, w.Code, ct, w.Body)
 		}
 	})
+}
+
+// TestConcurrentCalls runs many signed calls at once; with -race it also checks locking.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t)
+	seedActivities(t, e)
+	const n = 60
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = "19200000" + strconv.Itoa(10+i)
+	}
+	subs := make([]SubMerchant, n)
+	for i, id := range ids {
+		subs[i] = SubMerchant{SubMchid: id}
+	}
+	if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]*http.Request, 0, 3*n)
+	for i := 0; i < n; i++ {
+		reqs = append(reqs,
+			e.build("POST", addURI, addBody("c-"+strconv.Itoa(i), ids[i])),
+			e.build("GET", stateURI, ""),
+			e.build("POST", goldPlanURI, openGoldPlan))
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, len(reqs))
+	for i, req := range reqs {
+		wg.Add(1)
+		go func(i int, req *http.Request) {
+			defer wg.Done()
+			resp, err := e.http.Client().Do(req)
+			if err != nil {
+				return
+			}
+			a := answer{status: resp.StatusCode, header: resp.Header, body: readAll(t, resp)}
+			if verifyAnswer(e.keys, a) == nil {
+				statuses[i] = a.status
+			}
+		}(i, req)
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != 200 {
+			t.Errorf("request %d (%s %s): status %d", i, reqs[i].Method, reqs[i].URL.Path, s)
+		}
+	}
+	if got := len(e.srv.ActivityMembers(actID)); got != n+1 {
+		t.Errorf("%d members, want %d", got, n+1)
+	}
+	if e.srv.CountApplied("POST", goldPlanURI) != 1 || e.srv.CountCalls("", "") != 3*n {
+		t.Errorf("applied opens %d, calls %d", e.srv.CountApplied("POST", goldPlanURI), e.srv.CountCalls("", ""))
+	}
+}
+
+func BenchmarkAuthorizeState(b *testing.B) {
+	k := testKeys(b)
+	s := New(Options{Keys: k})
+	if err := s.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: testSub}}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		// Signing the request costs as much as the emulator's own work; what matters is that
+		// the emulator adds no key parsing or other per-call setup.
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, signedRequest(b, k, "GET", stateURI, ""))
+		if w.Code != 200 {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
 }

@@ -1,0 +1,47 @@
+package emulator
+
+import "testing"
+
+func TestAuthorizeState(t *testing.T) {
+	cases := []struct {
+		name    string
+		role    string
+		sub     string
+		status  int
+		code    string
+		message string
+	}{
+		{"channel partner", RoleChannelPartner, testSub, 200, "", AuthorizeStateAuthorized},
+		{"institution", RoleInstitution, testSub, 200, "", AuthorizeStateAuthorized},
+		{"never authorized", RoleChannelPartner, "1900000110", 200, "", AuthorizeStateUnauthorized},
+		{"service provider refused", RoleServiceProvider, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
+		{"merchant refused", RoleMerchant, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
+		{"unknown sub-merchant", RoleChannelPartner, "1900000777", 400, "MCH_NOT_EXISTS", "商户号不存在"},
+		{"someone else's sub-merchant", RoleChannelPartner, "1900000666", 403, "NO_AUTH", "无权限查询该商户"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			seedBasics(t, e)
+			e.srv.SetCallerRole(tc.role)
+			uri := "/v3/apply4subject/applyment/merchants/" + tc.sub + "/state"
+			if tc.status == 200 {
+				if got := e.ok("GET", uri, "").json(t)["authorize_state"]; got != tc.message {
+					t.Errorf("authorize_state %v", got)
+				}
+				return
+			}
+			if a := e.fails(tc.status, tc.code, "GET", uri, ""); a.message(t) != tc.message {
+				t.Errorf("message %q", a.message(t))
+			}
+		})
+	}
+	t.Run("drift back to unauthorized", func(t *testing.T) {
+		e := newEnv(t)
+		seedBasics(t, e)
+		e.srv.SetAuthorizeState(testSub, AuthorizeStateUnauthorized)
+		if got := e.ok("GET", stateURI, "").json(t)["authorize_state"]; got != AuthorizeStateUnauthorized {
+			t.Errorf("authorize_state %v", got)
+		}
+	})
+}

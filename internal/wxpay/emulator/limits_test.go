@@ -1,0 +1,25 @@
+package emulator
+
+import "testing"
+
+func TestQPSLimits(t *testing.T) {
+	e := newEnv(t)
+	seedBasics(t, e)
+	// A tiny rate with burst 1: the second call within the same ~17 minutes is refused.
+	e.srv.SetQPSLimit("/v3/goldplan/", 0.001)
+	e.srv.SetQPSLimit("/v3/apply4subject/", 0.001)
+	e.ok("POST", goldPlanURI, openGoldPlan)
+	if a := e.fails(400, "INVALID_REQUEST", "POST", goldPlanURI, openGoldPlan); a.message(t) != "命中频率限制" {
+		t.Errorf("gold plan limit: %s", a.body)
+	}
+	e.ok("GET", stateURI, "")
+	if a := e.fails(429, "FREQUENCY_LIMITED", "GET", stateURI, ""); a.message(t) != "频率超限" {
+		t.Errorf("other limit: %s", a.body)
+	}
+	e.ok("GET", "/v3/certificates", "") // no limit on this path
+	if got := e.srv.QPSLimits(); len(got) != 2 {
+		t.Errorf("limits %v", got)
+	}
+	e.srv.SetQPSLimit("/v3/goldplan/", 0)
+	e.ok("POST", goldPlanURI, openGoldPlan)
+}
