@@ -103,8 +103,8 @@ func queryInt(ex *exchange, name string, def int) (int, result, bool) {
 	return n, result{}, false
 }
 
-// queryPage reads offset (>= 0, default 0) and limit (1..max, default def).
-func queryPage(ex *exchange, def, max int) (offset, limit int, res result, bad bool) {
+// queryPage reads offset (>= 0, default 0) and limit (1..most, default def).
+func queryPage(ex *exchange, def, most int) (offset, limit int, res result, bad bool) {
 	if offset, res, bad = queryInt(ex, "offset", 0); bad {
 		return 0, 0, res, true
 	}
@@ -115,8 +115,8 @@ func queryPage(ex *exchange, def, max int) (offset, limit int, res result, bad b
 	if offset < 0 {
 		return 0, 0, queryError("offset", q.Get("offset"), "must not be negative"), true
 	}
-	if limit < 1 || limit > max {
-		return 0, 0, queryError("limit", q.Get("limit"), "must be 1 to "+strconv.Itoa(max)), true
+	if limit < 1 || limit > most {
+		return 0, 0, queryError("limit", q.Get("limit"), "must be 1 to "+strconv.Itoa(most)), true
 	}
 	return offset, limit, result{}, false
 }
