@@ -148,16 +148,6 @@ func controlMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	controlError(w, http.StatusMethodNotAllowed, "control route "+r.URL.Path+" does not take "+r.Method)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"SYSTEM_ERROR","message":"系统错误"}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
 func (s *Server) ctlSeed(seed Seed) (any, error) { return nil, s.Seed(seed) }
 
 func (s *Server) ctlReset(*http.Request) (any, error) {

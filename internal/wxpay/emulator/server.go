@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -174,6 +175,16 @@ func routable(u *url.URL) bool {
 func (s *Server) serveNotFound(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Request-ID", s.newRequestID())
 	writeJSON(w, http.StatusNotFound, errorBody{Code: "NOT_FOUND", Message: "请求的资源不存在"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"SYSTEM_ERROR","message":"系统错误"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // Keys returns the identity the server was built with.
