@@ -2,10 +2,8 @@ package wxpay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // AuthorizeState is whether a sub-merchant has confirmed its account opening
@@ -22,13 +20,14 @@ const authorizeStateAPI = "GET /v3/apply4subject/applyment/merchants/{sub_mchid}
 // GetAuthorizeState calls GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state.
 // Only channel partners and licensed institutions may call it.
 func (c *Client) GetAuthorizeState(ctx context.Context, subMchid string) (AuthorizeState, error) {
-	if subMchid == "" {
-		return "", errors.New("wechatpay: sub_mchid is required")
+	seg, err := pathSegment("sub_mchid", subMchid)
+	if err != nil {
+		return "", err
 	}
 	var out struct {
 		AuthorizeState AuthorizeState `json:"authorize_state"`
 	}
-	path := "/v3/apply4subject/applyment/merchants/" + url.PathEscape(subMchid) + "/state"
+	path := "/v3/apply4subject/applyment/merchants/" + seg + "/state"
 	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path, API: authorizeStateAPI}, &out); err != nil {
 		return "", err
 	}

@@ -336,8 +336,8 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 		req.Method = http.MethodGet
 	}
 	req.Method = strings.ToUpper(req.Method)
-	if !strings.HasPrefix(req.Path, "/") || strings.ContainsAny(req.Path, "?#") {
-		return fmt.Errorf("wechatpay: %s %q: path must start with / and carry no query (use Request.Query)", req.Method, req.Path)
+	if err := checkPath(req.Path); err != nil {
+		return fmt.Errorf("wechatpay: %s %q: %w", req.Method, req.Path, err)
 	}
 	var body []byte
 	if req.Body != nil {
@@ -457,6 +457,52 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			return lastErr
 		}
 	}
+}
+
+// checkPath refuses a path that is not absolute, carries a query or fragment, or has an empty,
+// "." or ".." segment (also when escaped): a server or proxy may resolve those to another path
+// than the one signed and meant.
+func checkPath(p string) error {
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#") {
+		return errors.New("path must start with / and carry no query (use Request.Query)")
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" {
+			return errors.New("path has an empty segment")
+		}
+		raw, err := url.PathUnescape(seg)
+		if err != nil {
+			return fmt.Errorf("path segment %q is not validly escaped", seg)
+		}
+		if dotSegment(raw) {
+			return fmt.Errorf("path segment %q is a relative path (. or ..)", seg)
+		}
+	}
+	return nil
+}
+
+// dotSegment reports whether s, read as a path, holds a "." or ".." part.
+func dotSegment(s string) bool {
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == "." || part == ".." {
+			return true
+		}
+	}
+	return s == "." || s == ".."
+}
+
+// pathSegment escapes an id for use as one segment of a call's path. name is the id's name in
+// WeChat Pay's docs, for the error. An id is refused when empty or when a server could read it
+// as a relative path, whatever the caller validated: an id must never move a call to another
+// path than the API's.
+func pathSegment(name, id string) (string, error) {
+	if id == "" {
+		return "", fmt.Errorf("wechatpay: %s is required", name)
+	}
+	if dotSegment(id) {
+		return "", fmt.Errorf("wechatpay: %s %q cannot be used in a URL path (it holds a . or .. part)", name, id)
+	}
+	return url.PathEscape(id), nil
 }
 
 // attempt sends one signed request. netErr is a failure worth another try

@@ -2,7 +2,6 @@ package wxpay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -95,8 +94,14 @@ type Activity struct {
 // activityPathTemplate is activityPath as the API documentation writes it, for Request.API.
 const activityPathTemplate = "/v3/marketing/paygiftactivity/activities/{activity_id}"
 
-func activityPath(activityID string) string {
-	return "/v3/marketing/paygiftactivity/activities/" + url.PathEscape(activityID)
+// activityPath is the path of an activity, or an error for an id that is empty or could move
+// the call to another path.
+func activityPath(activityID string) (string, error) {
+	seg, err := pathSegment("activity_id", activityID)
+	if err != nil {
+		return "", err
+	}
+	return "/v3/marketing/paygiftactivity/activities/" + seg, nil
 }
 
 type merchantsChange struct {
@@ -105,10 +110,8 @@ type merchantsChange struct {
 	DeleteRequestNo string   `json:"delete_request_no,omitempty"`
 }
 
-func checkMerchantsChange(activityID string, merchantIDs []string, requestNo string) error {
+func checkMerchantsChange(merchantIDs []string, requestNo string) error {
 	switch {
-	case activityID == "":
-		return errors.New("wechatpay: activity_id is required")
 	case len(merchantIDs) == 0 || len(merchantIDs) > MaxActivityMerchantsPerChange:
 		return fmt.Errorf("wechatpay: a change holds 1 to %d merchant ids, not %d", MaxActivityMerchantsPerChange, len(merchantIDs))
 	case !ValidRequestNo(requestNo):
@@ -122,12 +125,16 @@ func checkMerchantsChange(activityID string, merchantIDs []string, requestNo str
 // because WeChat Pay answers a known number with the first result instead of applying again.
 // Adding a member twice is not an error.
 func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, addRequestNo string) (*AddActivityMerchantsResult, error) {
-	if err := checkMerchantsChange(activityID, merchantIDs, addRequestNo); err != nil {
+	path, err := activityPath(activityID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMerchantsChange(merchantIDs, addRequestNo); err != nil {
 		return nil, err
 	}
 	defer c.membersWritten(activityID)
 	var out AddActivityMerchantsResult
-	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/add",
+	req := Request{Method: http.MethodPost, Path: path + "/merchants/add",
 		API:  "POST " + activityPathTemplate + "/merchants/add",
 		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
@@ -140,12 +147,16 @@ func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, me
 // request-number rule as AddActivityMerchants. Removing a merchant that is not a member is not
 // an error.
 func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, deleteRequestNo string) (*DeleteActivityMerchantsResult, error) {
-	if err := checkMerchantsChange(activityID, merchantIDs, deleteRequestNo); err != nil {
+	path, err := activityPath(activityID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMerchantsChange(merchantIDs, deleteRequestNo); err != nil {
 		return nil, err
 	}
 	defer c.membersWritten(activityID)
 	var out DeleteActivityMerchantsResult
-	req := Request{Method: http.MethodPost, Path: activityPath(activityID) + "/merchants/delete",
+	req := Request{Method: http.MethodPost, Path: path + "/merchants/delete",
 		API:  "POST " + activityPathTemplate + "/merchants/delete",
 		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
@@ -156,14 +167,15 @@ func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string,
 
 // ListActivityMerchants calls GET …/activities/{activity_id}/merchants for one page.
 func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, offset, limit int) (*ActivityMerchantsPage, error) {
-	if activityID == "" {
-		return nil, errors.New("wechatpay: activity_id is required")
+	path, err := activityPath(activityID)
+	if err != nil {
+		return nil, err
 	}
 	if offset < 0 || limit < 1 || limit > ActivityMerchantsPageLimit {
 		return nil, fmt.Errorf("wechatpay: offset must not be negative and limit must be 1 to %d", ActivityMerchantsPageLimit)
 	}
 	var out ActivityMerchantsPage
-	req := Request{Method: http.MethodGet, Path: activityPath(activityID) + "/merchants",
+	req := Request{Method: http.MethodGet, Path: path + "/merchants",
 		API:   "GET " + activityPathTemplate + "/merchants",
 		Query: url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}}
 	if err := c.Do(ctx, req, &out); err != nil {
@@ -201,15 +213,16 @@ func (c *Client) ListAllActivityMerchants(ctx context.Context, activityID string
 
 // GetActivity calls GET /v3/marketing/paygiftactivity/activities/{activity_id}.
 func (c *Client) GetActivity(ctx context.Context, activityID string) (*Activity, error) {
-	if activityID == "" {
-		return nil, errors.New("wechatpay: activity_id is required")
+	path, err := activityPath(activityID)
+	if err != nil {
+		return nil, err
 	}
 	var out Activity
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: activityPath(activityID), API: "GET " + activityPathTemplate}, &out); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path, API: "GET " + activityPathTemplate}, &out); err != nil {
 		return nil, err
 	}
 	if out.ActivityStatus == "" {
-		return nil, fmt.Errorf("wechatpay: GET %s: answer has no activity_status", activityPath(activityID))
+		return nil, fmt.Errorf("wechatpay: GET %s: answer has no activity_status", path)
 	}
 	return &out, nil
 }
