@@ -62,6 +62,11 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 	var apiErr *wxpay.APIError
 	var verErr *wxpay.VerificationError
 	switch {
+	case errors.As(err, &apiErr) && !apiErr.WellFormed:
+		return fmt.Sprintf("Host %s answered HTTP %d with an answer that is not a WeChat Pay error (no JSON code and "+
+			"message, or no Request-ID), so nothing was concluded from it: an object is never taken as deleted on such "+
+			"an answer. It usually comes from a proxy, a gateway or a wrong `endpoint`, not from WeChat Pay. Check the "+
+			"provider's `endpoint` and the network path, then try again.\n\n%s", apiErr.Host, apiErr.StatusCode, apiErr)
 	case errors.As(err, &verErr):
 		return fmt.Sprintf("The answer from WeChat Pay could not be trusted and was not used: %s. This happens when "+
 			"a proxy alters answers, when this machine's clock is off by five minutes or more, or when the "+

@@ -424,8 +424,8 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 				}
 				return nil
 			}
-			ae := parseAPIError(a.status, a.body)
-			ae.RequestID, ae.Host, ae.Method, ae.Path, ae.Attempts = a.requestID(), h.name, req.Method, req.Path, attempt
+			ae := parseAPIError(a.status, a.header, a.body)
+			ae.API, ae.Host, ae.Method, ae.Path, ae.Attempts = req.API, h.name, req.Method, req.Path, attempt
 			lastErr = ae
 			if ae.rateLimited() {
 				limiter.Refused()

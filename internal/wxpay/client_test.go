@@ -517,8 +517,10 @@ func TestGetAuthorizeState(t *testing.T) {
 		{name: "not a channel partner", subMchid: "1900000109", script: []reply{apiErr(400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口")},
 			wantURI: "/v3/apply4subject/applyment/merchants/1900000109/state",
 			wantErr: func(err error) bool { return HasCode(err, "PARAM_ERROR") && MessageContains(err, "渠道商") }},
-		{name: "not found", subMchid: "1900000109", script: []reply{apiErr(404, "RESOURCE_NOT_EXISTS", "不存在")},
-			wantURI: "/v3/apply4subject/applyment/merchants/1900000109/state", wantErr: IsNotFound},
+		// The state API documents no "does not exist" answer: a 404 is an error like any other.
+		{name: "404", subMchid: "1900000109", script: []reply{apiErr(404, "RESOURCE_NOT_EXISTS", "不存在")},
+			wantURI: "/v3/apply4subject/applyment/merchants/1900000109/state",
+			wantErr: func(err error) bool { return HasCode(err, "RESOURCE_NOT_EXISTS") && !IsNotFound(err) }},
 		{name: "answer without state", subMchid: "1900000109", script: []reply{{body: `{}`}},
 			wantURI: "/v3/apply4subject/applyment/merchants/1900000109/state", wantErr: func(err error) bool { return err != nil }},
 		{name: "empty sub_mchid", subMchid: "", wantErr: func(err error) bool { return err != nil }},

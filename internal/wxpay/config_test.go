@@ -216,18 +216,22 @@ func TestAPIErrors(t *testing.T) {
 	}{
 		{"JSON with detail", 400, `{"code":"PARAM_ERROR","message":"参数错误: sub_mchid","detail":{"field":"sub_mchid"}}`, "PARAM_ERROR", "参数错误: sub_mchid", false, false, false},
 		{"404 resource", 404, `{"code":"RESOURCE_NOT_EXISTS","message":"活动不存在"}`, "RESOURCE_NOT_EXISTS", "活动不存在", true, false, false},
-		{"RESOURCE_NOT_EXISTS on another status", 400, `{"code":"RESOURCE_NOT_EXISTS","message":"x"}`, "RESOURCE_NOT_EXISTS", "x", true, false, false},
+		{"RESOURCE_NOT_EXISTS on another status", 400, `{"code":"RESOURCE_NOT_EXISTS","message":"x"}`, "RESOURCE_NOT_EXISTS", "x", false, false, false},
 		{"429", 429, `{"code":"FREQUENCY_LIMITED","message":"频率超限"}`, "FREQUENCY_LIMITED", "频率超限", false, true, true},
 		{"gold plan rate limit", 400, `{"code":"INVALID_REQUEST","message":"命中频率限制"}`, "INVALID_REQUEST", "命中频率限制", false, true, true},
 		{"in progress", 403, `{"code":"RULE_LIMIT","message":"上一次修改还未完成"}`, "RULE_LIMIT", "上一次修改还未完成", false, false, true},
+		{"JSON that does not decode", 502, `{"code":"SYSTEM_ERROR","message":1}`, "", `{"code":"SYSTEM_ERROR","message":1}`, false, false, true},
 		{"HTML 502", 502, "<html>\n  <body>502   Bad Gateway</body>\n</html>", "", "<html> <body>502 Bad Gateway</body> </html>", false, false, true},
 		{"empty 503", 503, "", "", "Service Unavailable", false, false, true},
 		{"long text", 500, strings.Repeat("错", 300), "", strings.Repeat("错", 66) + "…", false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ae := parseAPIError(tt.status, []byte(tt.body))
-			ae.Method, ae.Path, ae.Host, ae.RequestID, ae.Attempts = "POST", "/v3/x", "api.mch.weixin.qq.com", "REQ-1", 2
+			ae := parseAPIError(tt.status, http.Header{"Request-Id": {"REQ-1"}}, []byte(tt.body))
+			ae.API, ae.Method, ae.Path, ae.Host, ae.Attempts = apiActivity, "POST", "/v3/x", "api.mch.weixin.qq.com", 2
+			if ae.WellFormed != (tt.wantCode != "") {
+				t.Errorf("WellFormed = %v", ae.WellFormed)
+			}
 			if ae.Code != tt.wantCode || ae.Message != tt.wantMsg {
 				t.Fatalf("code %q message %q, want %q %q", ae.Code, ae.Message, tt.wantCode, tt.wantMsg)
 			}
@@ -242,8 +246,12 @@ func TestAPIErrors(t *testing.T) {
 			if !MessageContains(wrapped, tt.wantMsg) {
 				t.Error("MessageContains false")
 			}
-			want := "wechatpay: POST /v3/x: " + strconv.Itoa(tt.status)
-			if !strings.HasPrefix(ae.Error(), want) || !strings.HasSuffix(ae.Error(), "(Request-ID REQ-1, host api.mch.weixin.qq.com, attempts 2)") {
+			want, suffix := "wechatpay: POST /v3/x: "+strconv.Itoa(tt.status), "(Request-ID REQ-1, host api.mch.weixin.qq.com, attempts 2)"
+			if !ae.WellFormed {
+				want = "wechatpay: POST /v3/x: HTTP " + strconv.Itoa(tt.status) + " from host api.mch.weixin.qq.com is not a WeChat Pay error answer"
+				suffix = "(Request-ID REQ-1, attempts 2)"
+			}
+			if !strings.HasPrefix(ae.Error(), want) || !strings.HasSuffix(ae.Error(), suffix) {
 				t.Errorf("Error() = %q", ae.Error())
 			}
 		})
@@ -251,7 +259,7 @@ func TestAPIErrors(t *testing.T) {
 	if IsNotFound(nil) || IsTransient(errors.New("x")) || HasCode(nil, "") || MessageContains(errors.New("命中频率限制"), "命中") {
 		t.Error("helpers matched a non-APIError")
 	}
-	if got := parseAPIError(400, []byte(`{"code":"PARAM_ERROR","message":"m","detail":{"a":1}}`)).Detail; string(got) != `{"a":1}` {
+	if got := parseAPIError(400, nil, []byte(`{"code":"PARAM_ERROR","message":"m","detail":{"a":1}}`)).Detail; string(got) != `{"a":1}` {
 		t.Errorf("detail = %s", got)
 	}
 }

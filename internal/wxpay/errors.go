@@ -1,6 +1,7 @@
 package wxpay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,23 +10,51 @@ import (
 	"unicode/utf8"
 )
 
-// APIError is a non-2xx answer from WeChat Pay. Code and Message are what the
-// server sent; the same Code carries different meanings depending on Message,
-// so callers match on both (HasCode, MessageContains).
+// APIError is a non-2xx answer. Code and Message are what the server sent; the
+// same Code carries different meanings depending on Message, so callers match
+// on both (HasCode, MessageContains).
+//
+// Error answers are not signed, so anything on the way (a proxy, a gateway, a
+// wrong endpoint) can send one. WellFormed says the answer at least looks like
+// WeChat Pay's own: a JSON body with a code and a message, and a Request-ID
+// header. Only such an answer may mean something beyond "the call failed"
+// (IsNotFound); any other is reported with its host and status.
 type APIError struct {
 	StatusCode int
 	Code       string
 	Message    string
 	Detail     json.RawMessage
 	RequestID  string
-	Host       string
-	Method     string
-	Path       string
-	Attempts   int
+	WellFormed bool
+	// API is the API the call belongs to (Request.API): what its answers mean depends on it.
+	API      string
+	Host     string
+	Method   string
+	Path     string
+	Attempts int
+
+	malformed string // why the answer is not a well-formed WeChat Pay error
 }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
+	if !e.WellFormed {
+		fmt.Fprintf(&b, "wechatpay: %s %s: HTTP %d from host %s is not a WeChat Pay error answer (%s)",
+			e.Method, e.Path, e.StatusCode, e.Host, orDefault(e.malformed, "not parsed from an answer"))
+		if e.Code != "" {
+			b.WriteString(": " + e.Code)
+		}
+		if e.Message != "" {
+			b.WriteString(": " + e.Message)
+		}
+		if e.RequestID != "" {
+			b.WriteString(" (Request-ID " + e.RequestID + ", ")
+		} else {
+			b.WriteString(" (")
+		}
+		fmt.Fprintf(&b, "attempts %d)", e.Attempts)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "wechatpay: %s %s: %d", e.Method, e.Path, e.StatusCode)
 	if e.Code != "" {
 		b.WriteString(" " + e.Code)
@@ -88,13 +117,62 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
-// IsNotFound reports whether err is an answer saying the object does not exist.
+// IsNotFound reports whether err is WeChat Pay's answer that the object the call names does
+// not exist: a well-formed WeChat Pay error (see APIError) that the called API documents for
+// that (goneAnswers). Resources drop an object from the state, and deletes count as done, on
+// this answer alone, so nothing else qualifies: a 404 from a proxy, a gateway or a wrong
+// endpoint, or an error of an API that documents no such answer, stays an error.
 func IsNotFound(err error) bool {
 	var ae *APIError
-	if !errors.As(err, &ae) {
+	return errors.As(err, &ae) && ae.saysGone()
+}
+
+// goneAnswer is an error answer that means "no such object": its status, its code and, where
+// the code alone is ambiguous, a part of its message ("" = any message).
+type goneAnswer struct {
+	status  int
+	code    string
+	message string
+}
+
+// goneAnswers lists, per API (Request.API), every answer that says the object the call names
+// does not exist. An API not listed has none: its errors never make an object look gone.
+//
+// Where the docs leave the answer open, every plausible reading belongs here, each with its
+// source, so that the provider converges whichever one WeChat Pay uses; a reading that is only
+// a guess must be narrow (code and message), since a wrong entry makes Terraform forget a live
+// object or report a delete that did not happen.
+var goneAnswers = map[string][]goneAnswer{
+	// Pay-gift pages (seed paygift-delete-activity-merchants): 404 RESOURCE_NOT_EXISTS
+	// "资源不存在或无可用", for an activity that does not exist.
+	apiActivity:                {{http.StatusNotFound, codeResourceNotExists, ""}},
+	apiActivityMerchants:       {{http.StatusNotFound, codeResourceNotExists, ""}},
+	apiActivityMerchantsAdd:    {{http.StatusNotFound, codeResourceNotExists, ""}},
+	apiActivityMerchantsDelete: {{http.StatusNotFound, codeResourceNotExists, ""}},
+	// The list answers an error when nothing matches, without naming it; 404
+	// RESOURCE_NOT_EXISTS is the partnership pages' documented "资源不存在或无可用".
+	apiPartnerships: {{http.StatusNotFound, codeResourceNotExists, ""}},
+	// Terminate of a partnership that does not exist or is already terminated: the family's
+	// 404 RESOURCE_NOT_EXISTS, and the emulator's INVALID_REQUEST (its text is our guess).
+	apiPartnershipTerminate: {
+		{http.StatusNotFound, codeResourceNotExists, ""},
+		{http.StatusBadRequest, "INVALID_REQUEST", msgPartnershipGone},
+	},
+}
+
+const codeResourceNotExists = "RESOURCE_NOT_EXISTS"
+
+// saysGone reports whether e is one of its API's answers for an object that does not exist.
+func (e *APIError) saysGone() bool {
+	if !e.WellFormed {
 		return false
 	}
-	return ae.StatusCode == http.StatusNotFound || ae.Code == "RESOURCE_NOT_EXISTS"
+	for _, g := range goneAnswers[e.API] {
+		if e.StatusCode == g.status && e.Code == g.code && strings.Contains(e.Message, g.message) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsRateLimited reports whether err is the server refusing a call for
@@ -164,17 +242,29 @@ func (e *APIError) transient() bool {
 	return false
 }
 
-// parseAPIError builds an APIError from an error answer. Bodies that are not
-// the documented JSON (a proxy's HTML page, an empty 502) still give a useful
-// message: a trimmed snippet of the body.
-func parseAPIError(status int, body []byte) *APIError {
-	e := &APIError{StatusCode: status}
+// parseAPIError builds an APIError from an error answer and decides whether it is a
+// well-formed WeChat Pay error. Bodies that are not the documented JSON (a proxy's HTML page,
+// an empty 502) still give a useful message: a trimmed snippet of the body.
+func parseAPIError(status int, header http.Header, body []byte) *APIError {
+	e := &APIError{StatusCode: status, RequestID: strings.TrimSpace(header.Get("Request-ID"))}
 	var wire struct {
 		Code    string          `json:"code"`
 		Message string          `json:"message"`
 		Detail  json.RawMessage `json:"detail"`
 	}
-	if err := json.Unmarshal(body, &wire); err == nil && (wire.Code != "" || wire.Message != "") {
+	decodeErr := json.Unmarshal(body, &wire)
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		e.malformed = "empty body"
+	case decodeErr != nil:
+		e.malformed = "body is not a JSON object"
+	case wire.Code == "" || wire.Message == "":
+		e.malformed = "JSON without a code and a message"
+	case e.RequestID == "":
+		e.malformed = "no Request-ID header"
+	}
+	e.WellFormed = e.malformed == ""
+	if decodeErr == nil && (wire.Code != "" || wire.Message != "") {
 		e.Code, e.Message = wire.Code, wire.Message
 		if len(wire.Detail) > 0 && string(wire.Detail) != "null" {
 			e.Detail = wire.Detail

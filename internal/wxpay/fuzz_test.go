@@ -200,7 +200,7 @@ func FuzzAPIErrorBody(f *testing.F) {
 	f.Add(403, []byte(`{"code":"RULE_LIMIT","message":"上一次修改还未完成"}`))
 	f.Add(500, []byte(`{"detail":null}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := parseAPIError(status, body)
+		e := parseAPIError(status, http.Header{"Request-Id": {"08F2C9B3"}}, body)
 		if e.StatusCode != status {
 			t.Fatalf("status %d became %d", status, e.StatusCode)
 		}

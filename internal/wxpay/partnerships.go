@@ -87,6 +87,9 @@ const (
 	pathPartnershipTerminate = "/v3/marketing/partnerships/terminate"
 	pathPartnerships         = "/v3/marketing/partnerships"
 
+	apiPartnerships         = http.MethodGet + " " + pathPartnerships
+	apiPartnershipTerminate = http.MethodPost + " " + pathPartnershipTerminate
+
 	// msgPartnershipGone is terminate's answer for an unknown or already terminated partnership.
 	msgPartnershipGone = "合作关系不存在或已终止"
 )
@@ -131,6 +134,7 @@ func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string
 	err := c.Do(ctx, Request{
 		Method: http.MethodPost,
 		Path:   pathPartnershipTerminate,
+		API:    apiPartnershipTerminate,
 		Body:   partnershipBody{Partner: partner, AuthorizedData: data},
 		Header: http.Header{"Idempotency-Key": {idempotencyKey}},
 	}, &out)
@@ -141,9 +145,10 @@ func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string
 }
 
 // IsPartnershipGone reports whether err is terminate's answer for a
-// partnership that does not exist or is already terminated.
+// partnership that does not exist or is already terminated (see IsNotFound).
 func IsPartnershipGone(err error) bool {
-	return (HasCode(err, "INVALID_REQUEST") && MessageContains(err, msgPartnershipGone)) || IsNotFound(err)
+	var ae *APIError
+	return errors.As(err, &ae) && ae.API == apiPartnershipTerminate && ae.saysGone()
 }
 
 // PartnershipFilter narrows ListPartnerships. Partner and AuthorizedData are
@@ -201,7 +206,7 @@ func (c *Client) ListPartnerships(ctx context.Context, f PartnershipFilter) (*Pa
 		Limit      int           `json:"limit"`
 		TotalCount *int          `json:"total_count"`
 	}
-	err := c.Do(ctx, Request{Method: http.MethodGet, Path: pathPartnerships, Query: q}, &out)
+	err := c.Do(ctx, Request{Method: http.MethodGet, Path: pathPartnerships, API: apiPartnerships, Query: q}, &out)
 	if IsNotFound(err) {
 		zero := 0
 		return &PartnershipPage{Offset: f.Offset, Limit: f.Limit, TotalCount: &zero, NoMatch: true}, nil

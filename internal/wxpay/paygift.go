@@ -94,6 +94,13 @@ type Activity struct {
 // activityPathTemplate is activityPath as the API documentation writes it, for Request.API.
 const activityPathTemplate = "/v3/marketing/paygiftactivity/activities/{activity_id}"
 
+const (
+	apiActivity                = http.MethodGet + " " + activityPathTemplate
+	apiActivityMerchants       = http.MethodGet + " " + activityPathTemplate + "/merchants"
+	apiActivityMerchantsAdd    = http.MethodPost + " " + activityPathTemplate + "/merchants/add"
+	apiActivityMerchantsDelete = http.MethodPost + " " + activityPathTemplate + "/merchants/delete"
+)
+
 // activityPath is the path of an activity, or an error for an id that is empty or could move
 // the call to another path.
 func activityPath(activityID string) (string, error) {
@@ -135,7 +142,7 @@ func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, me
 	defer c.membersWritten(activityID)
 	var out AddActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: path + "/merchants/add",
-		API:  "POST " + activityPathTemplate + "/merchants/add",
+		API:  apiActivityMerchantsAdd,
 		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -157,7 +164,7 @@ func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string,
 	defer c.membersWritten(activityID)
 	var out DeleteActivityMerchantsResult
 	req := Request{Method: http.MethodPost, Path: path + "/merchants/delete",
-		API:  "POST " + activityPathTemplate + "/merchants/delete",
+		API:  apiActivityMerchantsDelete,
 		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -176,7 +183,7 @@ func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, o
 	}
 	var out ActivityMerchantsPage
 	req := Request{Method: http.MethodGet, Path: path + "/merchants",
-		API:   "GET " + activityPathTemplate + "/merchants",
+		API:   apiActivityMerchants,
 		Query: url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}}
 	if err := c.Do(ctx, req, &out); err != nil {
 		return nil, err
@@ -218,7 +225,7 @@ func (c *Client) GetActivity(ctx context.Context, activityID string) (*Activity,
 		return nil, err
 	}
 	var out Activity
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path, API: "GET " + activityPathTemplate}, &out); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: path, API: apiActivity}, &out); err != nil {
 		return nil, err
 	}
 	if out.ActivityStatus == "" {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"net/http"
 	"strings"
@@ -22,11 +23,18 @@ const (
 	FaultUnknownSerial   = "unknown_serial"   // 2xx whose Wechatpay-Serial names no known key
 	FaultGarbledBody     = "garbled_body"     // 2xx with invalid JSON, correctly signed
 	FaultSignTest        = "signtest"         // 2xx with a WECHATPAY/SIGNTEST/ probe signature
+
+	// Answers that do not come from WeChat Pay, as a proxy, a gateway or a wrong endpoint sends
+	// them: Status (default 404), no Request-ID, nothing applied.
+	FaultProxyHTML  = "proxy_html"  // an HTML error page
+	FaultProxyEmpty = "proxy_empty" // an empty body
+	FaultProxyJSON  = "proxy_json"  // JSON in the gateway's own shape, without code and message
 )
 
 var faultKinds = map[string]bool{FaultStatus: true, FaultLatency: true, FaultReset: true,
 	FaultDropAfterApply: true, FaultTimeout: true, FaultTamperSignature: true,
-	FaultStaleTimestamp: true, FaultUnknownSerial: true, FaultGarbledBody: true, FaultSignTest: true}
+	FaultStaleTimestamp: true, FaultUnknownSerial: true, FaultGarbledBody: true, FaultSignTest: true,
+	FaultProxyHTML: true, FaultProxyEmpty: true, FaultProxyJSON: true}
 
 // Fault makes matching /v3 calls misbehave. Faults apply only to calls that passed header
 // and signature checks and the QPS limits; when several match, the earliest injected that
@@ -97,6 +105,11 @@ func (s *Server) faultBeforeHandler(w http.ResponseWriter, r *http.Request, reqI
 	case FaultStatus:
 		s.answer(w, r, reqID, call, f.statusResult(), nil)
 		return true
+	case FaultProxyHTML, FaultProxyEmpty, FaultProxyJSON:
+		call.Status = f.proxyStatus()
+		s.log.add(*call)
+		f.proxyAnswer(w)
+		return true
 	case FaultReset:
 		s.log.add(*call)
 		abortConnection(w)
@@ -129,6 +142,34 @@ func (f *Fault) statusResult() result {
 		msg = "系统繁忙,请稍后重试"
 	}
 	return fail(status, code, msg, nil)
+}
+
+// proxyAnswer writes the answer of a proxy fault. It is not WeChat Pay's: no Request-ID, no
+// signature, and a body in the proxy's own shape.
+func (f *Fault) proxyAnswer(w http.ResponseWriter) {
+	status := f.proxyStatus()
+	var body, contentType string
+	switch f.Kind {
+	case FaultProxyHTML:
+		contentType = "text/html"
+		body = fmt.Sprintf("<html>\r\n<head><title>%[1]d %[2]s</title></head>\r\n<body>\r\n<center><h1>%[1]d %[2]s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+			status, http.StatusText(status))
+	case FaultProxyJSON:
+		contentType = "application/json"
+		body = fmt.Sprintf(`{"error":%q,"status":%d}`, http.StatusText(status), status)
+	}
+	if contentType != "" {
+		w.Header().Set("Content-Type", contentType)
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+func (f *Fault) proxyStatus() int {
+	if f.Status == 0 {
+		return http.StatusNotFound
+	}
+	return f.Status
 }
 
 type faultEntry struct {

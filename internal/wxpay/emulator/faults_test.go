@@ -85,6 +85,29 @@ func TestFaultKinds(t *testing.T) {
 					t.Errorf("answer %d %q", a.status, a.body)
 				}
 			}},
+		{name: "proxy HTML", fault: Fault{Kind: FaultProxyHTML}, method: "POST", uri: goldPlanURI, body: openGoldPlan,
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 404 || !strings.Contains(string(a.body), "<html>") || a.header.Get("Request-ID") != "" ||
+					a.header.Get("Wechatpay-Signature") != "" {
+					t.Errorf("answer %d %v %s", a.status, a.header, a.body)
+				}
+			}},
+		{name: "proxy empty with a status", fault: Fault{Kind: FaultProxyEmpty, Status: 502}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				if a.status != 502 || len(a.body) != 0 || a.header.Get("Request-ID") != "" {
+					t.Errorf("answer %d %v %q", a.status, a.header, a.body)
+				}
+			}},
+		{name: "proxy JSON", fault: Fault{Kind: FaultProxyJSON}, method: "GET", uri: stateURI,
+			check: func(t *testing.T, e *env, a answer) {
+				var body map[string]any
+				if err := json.Unmarshal(a.body, &body); err != nil || a.status != 404 || a.header.Get("Request-ID") != "" {
+					t.Fatalf("answer %d %v %s: %v", a.status, a.header, a.body, err)
+				}
+				if _, ok := body["code"]; ok {
+					t.Errorf("a proxy's JSON carries a WeChat Pay code: %s", a.body)
+				}
+			}},
 		{name: "signtest", fault: Fault{Kind: FaultSignTest}, method: "GET", uri: stateURI,
 			check: func(t *testing.T, e *env, a answer) {
 				if !strings.HasPrefix(a.header.Get("Wechatpay-Signature"), "WECHATPAY/SIGNTEST/") {
