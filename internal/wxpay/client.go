@@ -155,6 +155,7 @@ type Client struct {
 	certs    atomic.Pointer[certState]
 	flightMu sync.Mutex
 	flight   *certFlight
+	certWait func() // test hook: a caller starts waiting for another's certificate download
 }
 
 type host struct {

@@ -89,7 +89,8 @@ type reply struct {
 	signKey    *rsa.PrivateKey // key to sign with instead of the serial's own
 	tsOffset   int64           // seconds added to Wechatpay-Timestamp before signing
 	after      func(h http.Header, body *string)
-	block      bool // hold the answer until the client gives up
+	block      bool          // hold the answer until the client gives up
+	hold       chan struct{} // hold the answer until the test closes it
 }
 
 type fakeCert struct {
@@ -235,6 +236,9 @@ func (f *fake) serve(host string, w http.ResponseWriter, r *http.Request) {
 	if rep.block {
 		<-r.Context().Done()
 		return
+	}
+	if rep.hold != nil {
+		<-rep.hold
 	}
 	if rep.status == 0 {
 		rep.status = 200

@@ -134,6 +134,9 @@ type certFlight struct {
 	done chan struct{}
 	st   *certState
 	err  error
+	// abandoned: the download failed because its leader's context ended, which says nothing
+	// about the callers waiting for it.
+	abandoned bool
 }
 
 // ensureCerts returns usable certificates, downloading them on first need and
@@ -158,39 +161,51 @@ func (c *Client) ensureCerts(ctx context.Context) (*certState, error) {
 
 // refreshCerts downloads certificates once for all concurrent callers that
 // saw the same state seen. If another caller already replaced seen, its
-// result is used without a second download.
+// result is used without a second download. The download runs under the
+// context of the caller that started it; when that one gives up, a caller
+// still waiting starts the download again under its own context rather than
+// fail for another's deadline.
 func (c *Client) refreshCerts(ctx context.Context, seen *certState) (*certState, error) {
-	c.flightMu.Lock()
-	if cur := c.certs.Load(); cur != nil && cur != seen {
-		c.flightMu.Unlock()
-		return cur, nil
-	}
-	f := c.flight
-	leader := f == nil
-	if leader {
-		f = &certFlight{done: make(chan struct{})}
-		c.flight = f
-	}
-	c.flightMu.Unlock()
-
-	if !leader {
-		select {
-		case <-f.done:
-			return f.st, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	for {
+		c.flightMu.Lock()
+		if cur := c.certs.Load(); cur != nil && cur != seen {
+			c.flightMu.Unlock()
+			return cur, nil
 		}
-	}
+		f := c.flight
+		leader := f == nil
+		if leader {
+			f = &certFlight{done: make(chan struct{})}
+			c.flight = f
+		}
+		c.flightMu.Unlock()
 
-	f.st, f.err = c.downloadCertificates(ctx)
-	c.flightMu.Lock()
-	if f.err == nil {
-		c.certs.Store(f.st)
+		if !leader {
+			if c.certWait != nil {
+				c.certWait()
+			}
+			select {
+			case <-f.done:
+				if f.abandoned && ctx.Err() == nil {
+					continue
+				}
+				return f.st, f.err
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+
+		f.st, f.err = c.downloadCertificates(ctx)
+		c.flightMu.Lock()
+		if f.err == nil {
+			c.certs.Store(f.st)
+		}
+		f.abandoned = f.err != nil && ctx.Err() != nil
+		c.flight = nil
+		c.flightMu.Unlock()
+		close(f.done)
+		return f.st, f.err
 	}
-	c.flight = nil
-	c.flightMu.Unlock()
-	close(f.done)
-	return f.st, f.err
 }
 
 // downloadCertificates fetches GET /v3/certificates through the normal call

@@ -182,6 +182,79 @@ func TestCertificateMode(t *testing.T) {
 			t.Fatalf("%d downloads: a failed refresh should be retried later, not on every call", n)
 		}
 	})
+	t.Run("a waiter outlives the caller that started the download", func(t *testing.T) {
+		// The first caller starts the download and gives up (its deadline passes, or it is
+		// cancelled: the same to the client) while a second caller with time left waits for it.
+		e, _ := certEnv(t, false, nil)
+		e.fake.mu.Lock()
+		e.fake.certScript = []reply{{block: true}}
+		e.fake.mu.Unlock()
+		waiting := make(chan struct{})
+		var once sync.Once
+		e.client.certWait = func() { once.Do(func() { close(waiting) }) }
+
+		short, giveUp := context.WithCancel(ctx)
+		defer giveUp()
+		firstDone := make(chan error, 1)
+		go func() {
+			_, err := e.client.GetAuthorizeState(short, "1900000109")
+			firstDone <- err
+		}()
+		for e.fake.certificateCalls() == 0 {
+			time.Sleep(time.Millisecond) // until the first caller's download has reached the server
+		}
+		long, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		secondDone := make(chan error, 1)
+		go func() {
+			_, err := e.client.GetAuthorizeState(long, "1900000110")
+			secondDone <- err
+		}()
+		<-waiting
+		giveUp()
+
+		if err := <-firstDone; !errors.Is(err, context.Canceled) {
+			t.Errorf("first caller: %v, want its own context's error", err)
+		}
+		if err := <-secondDone; err != nil {
+			t.Fatalf("second caller failed for the first one's deadline: %v", err)
+		}
+		if n := e.fake.certificateCalls(); n != 2 {
+			t.Errorf("%d certificate downloads, want 2 (the abandoned one, then the waiter's own)", n)
+		}
+	})
+	t.Run("a waiter shares a download that failed on its own", func(t *testing.T) {
+		e, _ := certEnv(t, false, func(c *Config) { c.MaxRetries = -1 })
+		release := make(chan struct{})
+		e.fake.mu.Lock()
+		e.fake.certScript = []reply{{hold: release, status: 500, body: `{"code":"SYSTEM_ERROR","message":"系统繁忙"}`}}
+		e.fake.mu.Unlock()
+		waiting := make(chan struct{})
+		var once sync.Once
+		e.client.certWait = func() { once.Do(func() { close(waiting) }) }
+		errs := make(chan error, 2)
+		go func() {
+			_, err := e.client.GetAuthorizeState(ctx, "1900000109")
+			errs <- err
+		}()
+		for e.fake.certificateCalls() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		go func() {
+			_, err := e.client.GetAuthorizeState(ctx, "1900000110")
+			errs <- err
+		}()
+		<-waiting
+		close(release)
+		for range 2 {
+			if err := <-errs; !HasCode(err, "SYSTEM_ERROR") {
+				t.Errorf("caller: %v, want the download's SYSTEM_ERROR", err)
+			}
+		}
+		if n := e.fake.certificateCalls(); n != 1 {
+			t.Errorf("%d certificate downloads, want 1: a failed download is not repeated by every waiter", n)
+		}
+	})
 	t.Run("unknown serial triggers one single-flight refresh", func(t *testing.T) {
 		e, _ := certEnv(t, false, nil)
 		if _, err := e.client.GetAuthorizeState(ctx, "1900000109"); err != nil {
