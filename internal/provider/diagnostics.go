@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -61,7 +63,31 @@ func addCallError(ctx context.Context, diags *diag.Diagnostics, summary string, 
 func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 	var apiErr *wxpay.APIError
 	var verErr *wxpay.VerificationError
+	var waitErr *wxpay.RetryWaitError
+	var certErr *wxpay.CertificateError
 	switch {
+	case errors.As(err, &waitErr):
+		who := "WeChat Pay"
+		if errors.As(err, &apiErr) && !apiErr.WellFormed {
+			who = "Host " + waitErr.Host
+		}
+		advice := "The provider waits at most 2 minutes in all for such requests per call, because error answers " +
+			"are not signed. Apply again later."
+		if waitErr.ByDeadline {
+			advice = fmt.Sprintf("Only %s were left of this operation's time. Raise the resource's `timeouts`, or "+
+				"apply again later.", waitDuration(waitErr.Left))
+		}
+		last := ""
+		if errors.As(err, &apiErr) {
+			last = "\n\n" + apiErrorFacts(apiErr)
+		}
+		return fmt.Sprintf("%s asked to wait %s (Retry-After) before the call is tried again, longer than the call "+
+			"could still wait. %s%s", who, waitDuration(waitErr.Wait), advice, last)
+	case errors.As(err, &certErr):
+		return fmt.Sprintf("The TLS certificate of %s could not be verified, so the call was stopped there and not "+
+			"retried. This happens behind a proxy that intercepts TLS, with a wrong `endpoint`, or when someone "+
+			"intercepts the traffic. Check the `endpoint` and the network path; do not turn certificate checks off.\n\n%s",
+			certErr.Host, err)
 	case errors.As(err, &apiErr) && !apiErr.WellFormed:
 		return fmt.Sprintf("Host %s answered HTTP %d with an answer that is not a WeChat Pay error (no JSON code and "+
 			"message, or no Request-ID), so nothing was concluded from it: an object is never taken as deleted on such "+
@@ -82,12 +108,7 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 				break
 			}
 		}
-		fmt.Fprintf(&b, "WeChat Pay answered HTTP %d %s: %s", apiErr.StatusCode, apiErr.Code, apiErr.Message)
-		if len(apiErr.Detail) > 0 {
-			fmt.Fprintf(&b, " (detail %s)", apiErr.Detail)
-		}
-		fmt.Fprintf(&b, ".\nRequest-ID: %s (quote it to WeChat Pay support). Host: %s. Attempts: %d.",
-			orNone(apiErr.RequestID), apiErr.Host, apiErr.Attempts)
+		b.WriteString(apiErrorFacts(apiErr))
 		return b.String()
 	case errors.Is(ctx.Err(), context.Canceled):
 		return fmt.Sprintf("The operation was cancelled, because Terraform was interrupted (Ctrl-C), before WeChat "+
@@ -109,6 +130,26 @@ const unsureChange = "If this operation changes something, whether the change wa
 	"repeat their request number or idempotency key, and a gold plan change sets a state, which is the same " +
 	"when set twice. The next `terraform apply` sends new requests for whatever the Terraform state does not " +
 	"record as done, after refreshing what WeChat Pay can show."
+
+// apiErrorFacts states a WeChat Pay answer: status, code, message, detail, Request-ID, host.
+func apiErrorFacts(apiErr *wxpay.APIError) string {
+	if !apiErr.WellFormed {
+		return apiErr.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "WeChat Pay answered HTTP %d %s: %s", apiErr.StatusCode, apiErr.Code, apiErr.Message)
+	if len(apiErr.Detail) > 0 {
+		fmt.Fprintf(&b, " (detail %s)", apiErr.Detail)
+	}
+	fmt.Fprintf(&b, ".\nRequest-ID: %s (quote it to WeChat Pay support). Host: %s. Attempts: %d.",
+		orNone(apiErr.RequestID), apiErr.Host, apiErr.Attempts)
+	return b.String()
+}
+
+// waitDuration spells a wait in seconds, as Retry-After does.
+func waitDuration(d time.Duration) string {
+	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
+}
 
 func orNone(s string) string {
 	if s == "" {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,8 +56,9 @@ const (
 
 	userAgentPrefix = "terraform-provider-wechatpay/"
 	maxAnswerBytes  = 10 << 20
-	// maxRetryAfter bounds a server's Retry-After so a bogus value cannot
-	// park a call for hours; the ctx deadline still applies on top.
+	// maxRetryAfter bounds the time one call waits because answers asked for it
+	// (Retry-After), all its attempts together: error answers are not signed, so
+	// a bogus value must not park a call for hours. The ctx deadline applies too.
 	maxRetryAfter = 2 * time.Minute
 )
 
@@ -367,7 +369,11 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 	}
 	limiter := c.limits.forAPI(req.API)
 
-	var lastErr error
+	var (
+		lastErr error
+		// askedWait is the time waited so far because answers asked for it (Retry-After).
+		askedWait time.Duration
+	)
 	for attempt := 1; ; attempt++ {
 		if err := c.limits.wait(ctx, limiter); err != nil {
 			if lastErr != nil {
@@ -400,6 +406,14 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 				// The caller gave up; the attempt's error says how far it got.
 				return &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
 			}
+			if isCertificateError(netErr) {
+				// Another attempt, or the other host, would meet the same certificate: the one
+				// answer that never gets better by trying again, and possibly a man in the middle.
+				tflog.Warn(ctx, "the TLS certificate of the WeChat Pay host could not be verified; the call is not retried", map[string]any{
+					"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name, "error": netErr.Error(),
+				})
+				return &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: &CertificateError{Host: h.name, Err: netErr}}
+			}
 			lastErr = &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
 			reason, failover = "network error: "+netErr.Error(), true
 			if errors.Is(netErr, context.DeadlineExceeded) {
@@ -428,9 +442,13 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			ae := parseAPIError(a.status, a.header, a.body)
 			ae.API, ae.Host, ae.Method, ae.Path, ae.Attempts = req.API, h.name, req.Method, req.Path, attempt
 			lastErr = ae
-			if ae.rateLimited() {
+			// Only an answer that looks like WeChat Pay's own says anything about WeChat Pay's
+			// limits: a proxy's 429 must not slow the client down for the rest of the run.
+			switch {
+			case !ae.WellFormed:
+			case ae.rateLimited():
 				limiter.Refused()
-			} else {
+			default:
 				limiter.Accepted()
 			}
 			if !ae.transient() {
@@ -447,8 +465,20 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			return lastErr
 		}
 		d := c.backoff(attempt, retryAfter)
+		asked := retryAfter > 0 && d == retryAfter // the answer's Retry-After, not the client's own backoff
+		if asked && d > maxRetryAfter-askedWait {
+			return &RetryWaitError{Wait: d, Left: maxRetryAfter - askedWait, Host: h.name, Method: req.Method, Path: req.Path, Err: lastErr}
+		}
+		// The call must have time left for another attempt after the wait.
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+			if asked {
+				return &RetryWaitError{Wait: d, Left: max(time.Until(dl), 0), ByDeadline: true, Host: h.name,
+					Method: req.Method, Path: req.Path, Err: lastErr}
+			}
 			return lastErr
+		}
+		if asked {
+			askedWait += d
 		}
 		tflog.Warn(ctx, "retrying WeChat Pay API call", map[string]any{
 			"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name,
@@ -504,6 +534,23 @@ func pathSegment(name, id string) (string, error) {
 		return "", fmt.Errorf("wechatpay: %s %q cannot be used in a URL path (it holds a . or .. part)", name, id)
 	}
 	return url.PathEscape(id), nil
+}
+
+// isCertificateError reports whether err is a failure to verify the server's TLS certificate.
+func isCertificateError(err error) bool {
+	var (
+		verification *tls.CertificateVerificationError
+		authority    x509.UnknownAuthorityError
+		hostname     x509.HostnameError
+		invalid      x509.CertificateInvalidError
+		roots        x509.SystemRootsError
+		algorithm    x509.InsecureAlgorithmError
+		constraint   x509.ConstraintViolationError
+		extension    x509.UnhandledCriticalExtension
+	)
+	return errors.As(err, &verification) || errors.As(err, &authority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &roots) || errors.As(err, &algorithm) ||
+		errors.As(err, &constraint) || errors.As(err, &extension)
 }
 
 // attempt sends one signed request. netErr is a failure worth another try
@@ -595,7 +642,8 @@ func (c *Client) acceptSerial() string {
 }
 
 // backoff is exponential with full jitter, so that many clients refused at
-// once do not come back in lockstep. A server's Retry-After wins when longer.
+// once do not come back in lockstep. A server's Retry-After wins when longer;
+// do bounds the time it may cost.
 func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	ceiling := c.backoffMax
 	if shift := attempt - 1; shift < 30 {
@@ -604,10 +652,7 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 		}
 	}
 	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
-	if retryAfter > d {
-		d = min(retryAfter, maxRetryAfter)
-	}
-	return d
+	return max(d, retryAfter)
 }
 
 func parseRetryAfter(v string, now time.Time) time.Duration {

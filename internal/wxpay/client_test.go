@@ -366,12 +366,13 @@ func TestRateLimiter(t *testing.T) {
 		if err := e.client.ChangeCustomPageStatus(ctx, "1900000109", GoldPlanOpen); err != nil {
 			t.Fatal(err)
 		}
-		// Nothing was accepted before the refusal: the gold plan API is down to the floor.
-		if got := e.client.limits.forAPI("POST " + pathCustomPageStatus).Limit(); got != float64(minSlowedRate) {
-			t.Fatalf("gold plan limit = %v, want %v", got, minSlowedRate)
+		// Nothing was accepted before the refusal, so there is no rate to go by: the gold plan API
+		// is slowed to the rate for a lone refusal.
+		if got := e.client.limits.forAPI("POST " + pathCustomPageStatus).Limit(); got != float64(loneRefusalRate) {
+			t.Fatalf("gold plan limit = %v, want %v", got, loneRefusalRate)
 		}
 		// Another API keeps its pace: ten calls within half a second, which the gold plan's
-		// 1 call/s would not allow.
+		// 5 calls/s would not allow.
 		ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
 		for i := range 10 {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -117,6 +119,57 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
+// CertificateError is a call that failed because the server's TLS certificate could not be
+// verified: a proxy that intercepts TLS, a wrong endpoint, or a man in the middle. It is never
+// retried, on either host.
+type CertificateError struct {
+	Host string
+	Err  error
+}
+
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("the TLS certificate of host %s could not be verified, so the call was not retried "+
+		"(a proxy that intercepts TLS, a wrong endpoint, or a man in the middle): %v", e.Host, e.Err)
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// RetryWaitError is a call given up because an answer asked to wait (Retry-After) longer than
+// the call may still wait: the rest of the caller's deadline, or, since error answers are not
+// signed, the rest of the client's own limit on such waits per call. Err is the last answer.
+type RetryWaitError struct {
+	Wait       time.Duration // what the answer asked for
+	Left       time.Duration // what the call had left to wait
+	ByDeadline bool          // Left is the rest of the caller's deadline, not of the client's limit
+	Host       string
+	Method     string
+	Path       string
+	Err        error
+}
+
+func (e *RetryWaitError) Error() string {
+	who := "WeChat Pay"
+	var ae *APIError
+	if errors.As(e.Err, &ae) && !ae.WellFormed {
+		who = "host " + e.Host
+	}
+	var left string
+	if e.ByDeadline {
+		left = fmt.Sprintf("the time left for this operation (%s); raise the resource's timeouts or try later", seconds(e.Left))
+	} else {
+		left = fmt.Sprintf("what the client still waits for one call (%s of %s); try later", seconds(e.Left), seconds(maxRetryAfter))
+	}
+	return fmt.Sprintf("wechatpay: %s %s: %s asked to wait %s (Retry-After) before trying again, which exceeds %s. Last answer: %v",
+		e.Method, e.Path, who, seconds(e.Wait), left, e.Err)
+}
+
+func (e *RetryWaitError) Unwrap() error { return e.Err }
+
+// seconds spells d in whole seconds, rounded up, as "90 s".
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
+}
+
 // IsNotFound reports whether err is WeChat Pay's answer that the object the call names does
 // not exist: a well-formed WeChat Pay error (see APIError) that the called API documents for
 // that (goneAnswers). Resources drop an object from the state, and deletes count as done, on
@@ -187,10 +240,11 @@ func IsRateLimited(err error) bool {
 
 // IsTransient reports whether err is worth trying again later: network
 // failures, timeouts, 5xx, rate limits and pay-gift's "change in progress".
-// A VerificationError is never transient.
+// A VerificationError or a CertificateError is never transient.
 func IsTransient(err error) bool {
 	var ve *VerificationError
-	if errors.As(err, &ve) {
+	var ce *CertificateError
+	if errors.As(err, &ve) || errors.As(err, &ce) {
 		return false
 	}
 	var ne *NetworkError

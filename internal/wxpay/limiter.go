@@ -100,6 +100,11 @@ type answerMark struct {
 
 const (
 	minSlowedRate = rate.Limit(1)
+	// loneRefusalRate is how far a refusal slows an API down when nothing was accepted within
+	// the last second to measure a rate by. Error answers are not signed: one refusal, which
+	// anything on the way can send, must not bring an API down to a crawl. A further refusal
+	// while slowed halves the rate, down to minSlowedRate.
+	loneRefusalRate = rate.Limit(5)
 	// slowDownFactor keeps the slowed rate a little under what the server accepted, so that
 	// jitter in the spacing of calls does not hit the limit again at once.
 	slowDownFactor = 0.95
@@ -160,7 +165,8 @@ func (a *adaptiveLimiter) recordLocked(now time.Time, accepted bool) {
 
 // Refused records a rate-limit refusal and slows the bucket down to just under the rate the
 // server accepted over the last second (or the current rate, when that is lower), or to half
-// the current rate when nothing was accepted lately; it (re)starts the cool-down.
+// the current rate when nothing was accepted lately (at first, to loneRefusalRate); it
+// (re)starts the cool-down.
 func (a *adaptiveLimiter) Refused() {
 	now := a.now()
 	a.mu.Lock()
@@ -178,7 +184,7 @@ func (a *adaptiveLimiter) Refused() {
 	case cur != rate.Inf:
 		next = cur / 2
 	default:
-		next = rate.Limit(answered) / 2
+		next = max(rate.Limit(answered)/2, loneRefusalRate)
 	}
 	next = min(max(next, minSlowedRate), a.base)
 	a.setLocked(next, 1)
