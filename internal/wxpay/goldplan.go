@@ -7,11 +7,21 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
 // Gold plan (点金计划) calls, made by a service provider or channel partner for one of its
 // sub-merchants. WeChat Pay offers no call that reads any of these settings back.
+//
+// These writes carry no request number or idempotency key, and the client re-sends them after a
+// lost answer, a timeout or a 5xx, possibly on the backup host. That is safe because each one
+// sets a state instead of changing one: open or close a scene, the receipt page or the ads, or
+// replace the industry filters with the set given. Applied twice, such a write leaves what it
+// leaves once. Two answers a repeat may get are taken care of: WeChat Pay may refuse a repeat
+// as already done instead of answering success, which the calls count as success
+// (alreadyInState); and if WeChat Pay counted the 24-hour reopen wait from the last CLOSE, a
+// re-sent CLOSE would move it by the seconds between the attempts, nothing more.
 
 // GoldPlanOperation is what a status call does: open or close.
 type GoldPlanOperation string
@@ -98,7 +108,11 @@ func (c *Client) ChangeGoldPlanStatus(ctx context.Context, subMchid string, op G
 		OperationType     GoldPlanOperation `json:"operation_type"`
 		OperationPayScene PayScene          `json:"operation_pay_scene"`
 	}{subMchid, op, scene}
-	return c.Do(ctx, Request{Method: http.MethodPost, Path: pathGoldPlanStatus, Body: body}, nil)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: pathGoldPlanStatus, Body: body}, nil)
+	if alreadyInState(err, op) {
+		return nil
+	}
+	return err
 }
 
 // ChangeCustomPageStatus opens or closes the merchant receipt page (商家小票) of a
@@ -112,7 +126,11 @@ func (c *Client) ChangeCustomPageStatus(ctx context.Context, subMchid string, op
 		SubMchid      string            `json:"sub_mchid"`
 		OperationType GoldPlanOperation `json:"operation_type"`
 	}{subMchid, op}
-	return c.Do(ctx, Request{Method: http.MethodPost, Path: pathCustomPageStatus, Body: body}, nil)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: pathCustomPageStatus, Body: body}, nil)
+	if alreadyInState(err, op) {
+		return nil
+	}
+	return err
 }
 
 // SetAdvertisingIndustryFilter replaces the industries kept out of a sub-merchant's ads
@@ -132,7 +150,15 @@ func (c *Client) OpenAdvertisingShow(ctx context.Context, subMchid string, filte
 	if err := checkIndustryFilters(subMchid, filters, 0); err != nil {
 		return err
 	}
-	return c.Do(ctx, Request{Method: http.MethodPatch, Path: pathOpenAdvertising, Body: advertisingBody(subMchid, filters)}, nil)
+	err := c.Do(ctx, Request{Method: http.MethodPatch, Path: pathOpenAdvertising, Body: advertisingBody(subMchid, filters)}, nil)
+	if !alreadyInState(err, GoldPlanOpen) {
+		return err
+	}
+	// Refused as already shown: the filters of this call were not applied with it.
+	if len(filters) > 0 {
+		return c.SetAdvertisingIndustryFilter(ctx, subMchid, filters)
+	}
+	return nil
 }
 
 // CloseAdvertisingShow stops showing ads for a sub-merchant
@@ -141,7 +167,45 @@ func (c *Client) CloseAdvertisingShow(ctx context.Context, subMchid string) erro
 	if subMchid == "" {
 		return errSubMchidRequired
 	}
-	return c.Do(ctx, Request{Method: http.MethodPost, Path: pathCloseAdvertising, Body: advertisingBody(subMchid, nil)}, nil)
+	err := c.Do(ctx, Request{Method: http.MethodPost, Path: pathCloseAdvertising, Body: advertisingBody(subMchid, nil)}, nil)
+	if alreadyInState(err, GoldPlanClose) {
+		return nil
+	}
+	return err
+}
+
+// Words that say "already open" and "already closed". WeChat Pay documents no answer for a
+// repeated gold plan write (the emulator answers one with success); if it refuses one, these are
+// the ways its messages say it.
+var (
+	alreadyOpenWords   = []string{"已开通", "已经开通", "已开启", "已经开启", "已打开", "已处于开通", "已是开通", "重复开通"}
+	alreadyClosedWords = []string{"已关闭", "已经关闭", "已处于关闭", "已是关闭", "重复关闭"}
+)
+
+// alreadyInState reports whether err is WeChat Pay refusing a gold plan write because the
+// sub-merchant already is where the write wants it: already open when asked to open, already
+// closed when asked to close. The code decides first (a well-formed 400 INVALID_REQUEST, the
+// code of every gold plan business refusal), then the message. "Not opened" wordings
+// ("服务商未开通点金计划", "特约商户未开通点金计划") are never taken for "already closed": they name
+// other refusals. With JSAPI_AND_MINIPROGRAM, "already open" is taken to mean both scenes.
+func alreadyInState(err error, op GoldPlanOperation) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.WellFormed || ae.StatusCode != http.StatusBadRequest || ae.Code != "INVALID_REQUEST" {
+		return false
+	}
+	if _, refused := GoldPlanRetryAfter(err); refused {
+		return false
+	}
+	words := alreadyOpenWords
+	if op == GoldPlanClose {
+		words = alreadyClosedWords
+	}
+	for _, w := range words {
+		if strings.Contains(ae.Message, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // GoldPlanRetryAfter reports whether err is WeChat Pay refusing to reopen a gold plan
