@@ -1,7 +1,12 @@
 // Command bench is `make bench`: it measures the provider against its floors on the local
 // emulator, all in one run, prints one line per goal of the scale issue and writes BENCHMARKS.md.
 //
-//	go run ./tools/bench -terraform .tools/bin/terraform -null-dir .tools/bin
+//	go run ./tools/bench -terraform .tools/bin/terraform,.tools/bin/terraform-1.16.4 -time-dir .tools/bin
+//
+// Each line that runs Terraform is measured on every CLI given, one after the other, against the
+// floors measured on the same CLI: terraform_data (built into Terraform: Terraform's own cost per
+// resource) and time_static of HashiCorp's time provider (a framework plugin whose resource does no
+// I/O: the cost of any plugin).
 //
 // BENCH_N (default 1000) sets the resource count of lines 1-4, BENCH_MEMBERS (5000) the merchants
 // of line 5, BENCH_QPS (20) the emulator limit of line 3, BENCH_BENCHTIME (300x) line 6's
@@ -32,8 +37,8 @@ func main() {
 }
 
 func run() error {
-	terraform := flag.String("terraform", ".tools/bin/terraform", "Terraform CLI to run")
-	nullDir := flag.String("null-dir", ".tools/bin", "directory holding the pinned terraform-provider-null")
+	terraform := flag.String("terraform", ".tools/bin/terraform", "Terraform CLIs to run the lines on, comma-separated")
+	timeDir := flag.String("time-dir", ".tools/bin", "directory holding the pinned terraform-provider-time (the plugin floor)")
 	out := flag.String("out", "BENCHMARKS.md", "report to write (a full run only)")
 	keep := flag.Bool("keep", false, "keep the work directory (configs, logs, states)")
 	flag.Parse()
@@ -50,16 +55,30 @@ func run() error {
 		return lines == "" || strings.Contains(","+strings.ReplaceAll(lines, " ", "")+",", ","+id+",")
 	}
 
-	tfPath, err := filepath.Abs(*terraform)
+	for _, p := range strings.Split(*terraform, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		v, err := engineVersion(abs)
+		if err != nil {
+			return err
+		}
+		b.engines = append(b.engines, engine{path: abs, version: v})
+	}
+	if len(b.engines) == 0 {
+		return errors.New("no Terraform CLI given (-terraform)")
+	}
+	timeAbs, err := filepath.Abs(*timeDir)
 	if err != nil {
 		return err
 	}
-	nullAbs, err := filepath.Abs(*nullDir)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(nullAbs, "terraform-provider-null")); err != nil {
-		return fmt.Errorf("the null provider is missing (run `make bench`, which installs it): %w", err)
+	b.timeBin = filepath.Join(timeAbs, timeProvider)
+	if _, err := os.Stat(b.timeBin); err != nil {
+		return fmt.Errorf("the time provider is missing (run `make bench`, which installs it): %w", err)
 	}
 	if b.work, err = os.MkdirTemp("", "wxpay-bench-"); err != nil {
 		return err
@@ -78,7 +97,7 @@ func run() error {
 		return err
 	}
 	cliConfig := filepath.Join(b.work, "terraformrc")
-	if err := writeCLIConfig(cliConfig, binDir, nullAbs); err != nil {
+	if err := writeCLIConfig(cliConfig, binDir, timeAbs); err != nil {
 		return err
 	}
 	step("starting the emulator")
@@ -86,15 +105,10 @@ func run() error {
 		return err
 	}
 	defer b.emu.stop()
-	b.tf = &tfRunner{terraform: tfPath, cliConfig: cliConfig, providerBin: providerBin, nullDir: nullAbs, env: b.emu.providerEnv()}
 
-	// Line 1 applies the null provider in each of its rounds; lines 2 and 4 need it applied.
-	if !wantAny(want, []string{"1", "7", "E"}) && (want("2") || want("4")) {
-		if err := b.runNull(); err != nil {
-			return err
-		}
-	}
-	steps := []struct {
+	// Every line that runs Terraform runs on each engine in turn, in a folder of its own (a
+	// newer Terraform's state is not for an older one); lines 6 and E run no Terraform.
+	perEngine := []struct {
 		ids []string
 		fn  func() error
 	}{
@@ -105,27 +119,60 @@ func run() error {
 		{[]string{"5"}, b.line5},
 		{[]string{"M"}, b.lineM},
 		{[]string{"L"}, b.lineL},
+	}
+	once := []struct {
+		ids []string
+		fn  func() error
+	}{
 		{[]string{"6"}, b.line6},
 		{[]string{"E"}, b.emulatorAlone},
 	}
 	var errs []error
-	for _, s := range steps {
-		if !wantAny(want, s.ids) {
-			continue
+	fail := func(err error) {
+		if b.engine != "" {
+			err = fmt.Errorf("Terraform %s: %w", b.engine, err)
 		}
-		if err := s.fn(); err != nil {
-			errs = append(errs, err)
-			fmt.Fprintln(os.Stderr, "bench:", err)
+		errs = append(errs, err)
+		fmt.Fprintln(os.Stderr, "bench:", err)
+	}
+	for _, e := range b.engines {
+		b.engine, b.dir = e.version, filepath.Join(b.work, "terraform-"+e.version)
+		b.tf = &tfRunner{terraform: e.path, cliConfig: cliConfig, providerBin: providerBin, env: b.emu.providerEnv()}
+		// Line 1 applies the floors in each of its rounds; lines 2 and 4 need them applied.
+		if !wantAny(want, []string{"1", "7", "E"}) && (want("2") || want("4")) {
+			if _, _, err := b.applyFloors(); err != nil {
+				fail(err)
+				continue
+			}
+		}
+		for _, s := range perEngine {
+			if wantAny(want, s.ids) {
+				if err := s.fn(); err != nil {
+					fail(err)
+				}
+			}
+		}
+	}
+	b.engine, b.tf = "", nil
+	for _, s := range once {
+		if wantAny(want, s.ids) {
+			if err := s.fn(); err != nil {
+				fail(err)
+			}
 		}
 	}
 
-	table := b.table()
+	before, err := readFigures(*out)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: no before → after column: %v\n", err)
+	}
+	table := b.table(before)
 	fmt.Println()
 	fmt.Print(table)
-	fmt.Printf("\n%s\n", strings.Join(b.details, "\n"))
+	fmt.Printf("\n%s", b.detailText())
 	fmt.Printf("\nbench wall time: %s\n", dur(time.Since(started)))
 	if lines == "" && len(errs) == 0 {
-		if err := b.writeReport(*out, table, tfPath); err != nil {
+		if err := b.writeReport(*out, table, before); err != nil {
 			return err
 		}
 		fmt.Println("wrote", *out)

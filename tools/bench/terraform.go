@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,29 +14,52 @@ import (
 )
 
 // tfRunner runs the real Terraform CLI with a CLI configuration whose dev overrides point at the
-// freshly built wechatpay provider and the pinned null provider, so no `terraform init` and no
-// registry are involved, for both providers alike.
+// freshly built wechatpay provider and the pinned time provider, so no `terraform init` and no
+// registry are involved, for both providers alike (terraform_data is built into Terraform).
 type tfRunner struct {
 	terraform   string
 	cliConfig   string
 	providerBin string // sampled for RSS and CPU while Terraform runs
-	nullDir     string
 	env         []string
 }
 
-func (t *tfRunner) nullBinary() string { return filepath.Join(t.nullDir, "terraform-provider-null") }
+// timeProvider is the plugin floor's binary, as `go install` names it.
+const timeProvider = "terraform-provider-time"
 
-func writeCLIConfig(path, providerDir, nullDir string) error {
+func writeCLIConfig(path, providerDir, timeDir string) error {
 	rc := fmt.Sprintf(`disable_checkpoint = true
 provider_installation {
   dev_overrides {
     "registry.terraform.io/wxpay-tf/wechatpay" = %q
-    "registry.terraform.io/hashicorp/null"     = %q
+    "registry.terraform.io/hashicorp/time"     = %q
   }
   direct {}
 }
-`, providerDir, nullDir)
+`, providerDir, timeDir)
 	return os.WriteFile(path, []byte(rc), 0o644)
+}
+
+// engine is one Terraform CLI the lines run on.
+type engine struct {
+	path    string
+	version string // as `terraform version -json` reports it, e.g. "1.5.7"
+}
+
+// engineVersion asks a Terraform CLI for its version.
+func engineVersion(path string) (string, error) {
+	cmd := exec.Command(path, "version", "-json")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s version -json: %w", path, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
+		return "", fmt.Errorf("%s version -json printed no terraform_version: %q", path, tail(string(out), 5))
+	}
+	return v.Version, nil
 }
 
 // tfRun is one Terraform command as measured.
