@@ -124,7 +124,8 @@ func (b *bench) planNoChanges(dir, logName string) scenarioRun {
 // no call at all. terraform_data is built into Terraform, so it costs what Terraform itself
 // spends per resource, the floor below any provider; time_static is a resource of HashiCorp's
 // time provider, a terraform-plugin-framework plugin like this one whose resource does no I/O,
-// so it adds the cost of a plugin: the gRPC calls and the framework's handling of them.
+// so it adds the cost of a plugin: the gRPC calls and the framework's handling of them (with
+// the SDK's TRACE logs off, as this provider has them; see quietPlugin).
 // applyFloors applies both into fresh states; line 4 plans them.
 func (b *bench) applyFloors() (data, tm tfRun, err error) {
 	if b.floorData, err = workspace(b.dir, "floor-data", fmt.Sprintf(`resource "terraform_data" "bench" {
@@ -149,7 +150,7 @@ resource "time_static" "bench" {
 	if data, err = b.tf.run(b.floorData, "apply.log", applyArgs...); err != nil {
 		return data, tm, err
 	}
-	tm, err = b.tf.run(b.floorTime, "apply.log", applyArgs...)
+	tm, err = b.tf.runEnv(b.floorTime, "apply.log", quietPlugin, applyArgs...)
 	b.dataApply = data
 	return data, tm, err
 }
@@ -355,7 +356,7 @@ func (b *bench) line4() error {
 		if err != nil {
 			return err
 		}
-		tp, err := b.tf.run(b.floorTime, fmt.Sprintf("plan-%d.log", r+1), planArgs...)
+		tp, err := b.tf.runEnv(b.floorTime, fmt.Sprintf("plan-%d.log", r+1), quietPlugin, planArgs...)
 		if err != nil {
 			return err
 		}

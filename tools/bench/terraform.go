@@ -73,11 +73,24 @@ type tfRun struct {
 
 // run runs `terraform args...` in dir and fails on a non-zero exit, pointing at its output.
 func (t *tfRunner) run(dir, logName string, args ...string) (tfRun, error) {
+	return t.runEnv(dir, logName, nil, args...)
+}
+
+// quietPlugin turns off the TRACE logs of terraform-plugin-go and the framework in a plugin that
+// does not do so itself, as this provider does (main.go): they are formatted in the plugin and
+// dropped by Terraform unless TF_LOG is set, and would double the time provider's cost (about
+// 4.3 s of CPU instead of 9.7 s for 300 time_static on 2 cores). Not for this provider's runs: it
+// reads any TF_LOG* variable as a request for its logs.
+var quietPlugin = []string{"TF_LOG_SDK=off"}
+
+// runEnv is run with extra environment variables.
+func (t *tfRunner) runEnv(dir, logName string, extraEnv []string, args ...string) (tfRun, error) {
 	logPath := filepath.Join(dir, logName)
 	var out bytes.Buffer
 	cmd := exec.Command(t.terraform, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), t.env...)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Env = append(cmd.Env, "TF_CLI_CONFIG_FILE="+t.cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	cmd.Stdout, cmd.Stderr = &out, &out
 
