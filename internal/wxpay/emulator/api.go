@@ -29,13 +29,14 @@ func (s *Server) serveAPI(method string, handle func(*exchange) result) http.Han
 			s.answer(w, r, reqID, &call, res, nil)
 			return
 		}
-		nonce, res, bad := s.verifyRequest(r, body)
-		call.Nonce = nonce
+		auth, res, bad := s.verifyRequest(r, body)
+		call.Nonce = auth.nonce
 		if bad {
 			s.answer(w, r, reqID, &call, res, nil)
 			return
 		}
-		ex := &exchange{r: r, body: body}
+		call.Mchid = auth.mchid
+		ex := &exchange{r: r, body: body, caller: auth.mchid}
 		if method != "" && r.Method != method { // a GET pattern also matches HEAD
 			method, handle = "", methodNotAllowed
 		}

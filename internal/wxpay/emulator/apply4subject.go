@@ -27,14 +27,11 @@ func (s *Server) handleAuthorizeState(ex *exchange) result {
 	sub := ex.r.PathValue("sub_mchid")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if role := s.w.callerRole; role != RoleChannelPartner && role != RoleInstitution {
-		return fail(http.StatusBadRequest, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口", nil)
-	}
 	sm := s.w.subs[sub]
 	if sm == nil {
-		return fail(http.StatusBadRequest, "MCH_NOT_EXISTS", "商户号不存在", nil)
+		return s.unknownSubMerchant()
 	}
-	if !s.isCaller(sm.Owner) {
+	if !s.owns(ex.caller, sm.Owner) {
 		return fail(http.StatusForbidden, "NO_AUTH", "无权限查询该商户", nil)
 	}
 	state := sm.AuthorizeState
@@ -42,4 +39,16 @@ func (s *Server) handleAuthorizeState(ex *exchange) result {
 		state = AuthorizeStateUnauthorized
 	}
 	return okJSON(map[string]string{"authorize_state": state})
+}
+
+// unknownSubMerchant answers with one of the codes the page lists, in the page's words
+// (描述); which one WeChat Pay uses is open (apply4subject-unknown-sub).
+func (s *Server) unknownSubMerchant() result {
+	switch s.dialect(DialectApply4SubjectUnknown) {
+	case "400-param-error":
+		return fail(http.StatusBadRequest, "PARAM_ERROR", "参数错误", nil)
+	case "403-no-auth":
+		return fail(http.StatusForbidden, "NO_AUTH", "商户权限异常", nil)
+	}
+	return invalidRequest("无效请求")
 }

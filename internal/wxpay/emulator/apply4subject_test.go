@@ -16,7 +16,7 @@ func TestAuthorizeState(t *testing.T) {
 		{"never authorized", RoleChannelPartner, "1900000110", 200, "", AuthorizeStateUnauthorized},
 		{"service provider refused", RoleServiceProvider, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
 		{"merchant refused", RoleMerchant, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
-		{"unknown sub-merchant", RoleChannelPartner, "1900000777", 400, "MCH_NOT_EXISTS", "商户号不存在"},
+		{"unknown sub-merchant", RoleChannelPartner, "1900000777", 400, "INVALID_REQUEST", "无效请求"},
 		{"someone else's sub-merchant", RoleChannelPartner, "1900000666", 403, "NO_AUTH", "无权限查询该商户"},
 	}
 	for _, tc := range cases {

@@ -122,40 +122,42 @@ func parseAuthorization(h string) (authFields, string) {
 	return a, ""
 }
 
-// verifyRequest checks Authorization against the raw request line and body; it returns the
-// nonce (for the call log) and, when refused, the 401 to answer.
-func (s *Server) verifyRequest(r *http.Request, body []byte) (string, result, bool) {
+// verifyRequest checks Authorization against the raw request line and body, with the key of
+// the caller its mchid names; it returns the caller's mchid and nonce (for the call log) and,
+// when refused, the 401 to answer.
+func (s *Server) verifyRequest(r *http.Request, body []byte) (authFields, result, bool) {
 	a, issue := parseAuthorization(r.Header.Get("Authorization"))
 	if issue != "" {
-		return "", signError(issue), true
+		return authFields{}, signError(issue), true
 	}
-	if a.mchid != s.keys.MchID {
-		return a.nonce, signError("mchid is not a registered merchant"), true
+	caller, known := s.callerAuth[a.mchid]
+	if !known {
+		return a, signError("mchid is not a registered merchant"), true
 	}
-	if !strings.EqualFold(a.serial, s.keys.MerchantSerial) {
-		return a.nonce, signError("serial_no does not name a valid certificate of this merchant"), true
+	if !strings.EqualFold(a.serial, caller.serial) {
+		return a, signError("serial_no does not name a valid certificate of this merchant"), true
 	}
 	ts, err := strconv.ParseInt(a.timestamp, 10, 64)
 	if err != nil {
-		return a.nonce, signError("timestamp is not Unix seconds"), true
+		return a, signError("timestamp is not Unix seconds"), true
 	}
 	now := time.Now()
 	if d := now.Sub(time.Unix(ts, 0)); d >= signWindow || d <= -signWindow {
-		return a.nonce, signError("timestamp is 5 minutes or more away from server time"), true
+		return a, signError("timestamp is 5 minutes or more away from server time"), true
 	}
 	sig, err := base64.StdEncoding.DecodeString(a.signature)
 	if err != nil {
-		return a.nonce, signError("signature is not standard Base64"), true
+		return a, signError("signature is not standard Base64"), true
 	}
 	msg := r.Method + "\n" + r.URL.RequestURI() + "\n" + a.timestamp + "\n" + a.nonce + "\n" + string(body) + "\n"
 	sum := sha256.Sum256([]byte(msg))
-	if rsa.VerifyPKCS1v15(s.merchantPub, crypto.SHA256, sum[:], sig) != nil {
-		return a.nonce, signError("signature does not match METHOD\\nURL\\nTIMESTAMP\\nNONCE\\nBODY\\n"), true
+	if rsa.VerifyPKCS1v15(caller.pub, crypto.SHA256, sum[:], sig) != nil {
+		return a, signError("signature does not match METHOD\\nURL\\nTIMESTAMP\\nNONCE\\nBODY\\n"), true
 	}
 	if !s.nonces.remember(a.mchid+"\x00"+a.nonce, now) {
-		return a.nonce, signError("nonce_str was already used"), true
+		return a, signError("nonce_str was already used"), true
 	}
-	return a.nonce, result{}, false
+	return a, result{}, false
 }
 
 // nonceCache refuses a nonce seen in the last ten minutes: twice the signature window, so

@@ -12,6 +12,7 @@ type Call struct {
 	Seq       int       `json:"seq"`
 	Time      time.Time `json:"time"` // business clock
 	Host      string    `json:"host"`
+	Mchid     string    `json:"mchid,omitempty"` // the caller, once its signature verified
 	Method    string    `json:"method"`
 	Path      string    `json:"path"`
 	RawQuery  string    `json:"raw_query,omitempty"`

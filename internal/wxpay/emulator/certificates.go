@@ -39,8 +39,8 @@ func (s *Server) handleCertificates(*exchange) result {
 	c := s.keys.PlatformCert
 	return okJSON(map[string][]certificateItem{"data": {{
 		SerialNo:      s.keys.PlatformSerial,
-		EffectiveTime: wxTime(c.NotBefore),
-		ExpireTime:    wxTime(c.NotAfter),
+		EffectiveTime: s.wxTime(c.NotBefore),
+		ExpireTime:    s.wxTime(c.NotAfter),
 		EncryptCertificate: encryptedCertificate{Algorithm: "AEAD_AES_256_GCM", Nonce: nonce,
 			AssociatedData: aad, Ciphertext: base64.StdEncoding.EncodeToString(ct)},
 	}}})

@@ -15,24 +15,39 @@ import (
 	"time"
 )
 
-// Ready is the one JSON line cmd/wxpay-emulator prints on stdout once it is serving.
+// Ready is the one JSON line cmd/wxpay-emulator prints on stdout once it is serving. The
+// credentials at the top are the default caller's (a channel partner); Callers lists every
+// caller with its own env file.
 type Ready struct {
-	Endpoint                  string `json:"endpoint"`
-	BackupEndpoint            string `json:"backup_endpoint,omitempty"`
-	MchID                     string `json:"mchid"`
-	MerchantSerialNumber      string `json:"merchant_serial_number"`
-	PrivateKeyPath            string `json:"private_key_path"`
-	WechatpayPublicKeyID      string `json:"wechatpay_public_key_id"`
-	WechatpayPublicKeyPath    string `json:"wechatpay_public_key_path"`
-	APIv3Key                  string `json:"apiv3_key"`
-	PlatformCertificatePath   string `json:"platform_certificate_path"`
-	PlatformCertificateSerial string `json:"platform_certificate_serial"`
-	EnvFile                   string `json:"env_file"`
-	Dir                       string `json:"dir"`
+	Endpoint                  string            `json:"endpoint"`
+	BackupEndpoint            string            `json:"backup_endpoint,omitempty"`
+	MchID                     string            `json:"mchid"`
+	MerchantSerialNumber      string            `json:"merchant_serial_number"`
+	PrivateKeyPath            string            `json:"private_key_path"`
+	WechatpayPublicKeyID      string            `json:"wechatpay_public_key_id"`
+	WechatpayPublicKeyPath    string            `json:"wechatpay_public_key_path"`
+	APIv3Key                  string            `json:"apiv3_key"`
+	PlatformCertificatePath   string            `json:"platform_certificate_path"`
+	PlatformCertificateSerial string            `json:"platform_certificate_serial"`
+	EnvFile                   string            `json:"env_file"`
+	Dir                       string            `json:"dir"`
+	Callers                   []ReadyCaller     `json:"callers"`
+	Dialects                  map[string]string `json:"dialects"`
+}
+
+// ReadyCaller is one caller's credentials; its env file exports them like env.sh does.
+type ReadyCaller struct {
+	Name                 string `json:"name"`
+	Role                 string `json:"role"`
+	MchID                string `json:"mchid"`
+	MerchantSerialNumber string `json:"merchant_serial_number"`
+	PrivateKeyPath       string `json:"private_key_path"`
+	EnvFile              string `json:"env_file"`
 }
 
 // RunCommand is cmd/wxpay-emulator: it parses args, prints one Ready line on stdout, writes
-// DIR/env.sh and serves until ctx ends, then shuts down gracefully.
+// DIR/env.sh (the default caller) and DIR/env-NAME.sh (every caller) and serves until ctx
+// ends, then shuts down gracefully.
 func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wxpay-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,8 +55,17 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	backupListen := fs.String("backup-listen", "", "optional second address sharing the same state (the backup host, for failover tests)")
 	dir := fs.String("dir", "", "directory for keys and env.sh, created or reused (default: a new temporary directory)")
 	seedFile := fs.String("seed", "", "JSON seed file merged into the initial state")
-	mchid := fs.String("mchid", "1900000001", "merchant id of the caller")
+	mchid := fs.String("mchid", "1900000001", "merchant id of the default caller (a channel partner)")
 	mode := fs.String("default-mode", ModePublicKey, "key signing answers when Wechatpay-Serial names none: public_key or certificate")
+	flagDialects := map[string]string{}
+	fs.Func("dialect", "name=value: how to behave where WeChat Pay's docs leave it open (repeatable; over the -seed file's); one of "+
+		strings.Join(dialectNames(), ", "), func(v string) error {
+		name, value, err := ParseDialect(v)
+		if err == nil {
+			flagDialects[name] = value
+		}
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,22 +90,28 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	srv := New(Options{Keys: keys, DefaultMode: *mode})
-	defer srv.Close()
+	var seed Seed
 	if *seedFile != "" {
 		raw, err := os.ReadFile(*seedFile)
 		if err != nil {
 			return err
 		}
-		var seed Seed
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&seed); err != nil {
 			return fmt.Errorf("seed %s: %w", *seedFile, err)
 		}
-		if err := srv.Seed(seed); err != nil {
-			return err
+		if err := CheckDialects(seed.Dialects); err != nil {
+			return fmt.Errorf("seed %s: dialects: %w", *seedFile, err)
 		}
+	}
+	// The seed file's dialects and the flags are the start-up dialects, which Reset keeps.
+	dialects := overlay(seed.Dialects, flagDialects)
+	seed.Dialects = nil
+	srv := New(Options{Keys: keys, DefaultMode: *mode, Dialects: dialects})
+	defer srv.Close()
+	if err := srv.Seed(seed); err != nil {
+		return fmt.Errorf("seed %s: %w", *seedFile, err)
 	}
 
 	ln, err := net.Listen("tcp", *listen)
@@ -112,6 +142,15 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(listeners) > 1 {
 		ready.BackupEndpoint = "http://" + listeners[1].Addr().String()
+	}
+	ready.Dialects = srv.ActiveDialects()
+	for _, c := range keys.AllCallers() {
+		rc := ReadyCaller{Name: c.Name, Role: c.Role, MchID: c.MchID, MerchantSerialNumber: c.Serial,
+			PrivateKeyPath: files.CallerKeys[c.Name], EnvFile: filepath.Join(*dir, "env-"+c.Name+".sh")}
+		ready.Callers = append(ready.Callers, rc)
+		if err := os.WriteFile(rc.EnvFile, []byte(envScript(ready.as(rc))), 0o600); err != nil {
+			return err
+		}
 	}
 	if err := os.WriteFile(ready.EnvFile, []byte(envScript(ready)), 0o600); err != nil {
 		return err
@@ -149,9 +188,15 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// as is r with c's credentials in place of the default caller's.
+func (r Ready) as(c ReadyCaller) Ready {
+	r.MchID, r.MerchantSerialNumber, r.PrivateKeyPath = c.MchID, c.MerchantSerialNumber, c.PrivateKeyPath
+	return r
+}
+
 func envScript(r Ready) string {
 	var b strings.Builder
-	b.WriteString("# written by wxpay-emulator; source it to point the provider at the emulator\n")
+	b.WriteString("# written by wxpay-emulator; source it to point the provider at the emulator as merchant " + r.MchID + "\n")
 	vars := [][2]string{
 		{"WECHATPAY_MCHID", r.MchID},
 		{"WECHATPAY_MERCHANT_SERIAL_NUMBER", r.MerchantSerialNumber},

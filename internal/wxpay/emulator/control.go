@@ -29,6 +29,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		{"POST /_emulator/caller-role", withBody(s.ctlCallerRole)},                  // SetCallerRole {"role"}
 		{"POST /_emulator/authorize-state", withBody(s.ctlAuthorizeState)},          // SetAuthorizeState {"sub_mchid","authorize_state"}
 		{"POST /_emulator/activity-status", withBody(s.ctlActivityStatus)},          // SetActivityStatus {"activity_id","status"}
+		{"DELETE /_emulator/activities/{activity_id}", s.ctlRemoveActivity},         // RemoveActivity → {"removed"}
 		{"POST /_emulator/activity-members", withBody(s.ctlAddActivityMember)},      // AddActivityMember {"activity_id","mchid"}
 		{"DELETE /_emulator/activity-members", withBody(s.ctlRemoveActivityMember)}, // RemoveActivityMember {"activity_id","mchid"}
 		{"POST /_emulator/partnerships/terminate", withBody(s.ctlTerminate)},        // TerminatePartnership {"partner","authorized_data"} → {"terminated"}
@@ -41,7 +42,9 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		{"DELETE /_emulator/faults/{id}", s.ctlRemoveFault},                         // RemoveFault → {"removed"}
 		{"GET /_emulator/qps", s.ctlQPSLimits},                                      // QPSLimits
 		{"POST /_emulator/qps", withBody(s.ctlSetQPSLimit)},                         // SetQPSLimit {"path_prefix","qps"}
-		{"GET /_emulator/calls", s.ctlCalls},                                        // Calls and counters {"calls","counters","total","applied"}
+		{"GET /_emulator/dialects", s.ctlDialects},                                  // Dialects
+		{"POST /_emulator/dialects", withBody(s.ctlSetDialects)},                    // SetDialects {"name":"value",…} → Dialects
+		{"GET /_emulator/calls", s.ctlCalls},                                        // Calls and counters {"calls","counters","total","applied","dialects"}
 		{"DELETE /_emulator/calls", s.ctlClearCalls},                                // ClearCalls
 	} {
 		ctl.handle(rt.pattern, guardControl(rt.handle))
@@ -200,6 +203,10 @@ func (m activityMember) check() error {
 	return nil
 }
 
+func (s *Server) ctlRemoveActivity(r *http.Request) (any, error) {
+	return map[string]bool{"removed": s.RemoveActivity(r.PathValue("activity_id"))}, nil
+}
+
 func (s *Server) ctlAddActivityMember(in activityMember) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
@@ -270,9 +277,24 @@ func (s *Server) ctlSetQPSLimit(in struct {
 	return nil, nil
 }
 
+func (s *Server) ctlDialects(*http.Request) (any, error) { return s.Dialects(), nil }
+
+func (s *Server) ctlSetDialects(set map[string]string) (any, error) {
+	if len(set) == 0 {
+		return nil, fmt.Errorf("name the dialects to set, as {\"name\": \"value\"}; the dialects are %s", strings.Join(dialectNames(), ", "))
+	}
+	if err := CheckDialects(set); err != nil {
+		return nil, err
+	}
+	if err := s.SetDialects(set); err != nil {
+		return nil, err
+	}
+	return s.Dialects(), nil
+}
+
 func (s *Server) ctlCalls(*http.Request) (any, error) {
 	return map[string]any{"calls": s.Calls(), "counters": s.CallCounters(),
-		"total": s.CountCalls("", ""), "applied": s.CountApplied("", "")}, nil
+		"total": s.CountCalls("", ""), "applied": s.CountApplied("", ""), "dialects": s.ActiveDialects()}, nil
 }
 
 func (s *Server) ctlClearCalls(*http.Request) (any, error) {

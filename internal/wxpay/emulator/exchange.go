@@ -9,11 +9,12 @@ import (
 	"unicode/utf8"
 )
 
-// exchange is one /v3 call as a handler sees it: the request, its body, and the request
-// number the handler found (for the call log).
+// exchange is one /v3 call as a handler sees it: the request, its body, the caller whose
+// signature it carries, and the request number the handler found (for the call log).
 type exchange struct {
 	r         *http.Request
 	body      []byte
+	caller    string // mchid
 	requestNo string // add/delete_request_no or Idempotency-Key
 }
 

@@ -29,12 +29,15 @@ const (
 	FaultProxyHTML  = "proxy_html"  // an HTML error page
 	FaultProxyEmpty = "proxy_empty" // an empty body
 	FaultProxyJSON  = "proxy_json"  // JSON in the gateway's own shape, without code and message
+	// FaultOperationFailed answers the gold plan page's 400 INVALID_REQUEST "操作失败" (retry
+	// later; spelled as error-texts says unless Message is set), nothing applied.
+	FaultOperationFailed = "operation_failed"
 )
 
 var faultKinds = map[string]bool{FaultStatus: true, FaultLatency: true, FaultReset: true,
 	FaultDropAfterApply: true, FaultTimeout: true, FaultTamperSignature: true,
 	FaultStaleTimestamp: true, FaultUnknownSerial: true, FaultGarbledBody: true, FaultSignTest: true,
-	FaultProxyHTML: true, FaultProxyEmpty: true, FaultProxyJSON: true}
+	FaultProxyHTML: true, FaultProxyEmpty: true, FaultProxyJSON: true, FaultOperationFailed: true}
 
 // Fault makes matching /v3 calls misbehave. Faults apply only to calls that passed header
 // and signature checks and the QPS limits; when several match, the earliest injected that
@@ -43,11 +46,11 @@ type Fault struct {
 	Method   string        `json:"method,omitempty"` // "" = any
 	Path     string        `json:"path,omitempty"`   // prefix of the URL path; "" = any /v3 path
 	Kind     string        `json:"kind"`
-	Status   int           `json:"status,omitempty"` // for "status"; default 500
-	Code     string        `json:"code,omitempty"`   // for "status"; default SYSTEM_ERROR
-	Message  string        `json:"message,omitempty"`
-	Latency  time.Duration `json:"-"`               // for "latency" / "timeout"
-	Count    int           `json:"count,omitempty"` // next N matching calls; 0 = every one
+	Status   int           `json:"status,omitempty"`  // for "status"; default 500
+	Code     string        `json:"code,omitempty"`    // for "status"; default SYSTEM_ERROR
+	Message  string        `json:"message,omitempty"` // for "status" and "operation_failed"
+	Latency  time.Duration `json:"-"`                 // for "latency" / "timeout"
+	Count    int           `json:"count,omitempty"`   // next N matching calls; 0 = every one
 	Fraction float64       `json:"fraction,omitempty"`
 }
 
@@ -109,6 +112,13 @@ func (s *Server) faultBeforeHandler(w http.ResponseWriter, r *http.Request, reqI
 		call.Status = f.proxyStatus()
 		s.log.add(*call)
 		f.proxyAnswer(w)
+		return true
+	case FaultOperationFailed:
+		msg := f.Message
+		if msg == "" {
+			msg = s.say(msgOperationFailed)
+		}
+		s.answer(w, r, reqID, call, invalidRequest(msg), nil)
 		return true
 	case FaultReset:
 		s.log.add(*call)

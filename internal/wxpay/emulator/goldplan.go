@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -219,30 +220,41 @@ func decodeFilters(ex *exchange, lo int) (goldPlanRequest, result, bool) {
 }
 
 // withGoldPlan runs change on a sub-merchant's gold plan, with s.mu held, once the checks
-// every gold plan call shares have passed.
-func (s *Server) withGoldPlan(sub string, change func(g *goldPlan) result) result {
+// every gold plan call shares have passed (the caller's role is checked before: callers.go).
+func (s *Server) withGoldPlan(ex *exchange, sub string, change func(c *callerState, sm *SubMerchant, g *goldPlan) result) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.w
+	c := w.callers[ex.caller]
 	sm := w.subs[sub]
 	switch {
-	case w.callerRole != RoleServiceProvider && w.callerRole != RoleChannelPartner:
-		return invalidRequest("调用方不是服务商")
-	case !w.goldPlanEnabled:
+	case !c.goldPlanEnabled:
 		return invalidRequest("服务商未开通点金计划")
-	case w.providerPenalized:
-		return invalidRequest("服务商处于处罚中")
+	case c.penalized:
+		return invalidRequest(s.say(msgProviderPenalized))
 	case sm == nil:
-		return fail(http.StatusBadRequest, "MCH_NOT_EXISTS", "商户号不存在", nil)
-	case !s.isCaller(sm.Owner):
+		return fail(http.StatusBadRequest, "MCH_NOT_EXISTS", s.say(msgSubNotExists), nil)
+	case !s.owns(ex.caller, sm.Owner):
 		return invalidRequest("特约商户不存在或不是该服务商的特约商户")
 	case sm.Penalized:
-		return invalidRequest("特约商户处于处罚中")
+		return invalidRequest(s.say(msgSubPenalized))
 	}
-	return change(w.goldPlanFor(sub))
+	return change(c, sm, w.goldPlanFor(sub))
 }
 
 func notOpened() result { return invalidRequest("特约商户未开通点金计划") }
+
+// gated reports whether the receipt page, ads and filters need the gold plan open.
+func (s *Server) gated() bool { return s.dialect(DialectGoldPlanGating) == "gated" }
+
+// repeat answers an OPEN of what is open or a CLOSE of what is closed: a success that changes
+// nothing, or under goldplan-repeat=refused-already a refusal saying so.
+func (s *Server) repeat(success result, refusal string) result {
+	if s.dialect(DialectGoldPlanRepeat) == "refused-already" {
+		return invalidRequest(refusal)
+	}
+	return success
+}
 
 func (s *Server) handleGoldPlanStatus(ex *exchange) result {
 	req, res, bad := decodeGoldPlan(ex, true)
@@ -261,39 +273,82 @@ func (s *Server) handleGoldPlanStatus(ex *exchange) result {
 		return paramError("operation_pay_scene", "must be JSAPI, MINIPROGRAM or JSAPI_AND_MINIPROGRAM")
 	}
 	now := s.Now()
-	return s.withGoldPlan(req.SubMchid, func(g *goldPlan) result {
-		applied := false
-		if req.OperationType == "OPEN" {
-			var toOpen []string
-			var retryAfter time.Time
-			for _, sc := range want {
-				if g.open[sc] {
-					continue
-				}
-				toOpen = append(toOpen, sc)
-				if t, ok := g.closedAt[sc]; ok && now.Before(t.Add(reopenDelay)) && t.Add(reopenDelay).After(retryAfter) {
-					retryAfter = t.Add(reopenDelay)
-				}
-			}
-			if !retryAfter.IsZero() {
-				return fail(http.StatusBadRequest, "INVALID_REQUEST", "关闭点金计划后24小时内不可重新开通",
-					map[string]string{"retry_after": wxTime(retryAfter)})
-			}
-			for _, sc := range toOpen {
-				g.open[sc] = true
-			}
-			applied = len(toOpen) > 0
-		} else {
-			for _, sc := range want {
-				if g.open[sc] {
-					delete(g.open, sc)
-					g.closedAt[sc] = now
-					applied = true
-				}
+	return s.withGoldPlan(ex, req.SubMchid, func(c *callerState, sm *SubMerchant, g *goldPlan) result {
+		ok := okJSON(map[string]string{"sub_mchid": req.SubMchid})
+		open := req.OperationType == "OPEN"
+		if !open && c.defaultOpen && sm.takesJSAPI() && slices.Contains(want, SceneJSAPI) {
+			return s.defaultOpenRefusal()
+		}
+		var change []string
+		for _, sc := range want {
+			if g.open[sc] != open {
+				change = append(change, sc)
 			}
 		}
-		return okJSON(map[string]string{"sub_mchid": req.SubMchid}).withApplied(applied)
+		switch {
+		case len(change) == 0 && open:
+			return s.repeat(ok, "特约商户已开通点金计划")
+		case len(change) == 0:
+			return s.repeat(ok, "特约商户已关闭点金计划")
+		case open:
+			if at := s.reopenAt(g, change, now); !at.IsZero() {
+				var detail any
+				if s.dialect(DialectGoldPlanReopen) != "no-detail" {
+					detail = map[string]string{"retry_after": s.wxTime(at)}
+				}
+				return fail(http.StatusBadRequest, "INVALID_REQUEST", "关闭点金计划后24小时内不可重新开通", detail)
+			}
+			for _, sc := range change {
+				g.open[sc] = true
+			}
+		default:
+			for _, sc := range change {
+				delete(g.open, sc)
+				g.closedAt[sc] = now
+			}
+		}
+		return ok.withApplied(true)
 	})
+}
+
+// reopenAt is when scenes may be opened again, zero when they may be now: 24 hours after the
+// last CLOSE of one of them, or under goldplan-reopen=per-merchant of any scene.
+func (s *Server) reopenAt(g *goldPlan, scenes []string, now time.Time) time.Time {
+	if s.dialect(DialectGoldPlanReopen) == "per-merchant" {
+		scenes = slices.Collect(maps.Keys(g.closedAt))
+	}
+	var at time.Time
+	for _, sc := range scenes {
+		if t, ok := g.closedAt[sc]; ok && now.Before(t.Add(reopenDelay)) && t.Add(reopenDelay).After(at) {
+			at = t.Add(reopenDelay)
+		}
+	}
+	return at
+}
+
+// defaultOpenRefusal answers a CLOSE the provider's 默认开通点金计划 switch forbids ("不可单个
+// 关闭"); both texts are the emulator's own.
+func (s *Server) defaultOpenRefusal() result {
+	if s.dialect(DialectGoldPlanDefaultOpenClose) == "403-no-auth" {
+		return fail(http.StatusForbidden, "NO_AUTH", "服务商已开启默认开通点金计划,无权单个关闭特约商户的点金计划", nil)
+	}
+	return invalidRequest("服务商已开启默认开通点金计划,特约商户不可单个关闭")
+}
+
+// openByDefault opens the JSAPI gold plan of every sub-merchant that takes JSAPI payments and
+// belongs to a caller whose 默认开通点金计划 switch is on; s.mu must be held. Turning the
+// switch off closes nothing.
+func (s *Server) openByDefault() {
+	w := s.w
+	for id, sm := range w.subs {
+		owner := sm.Owner
+		if owner == "" {
+			owner = s.keys.MchID
+		}
+		if c := w.callers[owner]; c != nil && c.defaultOpen && sm.takesJSAPI() {
+			w.goldPlanFor(id).open[SceneJSAPI] = true
+		}
+	}
 }
 
 func (s *Server) handleCustomPageStatus(ex *exchange) result {
@@ -302,20 +357,22 @@ func (s *Server) handleCustomPageStatus(ex *exchange) result {
 		return res
 	}
 	open := req.OperationType == "OPEN"
-	return s.withGoldPlan(req.SubMchid, func(g *goldPlan) result {
-		applied := false
+	return s.withGoldPlan(ex, req.SubMchid, func(c *callerState, _ *SubMerchant, g *goldPlan) result {
+		ok := okJSON(map[string]string{"sub_mchid": req.SubMchid})
 		// Closing a page that is already closed succeeds even after the gold plan was closed,
 		// so that tearing things down in any order works.
-		if g.customPage != open {
-			if !g.anyOpen() {
-				return notOpened()
-			}
-			if open && !s.w.receiptLink {
-				return invalidRequest("未配置商家小票链接")
-			}
-			g.customPage, applied = open, true
+		switch {
+		case g.customPage == open && open:
+			return s.repeat(ok, "商家小票已开通")
+		case g.customPage == open:
+			return s.repeat(ok, "商家小票已关闭")
+		case !g.anyOpen() && s.gated():
+			return notOpened()
+		case open && !c.receiptLink:
+			return invalidRequest("未配置商家小票链接")
 		}
-		return okJSON(map[string]string{"sub_mchid": req.SubMchid}).withApplied(applied)
+		g.customPage = open
+		return ok.withApplied(true)
 	})
 }
 
@@ -324,8 +381,8 @@ func (s *Server) handleSetIndustryFilter(ex *exchange) result {
 	if bad {
 		return res
 	}
-	return s.withGoldPlan(req.SubMchid, func(g *goldPlan) result {
-		if !g.anyOpen() {
+	return s.withGoldPlan(ex, req.SubMchid, func(_ *callerState, _ *SubMerchant, g *goldPlan) result {
+		if !g.anyOpen() && s.gated() {
 			return notOpened()
 		}
 		return noContent().withApplied(g.setFilters(req.AdvertisingIndustryFilters))
@@ -337,17 +394,21 @@ func (s *Server) handleOpenAdvertising(ex *exchange) result {
 	if bad {
 		return res
 	}
-	return s.withGoldPlan(req.SubMchid, func(g *goldPlan) result {
-		if !g.anyOpen() {
+	return s.withGoldPlan(ex, req.SubMchid, func(_ *callerState, _ *SubMerchant, g *goldPlan) result {
+		if !g.anyOpen() && s.gated() {
 			return notOpened()
 		}
 		// Filters can only be replaced, never cleared: an empty list keeps the current ones.
-		applied := !g.ads
-		if len(req.AdvertisingIndustryFilters) > 0 && g.setFilters(req.AdvertisingIndustryFilters) {
-			applied = true
+		filters := req.AdvertisingIndustryFilters
+		newFilters := len(filters) > 0 && !slices.Equal(g.filters, filters)
+		if g.ads && !newFilters {
+			return s.repeat(noContent(), "广告展示已开通")
+		}
+		if newFilters {
+			g.setFilters(filters)
 		}
 		g.ads = true
-		return noContent().withApplied(applied)
+		return noContent().withApplied(true)
 	})
 }
 
@@ -365,11 +426,11 @@ func (s *Server) handleCloseAdvertising(ex *exchange) result {
 	if bad {
 		return res
 	}
-	return s.withGoldPlan(req.SubMchid, func(g *goldPlan) result {
+	return s.withGoldPlan(ex, req.SubMchid, func(_ *callerState, _ *SubMerchant, g *goldPlan) result {
 		if !g.ads {
-			return noContent()
+			return s.repeat(noContent(), "广告展示已关闭")
 		}
-		if !g.anyOpen() {
+		if !g.anyOpen() && s.gated() {
 			return notOpened()
 		}
 		g.ads = false

@@ -112,10 +112,10 @@ func TestGoldPlanGate(t *testing.T) {
 		{"institution refused", Seed{CallerRole: RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
 		{"merchant refused", Seed{CallerRole: RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
 		{"provider without gold plan", Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划"},
-		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商处于处罚中"},
-		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户处于处罚中"},
+		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商被处罚中"},
+		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户被处罚中"},
 		{"sub-merchant of another provider", Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户"},
-		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "商户号不存在"},
+		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "特约商户号不存在"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,10 +41,11 @@ func testKeys(t testing.TB) *Keys {
 }
 
 type env struct {
-	t    *testing.T
-	keys *Keys
-	srv  *Server
-	http *httptest.Server
+	t      *testing.T
+	keys   *Keys
+	srv    *Server
+	http   *httptest.Server
+	caller CallerKey // who signs requests: the default caller unless as names another
 }
 
 func newEnv(t *testing.T, opts ...func(*Options)) *env {
@@ -59,7 +60,25 @@ func newEnv(t *testing.T, opts ...func(*Options)) *env {
 		s.Close()
 		hs.Close()
 	})
-	return &env{t: t, keys: o.Keys, srv: s, http: hs}
+	def, _ := o.Keys.Caller(CallerChannelPartner)
+	return &env{t: t, keys: o.Keys, srv: s, http: hs, caller: def}
+}
+
+// withDialects starts the server with these dialects.
+func withDialects(set map[string]string) func(*Options) {
+	return func(o *Options) { o.Dialects = set }
+}
+
+// as is e with requests signed by the caller named name (CallerMerchant, …).
+func (e *env) as(name string) *env {
+	e.t.Helper()
+	c, ok := e.keys.Caller(name)
+	if !ok {
+		e.t.Fatalf("no caller %q", name)
+	}
+	cp := *e
+	cp.caller = c
+	return &cp
 }
 
 // reqSpec is one request built and signed independently of the emulator's own code; the
@@ -102,8 +121,8 @@ func freshNonce() string {
 func (e *env) build(method, uri, body string, opts ...opt) *http.Request {
 	e.t.Helper()
 	spec := &reqSpec{method: method, uri: uri, body: body, ts: time.Now(), nonce: freshNonce(),
-		mchid: e.keys.MchID, serial: e.keys.MerchantSerial, scheme: "WECHATPAY2-SHA256-RSA2048",
-		key: e.keys.MerchantKey, headers: map[string]string{
+		mchid: e.caller.MchID, serial: e.caller.Serial, scheme: "WECHATPAY2-SHA256-RSA2048",
+		key: e.caller.Key, headers: map[string]string{
 			"Accept":           "application/json",
 			"User-Agent":       "emulator-test/1.0",
 			"Wechatpay-Serial": e.keys.PublicKeyID,

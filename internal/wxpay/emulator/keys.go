@@ -13,17 +13,23 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Keys holds both sides of every credential the emulator and its caller share. The emulator
-// keeps the platform private keys; the caller gets the merchant key and the platform public
+// Keys holds both sides of every credential the emulator and its callers share. The emulator
+// keeps the platform private keys; each caller gets its merchant key and the platform public
 // halves.
 type Keys struct {
+	// The default caller, a channel partner: the one caller of earlier versions, whose files
+	// (merchant_key.pem, env.sh) keep their names.
 	MchID          string
 	MerchantSerial string // uppercase hex, like a merchant API certificate serial
 	MerchantKey    *rsa.PrivateKey
+	// Callers are the other merchants that may call the API, one per other role by default.
+	Callers []CallerKey
 
 	PublicKeyID      string // "PUB_KEY_ID_…"
 	PublicKeyModeKey *rsa.PrivateKey
@@ -35,11 +41,61 @@ type Keys struct {
 	APIv3Key string // 32 ASCII characters
 }
 
+// CallerKey is one merchant that may call the API: its id, role and merchant API key.
+type CallerKey struct {
+	Name   string // names its files: merchant_key-NAME.pem, env-NAME.sh
+	MchID  string
+	Role   string // RoleServiceProvider, RoleChannelPartner, RoleInstitution or RoleMerchant
+	Serial string // uppercase hex, like a merchant API certificate serial
+	Key    *rsa.PrivateKey
+}
+
+// Caller names of the callers GenerateKeys makes, one per role.
+const (
+	CallerChannelPartner  = "channel-partner" // the default caller (Keys.MchID)
+	CallerServiceProvider = "service-provider"
+	CallerInstitution     = "institution"
+	CallerMerchant        = "merchant"
+)
+
+// otherCallers are the callers besides the default one, with the mchids they get unless the
+// default caller already has one of them.
+var otherCallers = []struct{ name, role, mchid string }{
+	{CallerServiceProvider, RoleServiceProvider, "1900000002"},
+	{CallerInstitution, RoleInstitution, "1900000003"},
+	{CallerMerchant, RoleMerchant, "1900000004"},
+}
+
+// AllCallers lists every caller, the default one (CallerChannelPartner) first.
+func (k *Keys) AllCallers() []CallerKey {
+	out := []CallerKey{{Name: CallerChannelPartner, MchID: k.MchID, Role: RoleChannelPartner,
+		Serial: k.MerchantSerial, Key: k.MerchantKey}}
+	for _, c := range k.Callers {
+		if c.MchID != k.MchID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Caller finds a caller by name (CallerMerchant, …).
+func (k *Keys) Caller(name string) (CallerKey, bool) {
+	for _, c := range k.AllCallers() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return CallerKey{}, false
+}
+
 // Files names what WriteFiles put on disk.
 type Files struct {
 	Dir string
-	// For the caller (the provider / client).
-	MerchantKey  string // merchant_key.pem, PKCS#8 "PRIVATE KEY"
+	// For the default caller (the provider / client).
+	MerchantKey string // merchant_key.pem, PKCS#8 "PRIVATE KEY"
+	// CallerKeys maps every caller's name to its private key file; the default caller's is
+	// MerchantKey.
+	CallerKeys   map[string]string
 	PublicKey    string // wechatpay_public_key.pem, PKIX "PUBLIC KEY" of the public-key mode key
 	PlatformCert string // platform_cert.pem
 	// For the emulator only, so that a restarted emulator keeps the same identity.
@@ -58,29 +114,87 @@ const (
 )
 
 type keysMeta struct {
-	MchID          string `json:"mchid"`
-	MerchantSerial string `json:"merchant_serial_number"`
-	PublicKeyID    string `json:"wechatpay_public_key_id"`
-	PlatformSerial string `json:"platform_serial_number"`
-	APIv3Key       string `json:"apiv3_key"`
+	MchID          string       `json:"mchid"`
+	MerchantSerial string       `json:"merchant_serial_number"`
+	PublicKeyID    string       `json:"wechatpay_public_key_id"`
+	PlatformSerial string       `json:"platform_serial_number"`
+	APIv3Key       string       `json:"apiv3_key"`
+	Callers        []callerMeta `json:"callers,omitempty"`
 }
 
-// GenerateKeys makes a fresh identity: three 2048-bit RSA keys, a self-signed platform
+type callerMeta struct {
+	Name           string `json:"name"`
+	MchID          string `json:"mchid"`
+	Role           string `json:"role"`
+	MerchantSerial string `json:"merchant_serial_number"`
+}
+
+func callerKeyFile(name string) string { return "merchant_key-" + name + ".pem" }
+
+// addOtherCallers gives k the callers of otherCallers it lacks, each with a new key and serial.
+func (k *Keys) addOtherCallers() error {
+	used := map[string]bool{k.MchID: true}
+	have := map[string]bool{}
+	for _, c := range k.Callers {
+		used[c.MchID], have[c.Name] = true, true
+	}
+	var missing []CallerKey
+	next := 2
+	for _, oc := range otherCallers {
+		if have[oc.name] {
+			continue
+		}
+		mchid := oc.mchid
+		for used[mchid] {
+			mchid = fmt.Sprintf("19%08d", next)
+			next++
+		}
+		used[mchid] = true
+		missing = append(missing, CallerKey{Name: oc.name, MchID: mchid, Role: oc.role, Serial: randomSerialHex()})
+	}
+	keys, err := generateRSAKeys(len(missing))
+	if err != nil {
+		return fmt.Errorf("emulator: generate caller keys: %w", err)
+	}
+	for i := range missing {
+		missing[i].Key = keys[i]
+	}
+	k.Callers = append(k.Callers, missing...)
+	return nil
+}
+
+// generateRSAKeys makes n 2048-bit keys side by side: generating them is what makes a new
+// identity slow.
+func generateRSAKeys(n int) ([]*rsa.PrivateKey, error) {
+	keys := make([]*rsa.PrivateKey, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = rsa.GenerateKey(rand.Reader, 2048)
+		}()
+	}
+	wg.Wait()
+	return keys, errors.Join(errs...)
+}
+
+// GenerateKeys makes a fresh identity: the default caller (a channel partner with id mchid),
+// one more caller per other role (Keys.Callers), 2048-bit RSA keys, a self-signed platform
 // certificate valid for five years, random serials and a random APIv3 key.
 func GenerateKeys(mchid string) (*Keys, error) {
 	if mchid == "" {
 		return nil, errors.New("emulator: mchid is required")
 	}
 	k := &Keys{MchID: mchid}
-	var err error
-	if k.MerchantKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, fmt.Errorf("emulator: generate merchant key: %w", err)
+	keys, err := generateRSAKeys(3)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: generate keys: %w", err)
 	}
-	if k.PublicKeyModeKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, fmt.Errorf("emulator: generate public-key mode key: %w", err)
-	}
-	if k.PlatformKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, fmt.Errorf("emulator: generate platform key: %w", err)
+	k.MerchantKey, k.PublicKeyModeKey, k.PlatformKey = keys[0], keys[1], keys[2]
+	if err := k.addOtherCallers(); err != nil {
+		return nil, err
 	}
 	k.MerchantSerial = randomSerialHex()
 	k.PublicKeyID = "PUB_KEY_ID_01" + mchid + randomDigits(10)
@@ -122,12 +236,28 @@ func certSerial(c *x509.Certificate) string {
 
 // LoadOrCreateKeys reuses the identity stored in dir when all its files are present, so that
 // a restarted emulator keeps working with an already configured provider; otherwise it
-// generates one and writes it there. A different mchid keeps the keys and renames the caller.
+// generates one and writes it there. A different mchid keeps the keys and renames the
+// default caller; callers an older emulator did not make are added.
 func LoadOrCreateKeys(dir, mchid string) (*Keys, error) {
 	k, err := loadKeys(dir)
 	if err == nil {
+		changed := false
 		if mchid != "" && mchid != k.MchID {
-			k.MchID = mchid
+			for _, c := range k.Callers {
+				if c.MchID == mchid {
+					return nil, fmt.Errorf("emulator: mchid %s is already the %s caller's in %s; pick another -mchid or another -dir", mchid, c.Name, dir)
+				}
+			}
+			k.MchID, changed = mchid, true
+		}
+		n := len(k.Callers)
+		if err := k.addOtherCallers(); err != nil {
+			return nil, err
+		}
+		if len(k.Callers) != n {
+			changed = true
+		}
+		if changed {
 			if _, err := k.WriteFiles(dir); err != nil {
 				return nil, err
 			}
@@ -159,6 +289,16 @@ func loadKeys(dir string) (*Keys, error) {
 		PlatformSerial: m.PlatformSerial, APIv3Key: m.APIv3Key}
 	if k.MerchantKey, err = readPrivateKey(filepath.Join(dir, fileMerchantKey)); err != nil {
 		return nil, err
+	}
+	for _, c := range m.Callers {
+		ck := CallerKey{Name: c.Name, MchID: c.MchID, Role: c.Role, Serial: c.MerchantSerial}
+		if ck.Key, err = readPrivateKey(filepath.Join(dir, callerKeyFile(c.Name))); err != nil {
+			return nil, err
+		}
+		if ck.Name == "" || ck.MchID == "" || ck.Serial == "" || !slices.Contains(roles, ck.Role) {
+			return nil, fmt.Errorf("emulator: %s: caller %q is incomplete", fileMeta, c.Name)
+		}
+		k.Callers = append(k.Callers, ck)
 	}
 	if k.PublicKeyModeKey, err = readPrivateKey(filepath.Join(dir, filePublicKeyModeKey)); err != nil {
 		return nil, err
@@ -210,6 +350,7 @@ func (k *Keys) WriteFiles(dir string) (Files, error) {
 	f := Files{
 		Dir:              dir,
 		MerchantKey:      filepath.Join(dir, fileMerchantKey),
+		CallerKeys:       map[string]string{CallerChannelPartner: filepath.Join(dir, fileMerchantKey)},
 		PublicKey:        filepath.Join(dir, filePublicKey),
 		PlatformCert:     filepath.Join(dir, filePlatformCert),
 		PublicKeyModeKey: filepath.Join(dir, filePublicKeyModeKey),
@@ -235,23 +376,35 @@ func (k *Keys) WriteFiles(dir string) (Files, error) {
 	if err != nil {
 		return f, err
 	}
-	meta, err := json.MarshalIndent(keysMeta{MchID: k.MchID, MerchantSerial: k.MerchantSerial,
-		PublicKeyID: k.PublicKeyID, PlatformSerial: k.PlatformSerial, APIv3Key: k.APIv3Key}, "", "  ")
-	if err != nil {
-		return f, err
-	}
-	writes := []struct {
+	type write struct {
 		path string
 		data []byte
 		mode os.FileMode
-	}{
+	}
+	writes := []write{
 		{f.MerchantKey, merchantPEM, 0o600},
 		{f.PublicKeyModeKey, pubModePEM, 0o600},
 		{f.PlatformKey, platformPEM, 0o600},
 		{f.PublicKey, pubPEM, 0o644},
 		{f.PlatformCert, k.PlatformCertPEM(), 0o644},
-		{f.Meta, append(meta, '\n'), 0o600},
 	}
+	m := keysMeta{MchID: k.MchID, MerchantSerial: k.MerchantSerial,
+		PublicKeyID: k.PublicKeyID, PlatformSerial: k.PlatformSerial, APIv3Key: k.APIv3Key}
+	for _, c := range k.Callers {
+		keyPEM, err := PrivateKeyPEM(c.Key)
+		if err != nil {
+			return f, err
+		}
+		path := filepath.Join(dir, callerKeyFile(c.Name))
+		f.CallerKeys[c.Name] = path
+		writes = append(writes, write{path, keyPEM, 0o600})
+		m.Callers = append(m.Callers, callerMeta{Name: c.Name, MchID: c.MchID, Role: c.Role, MerchantSerial: c.Serial})
+	}
+	meta, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return f, err
+	}
+	writes = append(writes, write{f.Meta, append(meta, '\n'), 0o600})
 	for _, w := range writes {
 		if err := os.WriteFile(w.path, w.data, w.mode); err != nil {
 			return f, fmt.Errorf("emulator: %w", err)

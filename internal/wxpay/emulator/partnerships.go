@@ -34,11 +34,13 @@ type AuthorizedData struct {
 	StockID      string `json:"stock_id,omitempty"`
 }
 
-// Partnership is one marketing partnership; in a Seed the times default to the business clock.
+// Partnership is one marketing partnership; in a Seed the times default to the business clock
+// and OwnerMchid "" means the default caller.
 type Partnership struct {
 	Partner        Partner        `json:"partner"`
 	AuthorizedData AuthorizedData `json:"authorized_data"`
-	State          string         `json:"state,omitempty"` // default ESTABLISHED
+	OwnerMchid     string         `json:"owner_mchid,omitempty"` // the merchant that granted its stock
+	State          string         `json:"state,omitempty"`       // default ESTABLISHED
 	BuildTime      time.Time      `json:"build_time,omitzero"`
 	TerminateTime  time.Time      `json:"terminate_time,omitzero"`
 	CreateTime     time.Time      `json:"create_time,omitzero"`
@@ -58,12 +60,14 @@ func partnershipKey(p Partner, d AuthorizedData) string {
 	return p.Type + "\x00" + id + "\x00" + d.BusinessType + "\x00" + d.StockID
 }
 
-// canonicalPartner keeps only the id field the type uses, so the same partner is one key.
+// canonicalPartner keeps the fields the type uses: merchant_id for MERCHANT; appid, and the
+// merchant_id beside it that the build page's own example sends and echoes, for APPID. The
+// key (partnershipKey) holds only the id the type names.
 func canonicalPartner(p Partner) Partner {
 	if p.Type == "MERCHANT" {
 		return Partner{Type: p.Type, MerchantID: p.MerchantID}
 	}
-	return Partner{Type: p.Type, AppID: p.AppID}
+	return Partner{Type: p.Type, AppID: p.AppID, MerchantID: p.MerchantID}
 }
 
 // validatePartnership returns the first bad field and why ("" when valid).
@@ -72,6 +76,9 @@ func validatePartnership(p Partner, d AuthorizedData) (field, issue string) {
 	case "APPID":
 		if !lenBetween(p.AppID, 1, 32) {
 			return "partner.appid", "is required for type APPID, 1 to 32 characters"
+		}
+		if p.MerchantID != "" && !lenBetween(p.MerchantID, 8, 15) {
+			return "partner.merchant_id", "is 8 to 15 characters when given"
 		}
 	case "MERCHANT":
 		if !lenBetween(p.MerchantID, 8, 15) {
@@ -136,8 +143,8 @@ func (w *world) partnershipList() []Partnership {
 	return out
 }
 
-// TerminatePartnership terminates a partnership out of band; it reports whether an
-// established one was found.
+// TerminatePartnership terminates a partnership out of band, whoever owns it; it reports
+// whether an established one was found.
 func (s *Server) TerminatePartnership(partner Partner, data AuthorizedData) bool {
 	now := s.Now()
 	s.mu.Lock()
@@ -195,9 +202,10 @@ func decodePartnershipChange(ex *exchange) (Partner, AuthorizedData, string, res
 	return canonicalPartner(*req.Partner), *req.AuthorizedData, key, result{}, false
 }
 
-// changePartnership runs a build or terminate: an Idempotency-Key already used on this path
-// replays its first 2xx answer; otherwise change runs with s.mu held.
-func (s *Server) changePartnership(ex *exchange, change func(partner Partner, data AuthorizedData, now time.Time) result) result {
+// changePartnership runs a build or terminate: an Idempotency-Key the caller already used on
+// this path replays its first 2xx answer; a partnership another merchant granted is not the
+// caller's to change; otherwise change runs with s.mu held (p nil when unknown).
+func (s *Server) changePartnership(ex *exchange, change func(p *partnership, partner Partner, data AuthorizedData, now time.Time) result) result {
 	partner, data, key, res, bad := decodePartnershipChange(ex)
 	if bad {
 		return res
@@ -205,11 +213,15 @@ func (s *Server) changePartnership(ex *exchange, change func(partner Partner, da
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	idem := ex.r.URL.Path + "\x00" + key
+	idem := ex.caller + "\x00" + ex.r.URL.Path + "\x00" + key
 	if first, ok := s.w.idem[idem]; ok {
 		return first
 	}
-	res = change(partner, data, now)
+	p := s.w.parts[partnershipKey(partner, data)]
+	if p != nil && !s.owns(ex.caller, p.OwnerMchid) {
+		return refuseNoAuth(s)
+	}
+	res = change(p, partner, data, now)
 	if res.status/100 == 2 {
 		s.w.idem[idem] = res.withApplied(false)
 	}
@@ -217,38 +229,54 @@ func (s *Server) changePartnership(ex *exchange, change func(partner Partner, da
 }
 
 func (s *Server) handleBuildPartnership(ex *exchange) result {
-	return s.changePartnership(ex, func(partner Partner, data AuthorizedData, now time.Time) result {
+	return s.changePartnership(ex, func(p *partnership, partner Partner, data AuthorizedData, now time.Time) result {
 		w := s.w
-		k := partnershipKey(partner, data)
-		p := w.parts[k]
 		applied := false
 		switch {
 		case p == nil:
 			w.partSeq++
 			p = &partnership{seq: w.partSeq, Partnership: Partnership{Partner: partner, AuthorizedData: data,
-				State: PartnershipEstablished, BuildTime: now, CreateTime: now, UpdateTime: now}}
-			w.parts[k] = p
+				OwnerMchid: ex.caller, State: PartnershipEstablished, BuildTime: now, CreateTime: now, UpdateTime: now}}
+			w.parts[partnershipKey(partner, data)] = p
 			applied = true
 		case p.State == PartnershipTerminated:
 			p.State, p.BuildTime, p.UpdateTime, p.TerminateTime = PartnershipEstablished, now, now, time.Time{}
+			p.Partner = partner
 			applied = true
 		}
 		return okJSON(map[string]any{"partner": p.Partner, "authorized_data": p.AuthorizedData, "state": p.State,
-			"build_time": wxTime(p.BuildTime), "create_time": wxTime(p.CreateTime), "update_time": wxTime(p.UpdateTime),
+			"build_time": s.wxTime(p.BuildTime), "create_time": s.wxTime(p.CreateTime), "update_time": s.wxTime(p.UpdateTime),
 		}).withApplied(applied)
 	})
 }
 
 func (s *Server) handleTerminatePartnership(ex *exchange) result {
-	return s.changePartnership(ex, func(partner Partner, data AuthorizedData, now time.Time) result {
-		p := s.w.parts[partnershipKey(partner, data)]
+	return s.changePartnership(ex, func(p *partnership, _ Partner, _ AuthorizedData, now time.Time) result {
 		if p == nil || p.State != PartnershipEstablished {
-			return invalidRequest("合作关系不存在或已终止")
+			return s.terminateGone(p)
 		}
 		p.State, p.TerminateTime, p.UpdateTime = PartnershipTerminated, now, now
-		return okJSON(map[string]string{"terminate_time": wxTime(now)}).withApplied(true)
+		return okJSON(map[string]string{"terminate_time": s.wxTime(now)}).withApplied(true)
 	})
 }
+
+// terminateGone answers a terminate of a partnership that is not established: p nil when it
+// was never built, else terminated (partnership-terminate-again).
+func (s *Server) terminateGone(p *partnership) result {
+	switch s.dialect(DialectPartnershipTerminateGone) {
+	case "400-invalid-request":
+		return invalidRequest(msgBusinessRule)
+	case "200":
+		if p != nil {
+			return okJSON(map[string]string{"terminate_time": s.wxTime(p.TerminateTime)})
+		}
+		return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", s.say(msgPartnershipNone), nil)
+	}
+	return invalidRequest("合作关系不存在或已终止")
+}
+
+// msgBusinessRule is the build page's text for a business-rule INVALID_REQUEST.
+const msgBusinessRule = "请求参数符合参数格式,但不符合业务规则"
 
 type partnershipItem struct {
 	Partner        Partner        `json:"partner"`
@@ -283,7 +311,8 @@ func (s *Server) handleListPartnerships(ex *exchange) result {
 	defer s.mu.Unlock()
 	var matches []*partnership
 	for _, p := range s.w.sortedPartnerships() {
-		if (pf.Type == "" || pf.Type == p.Partner.Type) &&
+		if s.owns(ex.caller, p.OwnerMchid) &&
+			(pf.Type == "" || pf.Type == p.Partner.Type) &&
 			(pf.AppID == "" || pf.AppID == p.Partner.AppID) &&
 			(pf.MerchantID == "" || pf.MerchantID == p.Partner.MerchantID) &&
 			(df.BusinessType == "" || df.BusinessType == p.AuthorizedData.BusinessType) &&
@@ -292,14 +321,19 @@ func (s *Server) handleListPartnerships(ex *exchange) result {
 		}
 	}
 	if len(matches) == 0 {
-		return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "合作关系不存在", nil)
+		switch s.dialect(DialectPartnershipListEmpty) {
+		case "400-invalid-request":
+			return invalidRequest(msgBusinessRule)
+		case "404":
+			return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", s.say(msgPartnershipNone), nil)
+		}
 	}
 	data := []partnershipItem{}
 	for _, p := range page(matches, offset, limit) {
 		item := partnershipItem{Partner: p.Partner, AuthorizedData: p.AuthorizedData,
-			BuildTime: wxTime(p.BuildTime), CreateTime: wxTime(p.CreateTime), UpdateTime: wxTime(p.UpdateTime)}
+			BuildTime: s.wxTime(p.BuildTime), CreateTime: s.wxTime(p.CreateTime), UpdateTime: s.wxTime(p.UpdateTime)}
 		if p.State == PartnershipTerminated {
-			item.TerminateTime = wxTime(p.TerminateTime)
+			item.TerminateTime = s.wxTime(p.TerminateTime)
 		}
 		data = append(data, item)
 	}

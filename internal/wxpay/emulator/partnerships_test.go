@@ -17,7 +17,7 @@ const (
 func idem(k string) opt { return withHeader("Idempotency-Key", k) }
 
 func TestPartnershipValidation(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t).as(CallerMerchant)
 	cases := []struct {
 		name, key, body, messageHas string
 	}{
@@ -48,15 +48,15 @@ func TestPartnershipValidation(t *testing.T) {
 }
 
 func TestPartnershipLifecycle(t *testing.T) {
-	e := newEnv(t)
-	// The official example sends merchant_id beside an APPID partner; it is ignored.
+	e := newEnv(t).as(CallerMerchant)
+	// The official example sends merchant_id beside an APPID partner, and its answer echoes it.
 	first := e.ok("POST", buildURI, `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9","merchant_id":"2480029552"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"2433405"}}`, idem("build_001"))
 	m := first.json(t)
 	buildTime, ok := m["build_time"].(string)
 	if m["state"] != "ESTABLISHED" || !ok || !strings.HasSuffix(buildTime, "+08:00") || m["create_time"] == nil || m["update_time"] == nil {
 		t.Fatalf("build answer %s", first.body)
 	}
-	if p, ok := m["partner"].(map[string]any); !ok || p["appid"] != "wx4e1916a585d1f4e9" || p["merchant_id"] != nil {
+	if p, ok := m["partner"].(map[string]any); !ok || p["appid"] != "wx4e1916a585d1f4e9" || p["merchant_id"] != "2480029552" {
 		t.Errorf("partner %v", p)
 	}
 
@@ -121,11 +121,13 @@ func listURI(limit, offset, partner, data string) string {
 }
 
 func TestPartnershipList(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t).as(CallerMerchant)
 	err := e.srv.Seed(Seed{Partnerships: []Partnership{
-		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "FAVOR_STOCK", StockID: "s1"}},
-		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s2"}, State: PartnershipTerminated},
-		{Partner: Partner{Type: "MERCHANT", MerchantID: "1900000109"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s3"}},
+		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "FAVOR_STOCK", StockID: "s1"}, OwnerMchid: CallerMerchant},
+		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s2"}, State: PartnershipTerminated, OwnerMchid: e.caller.MchID},
+		{Partner: Partner{Type: "MERCHANT", MerchantID: "1900000109"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s3"}, OwnerMchid: CallerMerchant},
+		// The default caller's: never in the merchant's list.
+		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s4"}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +157,7 @@ func TestPartnershipList(t *testing.T) {
 			e.t = t
 			if tc.status != 200 {
 				a := e.fails(tc.status, tc.code, "GET", tc.uri, "")
-				if tc.status == 404 && a.message(t) != "合作关系不存在" {
+				if tc.status == 404 && a.message(t) != "资源不存在或无可用" {
 					t.Errorf("message %q", a.message(t))
 				}
 				return

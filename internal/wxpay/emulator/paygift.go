@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +13,8 @@ import (
 
 // ActivityOngoing is the one activity status that allows member changes.
 const ActivityOngoing = "ONGOING_ACT_STATUS"
+
+const activityStopped = "STOP_ACT_STATUS"
 
 var activityStates = []string{"ACT_STATUS_UNKNOWN", "CREATE_ACT_STATUS", ActivityOngoing, "TERMINATE_ACT_STATUS",
 	"STOP_ACT_STATUS", "OVER_TIME_ACT_STATUS", "CREATE_ACT_FAILED"}
@@ -23,7 +27,8 @@ const (
 )
 
 // Activity is a pay-gift activity. In a Seed, Merchants nil keeps the current members and
-// a list (even empty) replaces them; CreatorMchid/OwnerMchid "" mean the caller.
+// a list (even empty) replaces them; CreatorMchid/OwnerMchid "" mean the default caller; the
+// details keep their value when unset, and an activity never given one answers a default.
 type Activity struct {
 	ActivityID   string   `json:"activity_id"`
 	Name         string   `json:"name,omitempty"`
@@ -32,6 +37,93 @@ type Activity struct {
 	CreatorMchid string   `json:"creator_mchid,omitempty"`
 	OwnerMchid   string   `json:"owner_mchid,omitempty"`
 	Merchants    []string `json:"merchants,omitempty"`
+
+	SecondTitle       string            `json:"second_title,omitempty"`
+	MerchantLogoURL   string            `json:"merchant_logo_url,omitempty"`
+	BackgroundColor   string            `json:"background_color,omitempty"`
+	BeginTime         time.Time         `json:"begin_time,omitzero"` // default: when it was created
+	EndTime           time.Time         `json:"end_time,omitzero"`   // default: 90 days after BeginTime
+	OutRequestNo      string            `json:"out_request_no,omitempty"`
+	DeliveryPurpose   string            `json:"delivery_purpose,omitempty"` // OFF_LINE_PAY (default) or JUMP_MINI_APP
+	MiniProgramsAppID string            `json:"mini_programs_appid,omitempty"`
+	MiniProgramsPath  string            `json:"mini_programs_path,omitempty"`
+	AvailablePeriods  *AvailablePeriods `json:"available_periods,omitempty"`
+	AwardSendRule     *AwardSendRule    `json:"award_send_rule,omitempty"`
+	AdvancedSetting   *AdvancedSetting  `json:"advanced_setting,omitempty"`
+	// PauseTime and RecoveryTime are also set when the status goes from ONGOING_ACT_STATUS
+	// to STOP_ACT_STATUS and back (SetActivityStatus).
+	PauseTime    time.Time `json:"pause_time,omitzero"`
+	RecoveryTime time.Time `json:"recovery_time,omitzero"`
+}
+
+// AvailablePeriods are the times within the activity its coupons can be won.
+type AvailablePeriods struct {
+	AvailableTime    []TimeRange    `json:"available_time,omitempty"`
+	AvailableDayTime []DayTimeRange `json:"available_day_time,omitempty"`
+}
+
+// TimeRange is one period of AvailablePeriods.
+type TimeRange struct {
+	BeginTime time.Time `json:"begin_time"`
+	EndTime   time.Time `json:"end_time"`
+}
+
+// DayTimeRange is a daily window, spelled as WeChat Pay does: "110000" for 11:00:00.
+type DayTimeRange struct {
+	BeginDayTime string `json:"begin_day_time"`
+	EndDayTime   string `json:"end_day_time"`
+}
+
+// AwardSendRule is the activity's award rule, as WeChat Pay answers it.
+type AwardSendRule struct {
+	FullSendRule *FullSendRule `json:"full_send_rule,omitempty"`
+}
+
+// FullSendRule awards coupons for a payment of at least TransactionAmountMinimum fen.
+type FullSendRule struct {
+	TransactionAmountMinimum int64    `json:"transaction_amount_minimum"`
+	SendContent              string   `json:"send_content"` // SINGLE_COUPON or GIFT_PACKAGE
+	AwardType                string   `json:"award_type"`   // BUSIFAVOR
+	AwardList                []Award  `json:"award_list"`
+	MerchantOption           string   `json:"merchant_option"` // IN_SEVICE_COUPON_MERCHANT or MANUAL_INPUT_MERCHANT
+	MerchantIDList           []string `json:"merchant_id_list,omitempty"`
+}
+
+// Award is one coupon stock an activity awards.
+type Award struct {
+	StockID          string `json:"stock_id"`
+	OriginalImageURL string `json:"original_image_url"`
+	ThumbnailURL     string `json:"thumbnail_url,omitempty"`
+}
+
+// AdvancedSetting is the activity's optional targeting.
+type AdvancedSetting struct {
+	DeliveryUserCategory string   `json:"delivery_user_category,omitempty"` // DELIVERY_ALL_PERSON or DELIVERY_MEMBER_PERSON
+	MerchantMemberAppid  string   `json:"merchant_member_appid,omitempty"`
+	GoodsTags            []string `json:"goods_tags,omitempty"`
+}
+
+var (
+	activityTypes    = []string{"FULL_SEND_ACT_TYPE", "STEP_SEND_ACT_TYPE", "SPECIFIC_SEND_ACT_TYPE"}
+	deliveryPurposes = []string{"OFF_LINE_PAY", "JUMP_MINI_APP"}
+)
+
+func validateActivity(a Activity) error {
+	switch {
+	case a.ActivityID == "":
+		return errors.New("activity_id is required")
+	case a.Status != "" && !slices.Contains(activityStates, a.Status):
+		return fmt.Errorf("status %q is not one of %s", a.Status, strings.Join(activityStates, ", "))
+	case a.Type != "" && !slices.Contains(activityTypes, a.Type):
+		return fmt.Errorf("type %q is not one of %s", a.Type, strings.Join(activityTypes, ", "))
+	case a.DeliveryPurpose != "" && !slices.Contains(deliveryPurposes, a.DeliveryPurpose):
+		return fmt.Errorf("delivery_purpose %q is not one of %s", a.DeliveryPurpose, strings.Join(deliveryPurposes, ", "))
+	case a.DeliveryPurpose == "JUMP_MINI_APP" && (a.MiniProgramsAppID == "" || a.MiniProgramsPath == ""):
+		return errors.New("delivery_purpose JUMP_MINI_APP needs mini_programs_appid and mini_programs_path")
+	case !a.EndTime.IsZero() && a.EndTime.Before(a.BeginTime):
+		return errors.New("end_time is before begin_time")
+	}
+	return nil
 }
 
 type member struct{ added, updated time.Time }
@@ -47,14 +139,35 @@ type activity struct {
 func (w *world) upsertActivity(a Activity, now time.Time) *activity {
 	act := w.activityFor(a.ActivityID, now)
 	act.updated = now
-	if a.Name != "" {
-		act.Name = a.Name
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{{&act.Name, a.Name}, {&act.Type, a.Type},
+		{&act.Status, a.Status}, {&act.SecondTitle, a.SecondTitle}, {&act.MerchantLogoURL, a.MerchantLogoURL},
+		{&act.BackgroundColor, a.BackgroundColor}, {&act.OutRequestNo, a.OutRequestNo},
+		{&act.DeliveryPurpose, a.DeliveryPurpose}, {&act.MiniProgramsAppID, a.MiniProgramsAppID},
+		{&act.MiniProgramsPath, a.MiniProgramsPath}} {
+		if f.src != "" {
+			*f.dst = f.src
+		}
 	}
-	if a.Type != "" {
-		act.Type = a.Type
+	for _, f := range []struct {
+		dst *time.Time
+		src time.Time
+	}{{&act.BeginTime, a.BeginTime}, {&act.EndTime, a.EndTime},
+		{&act.PauseTime, a.PauseTime}, {&act.RecoveryTime, a.RecoveryTime}} {
+		if !f.src.IsZero() {
+			*f.dst = f.src
+		}
 	}
-	if a.Status != "" {
-		act.Status = a.Status
+	if a.AvailablePeriods != nil {
+		act.AvailablePeriods = a.AvailablePeriods
+	}
+	if a.AwardSendRule != nil {
+		act.AwardSendRule = a.AwardSendRule
+	}
+	if a.AdvancedSetting != nil {
+		act.AdvancedSetting = a.AdvancedSetting
 	}
 	act.CreatorMchid, act.OwnerMchid = a.CreatorMchid, a.OwnerMchid
 	if a.Merchants != nil {
@@ -76,7 +189,8 @@ func (w *world) activityFor(id string, now time.Time) *activity {
 	act := w.acts[id]
 	if act == nil {
 		act = &activity{created: now, updated: now, members: map[string]member{}, replies: map[string]result{}}
-		act.Activity = Activity{ActivityID: id, Type: "FULL_SEND_ACT_TYPE", Status: ActivityOngoing}
+		act.Activity = Activity{ActivityID: id, Type: "FULL_SEND_ACT_TYPE", Status: ActivityOngoing,
+			BeginTime: now, DeliveryPurpose: "OFF_LINE_PAY"}
 		w.acts[id] = act
 	}
 	return act
@@ -111,13 +225,30 @@ func (w *world) activityList() []Activity {
 }
 
 // SetActivityStatus changes an activity's status out of band, creating the activity (as the
-// caller's) when it is unknown.
+// default caller's) when it is unknown. Stopping an ongoing activity records its pause time,
+// resuming a stopped one its recovery time.
 func (s *Server) SetActivityStatus(activityID, status string) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	act := s.w.activityFor(activityID, now)
+	switch {
+	case act.Status == ActivityOngoing && status == activityStopped:
+		act.PauseTime = now
+	case act.Status == activityStopped && status == ActivityOngoing:
+		act.RecoveryTime = now
+	}
 	act.Status, act.updated = status, now
+}
+
+// RemoveActivity deletes an activity out of band, as if WeChat Pay no longer knew it; it
+// reports whether it existed.
+func (s *Server) RemoveActivity(activityID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.w.acts[activityID]
+	delete(s.w.acts, activityID)
+	return ok
 }
 
 // AddActivityMember adds a member out of band, creating the activity when it is unknown.
@@ -151,17 +282,26 @@ func (s *Server) ActivityMembers(activityID string) []string {
 }
 
 // withActivity runs f, with s.mu held, on an activity the caller may manage.
-func (s *Server) withActivity(id string, f func(act *activity) result) result {
+func (s *Server) withActivity(ex *exchange, id string, f func(act *activity) result) result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	act := s.w.acts[id]
 	if act == nil {
-		return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", "活动不存在", nil)
+		return s.activityUnknown()
 	}
-	if !s.isCaller(act.OwnerMchid) {
+	if !s.owns(ex.caller, act.OwnerMchid) {
 		return fail(http.StatusForbidden, "NO_AUTH", "无权限操作该活动", nil)
 	}
 	return f(act)
+}
+
+// activityUnknown answers a call naming an activity WeChat Pay does not know: 404 as the
+// emulator always did, or the 400 the delete page documents.
+func (s *Server) activityUnknown() result {
+	if s.dialect(DialectPayGiftUnknownActivity) == "400-documented" {
+		return invalidRequest("查询活动详情结果为空,请确认活动ID是否正确")
+	}
+	return fail(http.StatusNotFound, "RESOURCE_NOT_EXISTS", s.say(msgActivityGone), nil)
 }
 
 type merchantsChangeRequest struct {
@@ -200,9 +340,10 @@ func decodeMerchantsChange(ex *exchange, add bool) (merchantsChangeRequest, stri
 	return req, no, result{}, false
 }
 
-// changeMembers runs an add or a delete: a request number already used replays its first
-// answer, before the status rule, so that a retry of a change that went through gets that
-// answer even after the activity stopped; change's answer is kept for such replays.
+// changeMembers runs an add or a delete. A request number that already succeeded on this
+// activity is, by request-no-reuse: replayed (its first answer, before the status rule, so a
+// retry of a change that went through gets that answer even after the activity stopped),
+// rejected, or run again as a new request.
 func (s *Server) changeMembers(ex *exchange, add bool, change func(act *activity, ids []string, now time.Time) (res result, applied bool)) result {
 	req, no, res, bad := decodeMerchantsChange(ex, add)
 	if bad {
@@ -213,12 +354,21 @@ func (s *Server) changeMembers(ex *exchange, add bool, change func(act *activity
 		replayKey = "delete\x00" + no
 	}
 	now := s.Now()
-	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
+	return s.withActivity(ex, ex.r.PathValue("activity_id"), func(act *activity) result {
 		if first, ok := act.replies[replayKey]; ok {
-			return first
+			switch s.dialect(DialectRequestNoReuse) {
+			case "replay":
+				return first
+			case "reject":
+				return invalidRequest("请求业务单据号已使用,请勿重复提交")
+			}
 		}
 		if act.Status != ActivityOngoing {
-			return fail(http.StatusForbidden, "RULE_LIMIT", "活动当前状态不允许修改: "+act.Status, nil)
+			text := s.say(msgActivityNotRunning)
+			if s.dialect(DialectErrorTexts) == "wild" {
+				text += act.Status
+			}
+			return fail(http.StatusForbidden, "RULE_LIMIT", text, nil)
 		}
 		res, applied := change(act, req.MerchantIDList, now)
 		if applied {
@@ -241,9 +391,9 @@ func (s *Server) handleAddMerchants(ex *exchange) result {
 		for _, mchid := range ids {
 			sm := s.w.subs[mchid]
 			switch {
-			case sm == nil && mchid != s.keys.MchID:
+			case sm == nil && mchid != ex.caller:
 				invalid = append(invalid, invalidMerchant{mchid, "商户号不存在"})
-			case sm != nil && !s.isCaller(sm.Owner):
+			case sm != nil && !s.owns(ex.caller, sm.Owner):
 				invalid = append(invalid, invalidMerchant{mchid, "商户号不属于该服务商"})
 			default:
 				// Adding a member twice is a no-op, not an error.
@@ -254,7 +404,7 @@ func (s *Server) handleAddMerchants(ex *exchange) result {
 			}
 		}
 		return okJSON(map[string]any{"activity_id": act.ActivityID, "invalid_merchant_id_list": invalid,
-			"add_time": wxTime(now)}), applied
+			"add_time": s.wxTime(now)}), applied
 	})
 }
 
@@ -268,7 +418,7 @@ func (s *Server) handleDeleteMerchants(ex *exchange) result {
 				applied = true
 			}
 		}
-		return okJSON(map[string]string{"activity_id": act.ActivityID, "delete_time": wxTime(now)}), applied
+		return okJSON(map[string]string{"activity_id": act.ActivityID, "delete_time": s.wxTime(now)}), applied
 	})
 }
 
@@ -279,59 +429,141 @@ type payGiftMerchant struct {
 	UpdateTime   string `json:"update_time"`
 }
 
-func (s *Server) handleListMerchants(ex *exchange) result {
-	offset, limit, res, bad := queryPage(ex, payGiftDefaultLimit, payGiftMaxLimit)
+// memberPage reads the list's offset and limit as paygift-offset and paygift-limit say: it
+// returns how many members to skip and the page size the answer echoes.
+func (s *Server) memberPage(ex *exchange, members int) (offset, skip, limit int, res result, bad bool) {
+	offset, limit, res, bad = queryPage(ex, payGiftDefaultLimit, payGiftMaxLimit)
 	if bad {
-		return res
+		return 0, 0, 0, res, true
 	}
-	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
+	switch s.dialect(DialectPayGiftLimit) {
+	case "cap20":
+		limit = min(limit, 20)
+	case "cap50":
+		limit = min(limit, 50)
+	}
+	pages := offset
+	switch s.dialect(DialectPayGiftOffset) {
+	case "item":
+		return offset, offset, limit, result{}, false
+	case "page1":
+		if offset < 1 {
+			return 0, 0, 0, queryError("offset", ex.r.URL.Query().Get("offset"), "is a page number, from 1"), true
+		}
+		pages = offset - 1
+	}
+	if pages > members { // no overflow, and past the end either way
+		return offset, members, limit, result{}, false
+	}
+	return offset, pages * limit, limit, result{}, false
+}
+
+func (s *Server) handleListMerchants(ex *exchange) result {
+	return s.withActivity(ex, ex.r.PathValue("activity_id"), func(act *activity) result {
 		ids := act.memberIDs()
+		offset, skip, limit, res, bad := s.memberPage(ex, len(ids))
+		if bad {
+			return res
+		}
 		data := []payGiftMerchant{}
-		for _, mchid := range page(ids, offset, limit) {
+		for _, mchid := range page(ids, skip, limit) {
 			m := act.members[mchid]
 			name := ""
 			if sm := s.w.subs[mchid]; sm != nil {
 				name = sm.Name
 			}
 			data = append(data, payGiftMerchant{Mchid: mchid, MerchantName: name,
-				CreateTime: wxTime(m.added), UpdateTime: wxTime(m.updated)})
+				CreateTime: s.wxTime(m.added), UpdateTime: s.wxTime(m.updated)})
 		}
 		return okJSON(map[string]any{"data": data, "total_count": len(ids), "offset": offset,
 			"limit": limit, "activity_id": act.ActivityID})
 	})
 }
 
-type activityBaseInfo struct {
-	ActivityName        string `json:"activity_name"`
-	ActivitySecondTitle string `json:"activity_second_title"`
-	MerchantLogoURL     string `json:"merchant_logo_url"`
-	BeginTime           string `json:"begin_time"`
-	EndTime             string `json:"end_time"`
-	OutRequestNo        string `json:"out_request_no"`
-	DeliveryPurpose     string `json:"delivery_purpose"`
+// handleGetActivity answers the activity details in the shape of the official SDK's
+// giftactivity.GetActDetailResponse, every field it requires present; unseeded details get
+// plausible defaults.
+func (s *Server) handleGetActivity(ex *exchange) result {
+	return s.withActivity(ex, ex.r.PathValue("activity_id"), func(act *activity) result {
+		return okJSON(s.activityDetail(act))
+	})
 }
 
-// handleGetActivity answers a subset of the activity details WeChat Pay documents: the
-// fields a client needs to tell whether the activity exists, whose it is and its status.
-func (s *Server) handleGetActivity(ex *exchange) result {
-	return s.withActivity(ex.r.PathValue("activity_id"), func(act *activity) result {
-		creator, owner := act.CreatorMchid, act.OwnerMchid
-		if creator == "" {
-			creator = s.keys.MchID
+func (s *Server) activityDetail(act *activity) map[string]any {
+	id := act.ActivityID
+	creator, owner := act.CreatorMchid, act.OwnerMchid
+	if creator == "" {
+		creator = s.keys.MchID
+	}
+	if owner == "" {
+		owner = s.keys.MchID
+	}
+	or := func(v, def string) string {
+		if v != "" {
+			return v
 		}
-		if owner == "" {
-			owner = s.keys.MchID
+		return def
+	}
+	end := act.EndTime
+	if end.IsZero() {
+		end = act.BeginTime.AddDate(0, 0, 90) // 活动有效期最长90天
+	}
+	base := map[string]any{
+		"activity_name":         act.Name,
+		"activity_second_title": or(act.SecondTitle, "支付后领取商家券"),
+		"merchant_logo_url":     or(act.MerchantLogoURL, "https://wxpay-emulator.invalid/paygift/"+id+"/logo.png"),
+		"begin_time":            s.wxTime(act.BeginTime),
+		"end_time":              s.wxTime(end),
+		"out_request_no":        or(act.OutRequestNo, creator+act.created.In(cst).Format("20060102")+id),
+		"delivery_purpose":      or(act.DeliveryPurpose, "OFF_LINE_PAY"),
+	}
+	for k, v := range map[string]string{"background_color": act.BackgroundColor,
+		"mini_programs_appid": act.MiniProgramsAppID, "mini_programs_path": act.MiniProgramsPath} {
+		if v != "" {
+			base[k] = v
 		}
-		return okJSON(map[string]any{
-			"activity_id":   act.ActivityID,
-			"activity_type": act.Type,
-			"activity_base_info": activityBaseInfo{ActivityName: act.Name, BeginTime: wxTime(act.created),
-				EndTime: wxTime(act.created.AddDate(1, 0, 0)), OutRequestNo: "emulator-" + act.ActivityID, DeliveryPurpose: "OFF_LINE_PAY"},
-			"activity_status":     act.Status,
-			"creator_merchant_id": creator,
-			"belong_merchant_id":  owner,
-			"create_time":         wxTime(act.created),
-			"update_time":         wxTime(act.updated),
-		})
-	})
+	}
+	if p := act.AvailablePeriods; p != nil {
+		periods := map[string]any{}
+		if len(p.AvailableTime) > 0 {
+			times := []map[string]string{}
+			for _, t := range p.AvailableTime {
+				times = append(times, map[string]string{"begin_time": s.wxTime(t.BeginTime), "end_time": s.wxTime(t.EndTime)})
+			}
+			periods["available_time"] = times
+		}
+		if len(p.AvailableDayTime) > 0 {
+			periods["available_day_time"] = p.AvailableDayTime
+		}
+		base["available_periods"] = periods
+	}
+	rule := act.AwardSendRule
+	if rule == nil {
+		rule = &AwardSendRule{FullSendRule: &FullSendRule{TransactionAmountMinimum: 100, SendContent: "SINGLE_COUPON",
+			AwardType: "BUSIFAVOR", MerchantOption: "MANUAL_INPUT_MERCHANT", AwardList: []Award{{StockID: "98" + id,
+				OriginalImageURL: "https://wxpay-emulator.invalid/paygift/" + id + "/award.png"}}}}
+	}
+	setting := act.AdvancedSetting
+	if setting == nil {
+		setting = &AdvancedSetting{DeliveryUserCategory: "DELIVERY_ALL_PERSON"}
+	}
+	out := map[string]any{
+		"activity_id":         id,
+		"activity_type":       act.Type,
+		"activity_base_info":  base,
+		"award_send_rule":     rule,
+		"advanced_setting":    setting,
+		"activity_status":     act.Status,
+		"creator_merchant_id": creator,
+		"belong_merchant_id":  owner,
+		"create_time":         s.wxTime(act.created),
+		"update_time":         s.wxTime(act.updated),
+	}
+	if !act.PauseTime.IsZero() {
+		out["pause_time"] = s.wxTime(act.PauseTime)
+	}
+	if !act.RecoveryTime.IsZero() {
+		out["recovery_time"] = s.wxTime(act.RecoveryTime)
+	}
+	return out
 }

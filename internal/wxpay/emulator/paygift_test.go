@@ -77,7 +77,7 @@ func TestPayGiftAddInvalidIDsAndReplay(t *testing.T) {
 	}
 
 	// A new request number on a stopped activity is refused.
-	if r := e.fails(403, "RULE_LIMIT", "POST", addURI, addBody("add-002", "1900000110")); r.message(t) != "活动当前状态不允许修改: STOP_ACT_STATUS" {
+	if r := e.fails(403, "RULE_LIMIT", "POST", addURI, addBody("add-002", "1900000110")); r.message(t) != "活动不在运行中,不允许再进行修改" {
 		t.Errorf("message %q", r.message(t))
 	}
 }
@@ -119,9 +119,9 @@ func TestPayGiftErrors(t *testing.T) {
 		code, message       string
 		messageContainsOnly bool
 	}{
-		{"unknown activity", "/v3/marketing/paygiftactivity/activities/99999/merchants/add", addBody("n1", testSub), 404, "RESOURCE_NOT_EXISTS", "活动不存在", false},
+		{"unknown activity", "/v3/marketing/paygiftactivity/activities/99999/merchants/add", addBody("n1", testSub), 404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用", false},
 		{"foreign activity", "/v3/marketing/paygiftactivity/activities/10028002/merchants/add", addBody("n2", testSub), 403, "NO_AUTH", "无权限操作该活动", false},
-		{"stopped activity", "/v3/marketing/paygiftactivity/activities/10028003/merchants/delete", deleteBody("n3", testSub), 403, "RULE_LIMIT", "活动当前状态不允许修改: STOP_ACT_STATUS", false},
+		{"stopped activity", "/v3/marketing/paygiftactivity/activities/10028003/merchants/delete", deleteBody("n3", testSub), 403, "RULE_LIMIT", "活动不在运行中,不允许再进行修改", false},
 		{"empty list", addURI, addBody("n4"), 400, "PARAM_ERROR", "merchant_id_list", true},
 		{"501 ids", addURI, addBody("n5", many...), 400, "PARAM_ERROR", "merchant_id_list", true},
 		{"id of 7 chars", addURI, addBody("n6", "1234567"), 400, "PARAM_ERROR", "merchant_id_list", true},

@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"crypto/rsa"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +28,9 @@ type Options struct {
 	DefaultMode string // ModePublicKey (default) or ModeCertificate
 	// RandSeed makes Fault.Fraction decisions reproducible; 0 picks 1.
 	RandSeed int64
+	// Dialects picks how the emulator behaves where WeChat Pay's pages leave it open (see
+	// doc.go); unset ones keep their default. Reset comes back to these.
+	Dialects map[string]string
 }
 
 // Server is an http.Handler serving /v3/… (the WeChat Pay API) and /_emulator/… (control).
@@ -35,9 +38,13 @@ type Server struct {
 	keys        *Keys
 	baseNow     func() time.Time
 	defaultMode string
-	merchantPub *rsa.PublicKey
+	callerAuth  map[string]callerAuth // by mchid
 	certPEM     []byte
 	mux         *http.ServeMux
+
+	startDialects map[string]string // what Reset brings back
+	dialectMu     sync.Mutex        // serializes dialect writers; readers load the pointer
+	dialects      atomic.Pointer[map[string]string]
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -54,21 +61,28 @@ type Server struct {
 	limits limitSet
 }
 
-// New builds a server with the default state (caller role CHANNEL_PARTNER, gold plan enabled,
-// receipt link configured, nothing seeded). It panics without Keys: that is a programming error.
+// New builds a server with the default state (every caller of Keys with its role, gold plan
+// enabled, receipt link configured, nothing seeded). It panics without Keys or with an unknown
+// dialect: those are programming errors.
 func New(opts Options) *Server {
 	if opts.Keys == nil {
 		panic("emulator: Options.Keys is required")
 	}
-	s := &Server{
-		keys:        opts.Keys,
-		baseNow:     opts.Now,
-		defaultMode: opts.DefaultMode,
-		merchantPub: &opts.Keys.MerchantKey.PublicKey,
-		certPEM:     opts.Keys.PlatformCertPEM(),
-		done:        make(chan struct{}),
-		w:           newWorld(),
+	if err := CheckDialects(opts.Dialects); err != nil {
+		panic("emulator: Options.Dialects: " + err.Error())
 	}
+	s := &Server{
+		keys:          opts.Keys,
+		baseNow:       opts.Now,
+		defaultMode:   opts.DefaultMode,
+		callerAuth:    callerAuths(opts.Keys),
+		certPEM:       opts.Keys.PlatformCertPEM(),
+		done:          make(chan struct{}),
+		w:             newWorld(opts.Keys),
+		startDialects: overlay(defaultDialects(), opts.Dialects),
+	}
+	start := maps.Clone(s.startDialects)
+	s.dialects.Store(&start)
 	if s.baseNow == nil {
 		s.baseNow = time.Now
 	}
@@ -92,25 +106,26 @@ func (s *Server) routes() *http.ServeMux {
 	api := newRouteSet(mux, s.serveAPI("", methodNotAllowed))
 	for _, rt := range []struct {
 		pattern string
+		family  *family // callers.go; nil: any caller
 		handle  func(*exchange) result
 	}{
-		{"GET /v3/certificates", s.handleCertificates},
-		{"POST /v3/goldplan/merchants/changegoldplanstatus", s.handleGoldPlanStatus},
-		{"POST /v3/goldplan/merchants/changecustompagestatus", s.handleCustomPageStatus},
-		{"POST /v3/goldplan/merchants/set-advertising-industry-filter", s.handleSetIndustryFilter},
-		{"PATCH /v3/goldplan/merchants/open-advertising-show", s.handleOpenAdvertising},
-		{"POST /v3/goldplan/merchants/close-advertising-show", s.handleCloseAdvertising},
-		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add", s.handleAddMerchants},
-		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete", s.handleDeleteMerchants},
-		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants", s.handleListMerchants},
-		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}", s.handleGetActivity},
-		{"POST /v3/marketing/partnerships/build", s.handleBuildPartnership},
-		{"POST /v3/marketing/partnerships/terminate", s.handleTerminatePartnership},
-		{"GET /v3/marketing/partnerships", s.handleListPartnerships},
-		{"GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state", s.handleAuthorizeState},
+		{"GET /v3/certificates", nil, s.handleCertificates},
+		{"POST /v3/goldplan/merchants/changegoldplanstatus", familyGoldPlan, s.handleGoldPlanStatus},
+		{"POST /v3/goldplan/merchants/changecustompagestatus", familyGoldPlan, s.handleCustomPageStatus},
+		{"POST /v3/goldplan/merchants/set-advertising-industry-filter", familyGoldPlan, s.handleSetIndustryFilter},
+		{"PATCH /v3/goldplan/merchants/open-advertising-show", familyGoldPlan, s.handleOpenAdvertising},
+		{"POST /v3/goldplan/merchants/close-advertising-show", familyGoldPlan, s.handleCloseAdvertising},
+		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add", familyPayGift, s.handleAddMerchants},
+		{"POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete", familyPayGift, s.handleDeleteMerchants},
+		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants", familyPayGift, s.handleListMerchants},
+		{"GET /v3/marketing/paygiftactivity/activities/{activity_id}", familyPayGift, s.handleGetActivity},
+		{"POST /v3/marketing/partnerships/build", familyPartnerships, s.handleBuildPartnership},
+		{"POST /v3/marketing/partnerships/terminate", familyPartnerships, s.handleTerminatePartnership},
+		{"GET /v3/marketing/partnerships", familyPartnerships, s.handleListPartnerships},
+		{"GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state", familyApply4Subject, s.handleAuthorizeState},
 	} {
 		method, _, _ := strings.Cut(rt.pattern, " ")
-		api.handle(rt.pattern, s.serveAPI(method, rt.handle))
+		api.handle(rt.pattern, s.serveAPI(method, s.roleChecked(rt.family, rt.handle)))
 	}
 	mux.Handle("/v3/", s.serveAPI("", pathNotFound))
 	s.controlRoutes(mux)
@@ -203,5 +218,11 @@ func (s *Server) AdvanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
 
 var cst = time.FixedZone("CST", 8*3600)
 
-// wxTime spells a time as WeChat Pay answers do: RFC 3339 in +08:00.
-func wxTime(t time.Time) string { return t.In(cst).Format("2006-01-02T15:04:05+08:00") }
+// wxTime spells a time as WeChat Pay answers do: RFC 3339 in +08:00, with milliseconds under
+// time-format=millis as in the pages' examples (2015-05-20T13:29:35.120+08:00).
+func (s *Server) wxTime(t time.Time) string {
+	if s.dialect(DialectTimeFormat) == "millis" {
+		return t.In(cst).Format("2006-01-02T15:04:05.000+08:00")
+	}
+	return t.In(cst).Format("2006-01-02T15:04:05+08:00")
+}

@@ -38,7 +38,7 @@ func TestRouting(t *testing.T) {
 		{"encoded slash in a wildcard", "GET", "/v3/apply4subject/applyment/merchants/19%2F00/state", false, 404, "NOT_FOUND", true},
 		{"encoded letter in a literal segment", "GET", "/v3/apply4subject/applyment/merchants/" + testSub + "/st%61te", false, 200, "", true},
 		{"encoded digit in a wildcard", "GET", "/v3/apply4subject/applyment/merchants/%31900000109/state", false, 200, "", true},
-		{"query in the signed URI", "GET", "/v3/marketing/partnerships?offset=0&limit=5", false, 404, "RESOURCE_NOT_EXISTS", true},
+		{"query in the signed URI", "GET", "/v3/marketing/paygiftactivity/activities/404/merchants?offset=0&limit=5", false, 404, "RESOURCE_NOT_EXISTS", true},
 		{"outside the API", "GET", "/nope", true, 404, "NOT_FOUND", false},
 		{"API prefix without slash", "GET", "/v3", true, 404, "NOT_FOUND", false},
 		{"double slash before the API", "GET", "//v3/certificates", true, 404, "NOT_FOUND", false},
