@@ -103,11 +103,13 @@ func TestAccMerchantAuthorizationStateDataSource_errors(t *testing.T) {
 		{"ordinary service provider", "SERVICE_PROVIDER", "1900000109",
 			regexp.MustCompile(`(?s)Only channel partners.*PARAM_ERROR.*Request-ID`)},
 		{"merchant of another provider", "CHANNEL_PARTNER", "1900000999", regexp.MustCompile(`(?s)lacks the permission.*NO_AUTH`)},
-		{"unknown merchant", "CHANNEL_PARTNER", "1900077777", regexp.MustCompile(`MCH_NOT_EXISTS`)},
+		{"unknown merchant", "CHANNEL_PARTNER", "1900077777", regexp.MustCompile(`INVALID_REQUEST`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			emu := newTestEmulator(t, authorizationSeed(tc.role))
+			seed := authorizationSeed(tc.role)
+			seed.Dialects = map[string]string{emulator.DialectRoles: "strict"} // the role check is under test
+			emu := newTestEmulator(t, seed)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

@@ -319,10 +319,10 @@ func TestAccGoldPlanStatus_businessErrors(t *testing.T) {
 	}{
 		{"unknown merchant", emulator.Seed{}, gpUnknown, `does not know this sub-merchant.*MCH_NOT_EXISTS`},
 		{"another provider's merchant", emulator.Seed{}, gpForeign, `not one of this service provider's sub-merchants.*INVALID_REQUEST`},
-		{"merchant under penalty", emulator.Seed{}, gpPenalized, `sub-merchant is under a WeChat Pay penalty.*特约商户处于处罚中`},
-		{"provider under penalty", emulator.Seed{ProviderPenalized: &yes}, gpSub, `service provider is under a WeChat Pay penalty.*服务商处于处罚中`},
+		{"merchant under penalty", emulator.Seed{}, gpPenalized, `sub-merchant is under a WeChat Pay penalty.*特约商户被处罚中`},
+		{"provider under penalty", emulator.Seed{ProviderPenalized: &yes}, gpSub, `service provider is under a WeChat Pay penalty.*服务商被处罚中`},
 		{"provider without gold plan", emulator.Seed{GoldPlanEnabled: &no}, gpSub, `has not opened the gold plan.*服务商未开通点金计划`},
-		{"caller not a service provider", emulator.Seed{CallerRole: emulator.RoleMerchant}, gpSub, `Only service providers.*调用方不是服务商`},
+		{"caller not a service provider", emulator.Seed{CallerRole: emulator.RoleMerchant, Dialects: map[string]string{emulator.DialectRoles: "strict"}}, gpSub, `Only service providers.*调用方不是服务商`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -313,7 +313,7 @@ func TestAccPayGiftActivityMerchants_activityNotRunning(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: merchantsConfig(emu, []string{"1900000109"}),
 			ExpectError: regexp.MustCompile(`(?s)Activity 10028001 is STOP_ACT_STATUS, not ONGOING_ACT_STATUS.*` +
-				`terraform state rm.*RULE_LIMIT: 活动当前状态不允许修改: STOP_ACT_STATUS`),
+				`terraform state rm.*RULE_LIMIT: 活动不在运行中,不允许再进行修改`),
 		}},
 	})
 	if n := emu.CountCalls("POST", payGiftAddPath); n != 1 {

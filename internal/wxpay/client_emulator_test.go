@@ -52,7 +52,9 @@ type authzEnv struct {
 func newAuthzEnv(t *testing.T, mode, defaultMode string, mod func(*wxpay.Config)) *authzEnv {
 	t.Helper()
 	k := authzEmulatorKeys(t)
-	emu := emulator.New(emulator.Options{Keys: k, DefaultMode: defaultMode})
+	emu := emulator.New(emulator.Options{Keys: k, DefaultMode: defaultMode,
+		// One caller for every family; the dialect task moves these to per-family callers.
+		Dialects: map[string]string{emulator.DialectRoles: "any"}})
 	t.Cleanup(emu.Close)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
@@ -124,6 +126,7 @@ func TestEmulatorAuthorizeStateInEveryMode(t *testing.T) {
 
 func TestEmulatorBusinessErrors(t *testing.T) {
 	e := newAuthzEnv(t, authzModePubKey, "", nil)
+	e.emu.SetDialect(emulator.DialectRoles, "strict") // the role check this test is about
 	e.emu.SetCallerRole("SERVICE_PROVIDER")
 	_, err := e.client.GetAuthorizeState(context.Background(), authzSubMchid)
 	if !wxpay.HasCode(err, "PARAM_ERROR") || !wxpay.MessageContains(err, "只能由从业机构或渠道商调用该接口") || wxpay.IsTransient(err) {

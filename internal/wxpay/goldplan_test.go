@@ -28,7 +28,9 @@ func newGoldPlanEmulator(t *testing.T, mod func(*wxpay.Config)) (*emulator.Serve
 	if emuKeysErr != nil {
 		t.Fatal(emuKeysErr)
 	}
-	srv := emulator.New(emulator.Options{Keys: emuKeys})
+	srv := emulator.New(emulator.Options{Keys: emuKeys,
+		// One caller for every family; the dialect task moves these to per-family callers.
+		Dialects: map[string]string{emulator.DialectRoles: "any"}})
 	err := srv.Seed(emulator.Seed{
 		CallerRole: emulator.RoleServiceProvider,
 		SubMerchants: []emulator.SubMerchant{
@@ -290,10 +292,10 @@ func TestGoldPlanBusinessErrors(t *testing.T) {
 	}{
 		{"unknown merchant", emulator.Seed{}, "1900077777", openJSAPI, "MCH_NOT_EXISTS", "商户号不存在"},
 		{"foreign merchant", emulator.Seed{}, "1900000999", openJSAPI, "INVALID_REQUEST", "不是该服务商的特约商户"},
-		{"penalized merchant", emulator.Seed{}, "1900000111", openJSAPI, "INVALID_REQUEST", "特约商户处于处罚中"},
-		{"penalized provider", emulator.Seed{ProviderPenalized: ptr(true)}, goldSub, openJSAPI, "INVALID_REQUEST", "服务商处于处罚中"},
+		{"penalized merchant", emulator.Seed{}, "1900000111", openJSAPI, "INVALID_REQUEST", "特约商户被处罚中"},
+		{"penalized provider", emulator.Seed{ProviderPenalized: ptr(true)}, goldSub, openJSAPI, "INVALID_REQUEST", "服务商被处罚中"},
 		{"provider without gold plan", emulator.Seed{GoldPlanEnabled: ptr(false)}, goldSub, openJSAPI, "INVALID_REQUEST", "服务商未开通点金计划"},
-		{"caller is a merchant", emulator.Seed{CallerRole: emulator.RoleMerchant}, goldSub, openJSAPI, "INVALID_REQUEST", "调用方不是服务商"},
+		{"caller is a merchant", emulator.Seed{CallerRole: emulator.RoleMerchant, Dialects: map[string]string{emulator.DialectRoles: "strict"}}, goldSub, openJSAPI, "INVALID_REQUEST", "调用方不是服务商"},
 		{"receipt page before gold plan", emulator.Seed{}, goldSub, func(c *wxpay.Client, sub string) error {
 			return c.ChangeCustomPageStatus(ctx, sub, wxpay.GoldPlanOpen)
 		}, "INVALID_REQUEST", "特约商户未开通点金计划"},

@@ -30,7 +30,8 @@ func startEmulator(bin, dir, logFile string) (*emulatorProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-dir", dir)
+	// One caller for every family; the dialect task moves these to per-family callers.
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-dir", dir, "-dialect", emulator.DialectRoles+"=any")
 	cmd.Stderr = log
 	out, err := cmd.StdoutPipe()
 	if err != nil {
