@@ -212,3 +212,36 @@ func TestFaultMatching(t *testing.T) {
 		}
 	}
 }
+
+// The gold plan page's "操作失败" (retry later) can be injected once, so that a client's retry
+// of it can be tested: nothing is applied, the next call goes through.
+func TestOperationFailedFault(t *testing.T) {
+	for _, tc := range []struct{ texts, message string }{{"docs", "操作失败"}, {"wild", "操作失败，请稍后重试"}} {
+		t.Run(tc.texts, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectErrorTexts: tc.texts}))
+			seedBasics(t, e)
+			status, body := e.control("POST", "/_emulator/faults", `{"kind":"operation_failed","path":"/v3/goldplan/","count":1}`, nil)
+			if status != 200 {
+				t.Fatalf("inject: %d %s", status, body)
+			}
+			a := e.fails(400, "INVALID_REQUEST", "POST", goldPlanURI, openGoldPlan)
+			if a.message(t) != tc.message || e.srv.GoldPlan(testSub).Open() {
+				t.Errorf("answer %s, gold plan %+v", a.body, e.srv.GoldPlan(testSub))
+			}
+			e.ok("POST", goldPlanURI, openGoldPlan)
+			if !e.srv.GoldPlan(testSub).Open() || e.srv.CountApplied("", "") != 1 {
+				t.Error("the call after the one-shot fault was not applied")
+			}
+			calls := e.srv.Calls()
+			if calls[0].Fault != FaultOperationFailed || calls[0].Applied {
+				t.Errorf("fault logged as %+v", calls[0])
+			}
+		})
+	}
+	e := newEnv(t)
+	seedBasics(t, e)
+	e.srv.InjectFault(Fault{Kind: FaultOperationFailed, Message: "操作失败,请重试", Path: customPageURI})
+	if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "操作失败,请重试" {
+		t.Errorf("message %s", a.body)
+	}
+}

@@ -99,6 +99,8 @@ func b2i(b bool) int {
 	return 0
 }
 
+// TestGoldPlanGate checks the refusals every gold plan call shares, their texts under both
+// error-texts values.
 func TestGoldPlanGate(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -107,34 +109,273 @@ func TestGoldPlanGate(t *testing.T) {
 		status  int
 		code    string
 		message string
+		wild    string // the message under error-texts=wild, when it differs
 	}{
-		{"service provider allowed", Seed{CallerRole: RoleServiceProvider}, testSub, 200, "", ""},
-		{"institution refused", Seed{CallerRole: RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
-		{"merchant refused", Seed{CallerRole: RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商"},
-		{"provider without gold plan", Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划"},
-		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商被处罚中"},
-		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户被处罚中"},
-		{"sub-merchant of another provider", Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户"},
-		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "特约商户号不存在"},
+		{"service provider allowed", Seed{CallerRole: RoleServiceProvider}, testSub, 200, "", "", ""},
+		{"institution refused", Seed{CallerRole: RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
+		{"merchant refused", Seed{CallerRole: RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
+		{"provider without gold plan", Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划", ""},
+		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商被处罚中", "服务商处于处罚中"},
+		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户被处罚中", "特约商户处于处罚中"},
+		{"sub-merchant of another provider", Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户", ""},
+		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "特约商户号不存在", "商户号不存在"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
+	for _, texts := range []string{"docs", "wild"} {
+		for _, tc := range cases {
+			t.Run(texts+"/"+tc.name, func(t *testing.T) {
+				e := newEnv(t, withDialects(map[string]string{DialectErrorTexts: texts}))
+				seedBasics(t, e)
+				if err := e.srv.Seed(tc.seed); err != nil {
+					t.Fatal(err)
+				}
+				body := fmt.Sprintf(`{"sub_mchid":%q,"operation_type":"OPEN"}`, tc.sub)
+				if tc.status == 200 {
+					e.ok("POST", goldPlanURI, body)
+					return
+				}
+				want := tc.message
+				if texts == "wild" && tc.wild != "" {
+					want = tc.wild
+				}
+				a := e.fails(tc.status, tc.code, "POST", goldPlanURI, body)
+				if a.message(t) != want {
+					t.Errorf("message %q, want %q", a.message(t), want)
+				}
+				if e.srv.CountApplied("", "") != 0 {
+					t.Error("a refused call was applied")
+				}
+			})
+		}
+	}
+}
+
+// The receipt page, ads and filters need the gold plan open (gated) or not (independent).
+func TestGoldPlanGatingDialect(t *testing.T) {
+	closeAds := `{"sub_mchid":"1900000109"}`
+	steps := []struct {
+		name              string
+		from              GoldPlanState
+		method, uri, body string
+		want              func(GoldPlanState) bool
+	}{
+		{"close the page", GoldPlanState{CustomPageOpen: true}, "POST", customPageURI, goldBody("CLOSE", ""),
+			func(g GoldPlanState) bool { return !g.CustomPageOpen }},
+		{"close the ads", GoldPlanState{AdvertisingShown: true}, "POST", adsCloseURI, closeAds,
+			func(g GoldPlanState) bool { return !g.AdvertisingShown }},
+		{"open the page", GoldPlanState{}, "POST", customPageURI, goldBody("OPEN", ""),
+			func(g GoldPlanState) bool { return g.CustomPageOpen }},
+		{"set filters", GoldPlanState{}, "POST", filterURI, filterBody("FOOD"),
+			func(g GoldPlanState) bool { return slices.Equal(g.IndustryFilters, []string{"FOOD"}) }},
+		{"open the ads", GoldPlanState{}, "PATCH", adsOpenURI, filterBody("CAR"),
+			func(g GoldPlanState) bool {
+				return g.AdvertisingShown && slices.Equal(g.IndustryFilters, []string{"CAR"})
+			}},
+	}
+	for _, gating := range []string{"gated", "independent"} {
+		for _, st := range steps {
+			t.Run(gating+"/"+st.name, func(t *testing.T) {
+				e := newEnv(t, withDialects(map[string]string{DialectGoldPlanGating: gating}))
+				seedBasics(t, e)
+				st.from.SubMchid = testSub
+				if err := e.srv.SetGoldPlan(st.from); err != nil {
+					t.Fatal(err)
+				}
+				a := e.do(st.method, st.uri, st.body)
+				changed := st.want(e.srv.GoldPlan(testSub))
+				if gating == "gated" && (a.status != 400 || a.message(t) != "特约商户未开通点金计划" || changed) {
+					t.Errorf("with the gold plan closed: %d %s, changed %v", a.status, a.body, changed)
+				}
+				if gating == "independent" && (a.status/100 != 2 || !changed || e.srv.GoldPlan(testSub).Open()) {
+					t.Errorf("with the gold plan closed: %d %s, changed %v", a.status, a.body, changed)
+				}
+			})
+		}
+	}
+	t.Run("independent/receipt link still needed", func(t *testing.T) {
+		e := newEnv(t, withDialects(map[string]string{DialectGoldPlanGating: "independent"}))
+		seedBasics(t, e)
+		if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
+			t.Errorf("page without receipt link: %s", a.body)
+		}
+	})
+}
+
+// An OPEN of what is open or a CLOSE of what is closed changes nothing: a success
+// (noop-success) or a refusal saying so (refused-already).
+func TestGoldPlanRepeatDialect(t *testing.T) {
+	closeAds := `{"sub_mchid":"1900000109"}`
+	steps := []struct {
+		name, method, uri, body string
+		repeat                  string // the refusal under refused-already; "" when the call changes something
+	}{
+		{"open", "POST", goldPlanURI, goldBody("OPEN", ""), ""},
+		{"open again", "POST", goldPlanURI, goldBody("OPEN", "JSAPI"), "特约商户已开通点金计划"},
+		{"open both adds the mini program", "POST", goldPlanURI, goldBody("OPEN", "JSAPI_AND_MINIPROGRAM"), ""},
+		{"page open", "POST", customPageURI, goldBody("OPEN", ""), ""},
+		{"page open again", "POST", customPageURI, goldBody("OPEN", ""), "商家小票已开通"},
+		{"ads open", "PATCH", adsOpenURI, filterBody("FOOD"), ""},
+		{"ads open again", "PATCH", adsOpenURI, filterBody("FOOD"), "广告展示已开通"},
+		{"ads open with other filters", "PATCH", adsOpenURI, filterBody("CAR"), ""},
+		{"ads close", "POST", adsCloseURI, closeAds, ""},
+		{"ads close again", "POST", adsCloseURI, closeAds, "广告展示已关闭"},
+		{"page close", "POST", customPageURI, goldBody("CLOSE", ""), ""},
+		{"page close again", "POST", customPageURI, goldBody("CLOSE", ""), "商家小票已关闭"},
+		{"close both", "POST", goldPlanURI, goldBody("CLOSE", "JSAPI_AND_MINIPROGRAM"), ""},
+		{"close again", "POST", goldPlanURI, goldBody("CLOSE", "MINIPROGRAM"), "特约商户已关闭点金计划"},
+	}
+	for _, mode := range []string{"noop-success", "refused-already"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanRepeat: mode}))
 			seedBasics(t, e)
-			if err := e.srv.Seed(tc.seed); err != nil {
+			for _, st := range steps {
+				before := e.srv.GoldPlan(testSub)
+				a := e.do(st.method, st.uri, st.body)
+				calls := e.srv.Calls()
+				applied := calls[len(calls)-1].Applied
+				switch {
+				case st.repeat == "":
+					if a.status/100 != 2 || !applied {
+						t.Errorf("%s: %d %s, applied %v", st.name, a.status, a.body, applied)
+					}
+				case mode == "noop-success":
+					if a.status/100 != 2 || applied {
+						t.Errorf("%s: %d %s, applied %v", st.name, a.status, a.body, applied)
+					}
+				default:
+					if a.status != 400 || a.code(t) != "INVALID_REQUEST" || a.message(t) != st.repeat || applied {
+						t.Errorf("%s: %d %s, want 400 INVALID_REQUEST %q", st.name, a.status, a.body, st.repeat)
+					}
+				}
+				if after := e.srv.GoldPlan(testSub); st.repeat != "" && !reflectEqual(before, after) {
+					t.Errorf("%s changed %+v to %+v", st.name, before, after)
+				}
+			}
+		})
+	}
+}
+
+func reflectEqual(a, b GoldPlanState) bool {
+	return slices.Equal(a.OpenScenes, b.OpenScenes) && a.CustomPageOpen == b.CustomPageOpen &&
+		a.AdvertisingShown == b.AdvertisingShown && slices.Equal(a.IndustryFilters, b.IndustryFilters) && len(a.ClosedAt) == len(b.ClosedAt)
+}
+
+// The 24-hour rule after a CLOSE: per scene with retry_after (per-scene), for every scene of
+// the merchant (per-merchant), or per scene without detail (no-detail).
+func TestGoldPlanReopenDialect(t *testing.T) {
+	type step struct {
+		advance time.Duration
+		body    string
+		ok      map[string]bool // by dialect value
+	}
+	all := map[string]bool{"per-scene": true, "per-merchant": true, "no-detail": true}
+	none := map[string]bool{}
+	steps := []step{
+		{0, goldBody("OPEN", "JSAPI"), all},
+		{0, goldBody("CLOSE", "JSAPI"), all},
+		{time.Hour, goldBody("OPEN", "MINIPROGRAM"), map[string]bool{"per-scene": true, "no-detail": true}},
+		{0, goldBody("OPEN", "JSAPI"), none},
+		{23*time.Hour - time.Second, goldBody("OPEN", "JSAPI_AND_MINIPROGRAM"), none},
+		{time.Second, goldBody("OPEN", "JSAPI_AND_MINIPROGRAM"), all},
+	}
+	for _, mode := range []string{"per-scene", "per-merchant", "no-detail"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanReopen: mode}))
+			seedBasics(t, e)
+			start := e.srv.Now()
+			for i, st := range steps {
+				e.srv.AdvanceClock(st.advance)
+				a := e.do("POST", goldPlanURI, st.body)
+				if st.ok[mode] {
+					if a.status != 200 {
+						t.Errorf("step %d: %d %s", i, a.status, a.body)
+					}
+					continue
+				}
+				if a.status != 400 || a.code(t) != "INVALID_REQUEST" || a.message(t) != "关闭点金计划后24小时内不可重新开通" {
+					t.Fatalf("step %d: %d %s", i, a.status, a.body)
+				}
+				detail, hasDetail := a.json(t)["detail"].(map[string]any)
+				if mode == "no-detail" {
+					if hasDetail {
+						t.Errorf("step %d: detail %v", i, detail)
+					}
+					continue
+				}
+				at, err := time.Parse(time.RFC3339, fmt.Sprint(detail["retry_after"]))
+				if err != nil || !at.Equal(start.Add(24*time.Hour).Truncate(time.Second)) {
+					t.Errorf("step %d: retry_after %v, want %v (%v)", i, detail["retry_after"], start.Add(24*time.Hour), err)
+				}
+			}
+			if got := e.srv.GoldPlan(testSub).OpenScenes; !slices.Equal(got, []string{SceneJSAPI, SceneMiniProgram}) {
+				t.Errorf("open scenes %v", got)
+			}
+		})
+	}
+}
+
+// A service provider with the 默认开通点金计划 switch on: its sub-merchants with JSAPI
+// payments have the gold plan open and cannot close it one by one.
+func TestGoldPlanDefaultOpenSwitch(t *testing.T) {
+	refusals := map[string]struct {
+		status int
+		code   string
+	}{"400-invalid-request": {400, "INVALID_REQUEST"}, "403-no-auth": {403, "NO_AUTH"}}
+	for mode, want := range refusals {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanDefaultOpenClose: mode}))
+			sp := e.as(CallerServiceProvider)
+			err := e.srv.Seed(Seed{
+				Callers: []CallerSeed{{Name: CallerServiceProvider, GoldPlanDefaultOpen: ptr(true)}},
+				SubMerchants: []SubMerchant{
+					{SubMchid: "1900000201", Owner: CallerServiceProvider},
+					{SubMchid: "1900000202", Owner: CallerServiceProvider, JSAPIPayments: ptr(false)},
+					{SubMchid: testSub}, // the default caller's: its switch is off
+				},
+			})
+			if err != nil {
 				t.Fatal(err)
 			}
-			body := fmt.Sprintf(`{"sub_mchid":%q,"operation_type":"OPEN"}`, tc.sub)
-			if tc.status == 200 {
-				e.ok("POST", goldPlanURI, body)
-				return
+			if g := e.srv.GoldPlan("1900000201"); !slices.Equal(g.OpenScenes, []string{SceneJSAPI}) {
+				t.Fatalf("opened by default: %v", g.OpenScenes)
 			}
-			a := e.fails(tc.status, tc.code, "POST", goldPlanURI, body)
-			if a.message(t) != tc.message {
-				t.Errorf("message %q, want %q", a.message(t), tc.message)
+			if e.srv.GoldPlan("1900000202").Open() || e.srv.GoldPlan(testSub).Open() {
+				t.Fatal("opened without JSAPI payments or without the switch")
 			}
-			if e.srv.CountApplied("", "") != 0 {
-				t.Error("a refused call was applied")
+			body := func(sub, op, scene string) string {
+				return fmt.Sprintf(`{"sub_mchid":%q,"operation_type":%q,"operation_pay_scene":%q}`, sub, op, scene)
+			}
+			for _, scene := range []string{SceneJSAPI, "JSAPI_AND_MINIPROGRAM"} {
+				a := sp.do("POST", goldPlanURI, body("1900000201", "CLOSE", scene))
+				if a.status != want.status || a.code(t) != want.code || !strings.Contains(a.message(t), "默认开通点金计划") {
+					t.Errorf("CLOSE %s: %d %s", scene, a.status, a.body)
+				}
+			}
+			if !e.srv.GoldPlan("1900000201").Open() {
+				t.Error("a refused CLOSE closed the gold plan")
+			}
+			sp.ok("POST", goldPlanURI, body("1900000201", "OPEN", "JSAPI_AND_MINIPROGRAM"))
+			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", SceneMiniProgram))
+			sp.ok("POST", customPageURI, `{"sub_mchid":"1900000201","operation_type":"OPEN"}`)
+			sp.ok("POST", goldPlanURI, body("1900000202", "OPEN", SceneJSAPI))
+			sp.ok("POST", goldPlanURI, body("1900000202", "CLOSE", SceneJSAPI))
+			e.ok("POST", goldPlanURI, body(testSub, "OPEN", SceneJSAPI))
+			e.ok("POST", goldPlanURI, body(testSub, "CLOSE", SceneJSAPI))
+			// A sub-merchant that arrives later is opened too; turning the switch off frees them.
+			if err := e.srv.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: "1900000203", Owner: CallerServiceProvider}}}); err != nil {
+				t.Fatal(err)
+			}
+			if !e.srv.GoldPlan("1900000203").Open() {
+				t.Error("a later sub-merchant was not opened by default")
+			}
+			if err := e.srv.Seed(Seed{Callers: []CallerSeed{{Name: CallerServiceProvider, GoldPlanDefaultOpen: ptr(false)}}}); err != nil {
+				t.Fatal(err)
+			}
+			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", SceneJSAPI))
+			if e.srv.GoldPlan("1900000201").Open() || !e.srv.GoldPlan("1900000203").Open() {
+				t.Error("switch off: CLOSE did not close, or the switch closed what it had opened")
 			}
 		})
 	}

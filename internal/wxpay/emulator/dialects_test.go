@@ -1,0 +1,253 @@
+package emulator
+
+import (
+	"encoding/json"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDialectTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, d := range dialectTable {
+		if seen[d.name] || len(d.values) < 2 || d.about == "" {
+			t.Errorf("dialect %q: duplicate, fewer than two values or undocumented", d.name)
+		}
+		seen[d.name] = true
+	}
+	if err := CheckDialects(defaultDialects()); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCheckDialects(t *testing.T) {
+	cases := []struct {
+		name string
+		set  map[string]string
+		want []string // every one must appear in the error; none: no error
+	}{
+		{"empty", nil, nil},
+		{"every non-default value", map[string]string{DialectRoles: "any", DialectTimeFormat: "millis", DialectPayGiftOffset: "page1"}, nil},
+		{"unknown name lists the names", map[string]string{"paging": "item"}, []string{`unknown dialect "paging"`, DialectPayGiftOffset, DialectTimeFormat}},
+		{"unknown value lists the values", map[string]string{DialectRoles: "loose"}, []string{`dialect roles: "loose" is not one of strict, any`}},
+		{"every problem at once", map[string]string{DialectRoles: "", "x": "y"}, []string{"dialect roles", `unknown dialect "x"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckDialects(tc.set)
+			if (err != nil) != (len(tc.want) > 0) {
+				t.Fatalf("err = %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"roles", "=any", "roles=", "nope=1"} {
+		if _, _, err := ParseDialect(bad); err == nil {
+			t.Errorf("ParseDialect(%q) accepted", bad)
+		}
+	}
+	if n, v, err := ParseDialect("paygift-limit=cap20"); err != nil || n != DialectPayGiftLimit || v != "cap20" {
+		t.Errorf("ParseDialect = %q %q %v", n, v, err)
+	}
+}
+
+// Dialects set at start-up survive Reset; those set later last until it.
+func TestDialectsStartUpAndReset(t *testing.T) {
+	e := newEnv(t, withDialects(map[string]string{DialectGoldPlanRepeat: "refused-already"}))
+	if got := e.srv.ActiveDialects(); got[DialectGoldPlanRepeat] != "refused-already" || got[DialectRoles] != "strict" {
+		t.Fatalf("start-up dialects %v", got)
+	}
+	e.srv.SetDialect(DialectTimeFormat, "millis")
+	if err := e.srv.Seed(Seed{Dialects: map[string]string{DialectGoldPlanGating: "independent"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.srv.ActiveDialects(); got[DialectTimeFormat] != "millis" || got[DialectGoldPlanGating] != "independent" {
+		t.Fatalf("dialects %v", got)
+	}
+	e.srv.Reset()
+	want := defaultDialects()
+	want[DialectGoldPlanRepeat] = "refused-already"
+	if got := e.srv.ActiveDialects(); !maps.Equal(got, want) {
+		t.Errorf("after Reset %v, want %v", got, want)
+	}
+	// A bad seed changes nothing, dialects included.
+	err := e.srv.Seed(Seed{Dialects: map[string]string{DialectTimeFormat: "millis", DialectRoles: "none"}, CallerRole: RoleMerchant})
+	if err == nil || !strings.Contains(err.Error(), "strict, any") {
+		t.Errorf("bad seed: %v", err)
+	}
+	if got := e.srv.ActiveDialects(); got[DialectTimeFormat] != "seconds" || e.srv.Snapshot().CallerRole != RoleChannelPartner {
+		t.Errorf("a refused seed changed %v", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("New accepted an unknown dialect")
+		}
+	}()
+	New(Options{Keys: testKeys(t), Dialects: map[string]string{"nope": "x"}})
+}
+
+func TestDialectsControlAPI(t *testing.T) {
+	e := newEnv(t, withDialects(map[string]string{DialectPayGiftLimit: "cap50"}))
+	list := func() map[string]DialectInfo {
+		t.Helper()
+		status, body := e.control("GET", "/_emulator/dialects", "", nil)
+		var infos []DialectInfo
+		if status != 200 || json.Unmarshal(body, &infos) != nil {
+			t.Fatalf("GET dialects: %d %s", status, body)
+		}
+		out := map[string]DialectInfo{}
+		for _, d := range infos {
+			out[d.Name] = d
+		}
+		return out
+	}
+	got := list()
+	if len(got) != len(dialectTable) {
+		t.Fatalf("%d dialects listed, want %d", len(got), len(dialectTable))
+	}
+	if d := got[DialectPayGiftLimit]; d.Value != "cap50" || d.Default != "honour" || d.StartUp != "cap50" ||
+		!slices.Equal(d.Values, []string{"honour", "cap20", "cap50"}) || d.About == "" {
+		t.Errorf("paygift-limit %+v", d)
+	}
+
+	status, body := e.control("POST", "/_emulator/dialects", `{"roles":"any","time-format":"millis"}`, nil)
+	if status != 200 || !strings.Contains(string(body), `"value":"millis"`) {
+		t.Fatalf("POST: %d %s", status, body)
+	}
+	if got := list(); got[DialectRoles].Value != "any" || got[DialectTimeFormat].Value != "millis" {
+		t.Errorf("after POST %+v", got[DialectRoles])
+	}
+	refusals := []struct{ body, want string }{
+		{`{"roles":"strict","page-size":"20"}`, DialectPayGiftLimit},
+		{`{"roles":"loose"}`, "strict, any"},
+		{`{}`, DialectRoles},
+		{`["roles"]`, "body"},
+	}
+	for _, r := range refusals {
+		status, body := e.control("POST", "/_emulator/dialects", r.body, nil)
+		if status != 400 || !strings.Contains(string(body), r.want) {
+			t.Errorf("POST %s: %d %s, want 400 naming %q", r.body, status, body, r.want)
+		}
+	}
+	if got := list(); got[DialectRoles].Value != "any" {
+		t.Error("a refused POST changed a dialect")
+	}
+	if status, _ := e.control("POST", "/_emulator/dialects", `{"roles":"strict"}`, map[string]string{"Content-Type": "text/plain"}); status != 415 {
+		t.Errorf("text/plain POST: %d", status)
+	}
+
+	// The state and the call log show the dialects in force.
+	status, body = e.control("GET", "/_emulator/state", "", nil)
+	var st State
+	if status != 200 || json.Unmarshal(body, &st) != nil || st.Dialects[DialectTimeFormat] != "millis" || len(st.Dialects) != len(dialectTable) {
+		t.Errorf("state dialects %v", st.Dialects)
+	}
+	status, body = e.control("GET", "/_emulator/calls", "", nil)
+	var calls struct {
+		Dialects map[string]string `json:"dialects"`
+	}
+	if status != 200 || json.Unmarshal(body, &calls) != nil || calls.Dialects[DialectRoles] != "any" {
+		t.Errorf("call log dialects %s", body)
+	}
+	if status, _ := e.control("POST", "/_emulator/reset", "", nil); status != 204 {
+		t.Fatal("reset")
+	}
+	if got := list(); got[DialectRoles].Value != "strict" || got[DialectPayGiftLimit].Value != "cap50" {
+		t.Errorf("after reset roles=%s paygift-limit=%s", got[DialectRoles].Value, got[DialectPayGiftLimit].Value)
+	}
+}
+
+var (
+	secondsTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$`)
+	millisTime  = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$`)
+)
+
+// timesIn collects every string that looks like a time anywhere in a JSON answer.
+func timesIn(t *testing.T, body []byte) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		case string:
+			if strings.Contains(x, "+08:00") {
+				out = append(out, x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// Every time the emulator sends follows time-format; time.RFC3339 reads both.
+func TestTimeFormatDialect(t *testing.T) {
+	for _, format := range []string{"seconds", "millis"} {
+		t.Run(format, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectTimeFormat: format}))
+			seedActivities(t, e)
+			e.srv.AdvanceClock(123 * time.Millisecond)
+			err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: actID, AvailablePeriods: &AvailablePeriods{
+				AvailableTime: []TimeRange{{BeginTime: time.Now(), EndTime: time.Now().Add(time.Hour)}}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.srv.SetActivityStatus(actID, activityStopped)
+			e.srv.SetActivityStatus(actID, ActivityOngoing)
+			m := e.as(CallerMerchant)
+			answers := [][]byte{
+				e.ok("POST", addURI, addBody("t-1", "1900000110")).body,
+				e.ok("POST", deleteURI, deleteBody("t-2", "1900000110")).body,
+				e.ok("GET", actURI+"/merchants", "").body,
+				e.ok("GET", actURI, "").body,
+				e.ok("GET", "/v3/certificates", "").body,
+				m.ok("POST", buildURI, appPartner, idem("t-3")).body,
+				m.ok("GET", "/v3/marketing/partnerships", "").body,
+				m.ok("POST", terminateURI, appPartner, idem("t-4")).body,
+				m.ok("GET", "/v3/marketing/partnerships", "").body,
+			}
+			e.ok("POST", goldPlanURI, openGoldPlan)
+			e.ok("POST", goldPlanURI, goldBody("CLOSE", ""))
+			answers = append(answers, e.fails(400, "INVALID_REQUEST", "POST", goldPlanURI, openGoldPlan).body)
+			want := secondsTime
+			if format == "millis" {
+				want = millisTime
+			}
+			n := 0
+			for _, body := range answers {
+				for _, ts := range timesIn(t, body) {
+					n++
+					if !want.MatchString(ts) {
+						t.Errorf("time %q in %s", ts, body)
+					}
+					if _, err := time.Parse(time.RFC3339, ts); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			// add, delete, 2 list, 9 detail (begin, end, 2 periods, pause, recovery, create, update),
+			// 2 certificate, 3 build, 3+4 lists, 1 terminate, retry_after
+			if n < 25 {
+				t.Errorf("only %d times checked", n)
+			}
+		})
+	}
+}
