@@ -106,3 +106,103 @@ func TestRunCommand(t *testing.T) {
 		}
 	})
 }
+
+// -dialect flags and the seed file's dialects are the start-up dialects (a flag wins); every
+// caller gets its key and env file, listed in the ready line.
+func TestRunCommandCallersAndDialects(t *testing.T) {
+	dir := t.TempDir()
+	seedFile := filepath.Join(t.TempDir(), "seed.json")
+	seed := `{"dialects":{"goldplan-repeat":"refused-already","time-format":"seconds"},
+		"sub_merchants":[{"sub_mchid":"1900000109","owner":"service-provider"}]}`
+	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-dialect", "time-format=millis",
+			"-dialect", "roles=any"}, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if err != nil {
+		t.Fatalf("no ready line: %v (%v)", err, <-done)
+	}
+	var r Ready
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Dialects[DialectTimeFormat] != "millis" || r.Dialects[DialectRoles] != "any" || r.Dialects[DialectGoldPlanRepeat] != "refused-already" {
+		t.Errorf("ready dialects %v", r.Dialects)
+	}
+	if len(r.Callers) != 4 || r.Callers[0].Name != CallerChannelPartner || r.Callers[0].MchID != r.MchID || r.Callers[0].PrivateKeyPath != r.PrivateKeyPath {
+		t.Fatalf("ready callers %+v", r.Callers)
+	}
+	var provider ReadyCaller
+	for _, c := range r.Callers {
+		env, err := os.ReadFile(c.EnvFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(c.EnvFile) != "env-"+c.Name+".sh" || !strings.Contains(string(env), "WECHATPAY_MCHID='"+c.MchID+"'") ||
+			!strings.Contains(string(env), "WECHATPAY_PRIVATE_KEY_PATH='"+c.PrivateKeyPath+"'") ||
+			!strings.Contains(string(env), "WECHATPAY_MERCHANT_SERIAL_NUMBER='"+c.MerchantSerialNumber+"'") ||
+			!strings.Contains(string(env), "WECHATPAY_ENDPOINT='"+r.Endpoint+"'") {
+			t.Errorf("%s:\n%s", c.EnvFile, env)
+		}
+		if c.Role == RoleServiceProvider {
+			provider = c
+		}
+	}
+	if env, _ := os.ReadFile(r.EnvFile); !strings.Contains(string(env), "WECHATPAY_MCHID='"+r.MchID+"'") {
+		t.Errorf("env.sh is not the default caller's:\n%s", env)
+	}
+
+	// The service provider's key from its file signs its calls; the seed gave it testSub.
+	key, err := utils.LoadPrivateKeyWithPath(provider.PrivateKeyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &Keys{MchID: provider.MchID, MerchantSerial: provider.MerchantSerialNumber, MerchantKey: key}
+	send := func(body string) (int, string) {
+		req := signedRequest(t, k, "POST", goldPlanURI, body)
+		req.RequestURI = ""
+		u, _ := req.URL.Parse(r.Endpoint + goldPlanURI)
+		req.URL, req.Host = u, u.Host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := send(openGoldPlan); status != 200 {
+		t.Errorf("OPEN as the service provider: %d %s", status, body)
+	}
+	if status, body := send(openGoldPlan); status != 400 || !strings.Contains(body, "已开通") {
+		t.Errorf("OPEN again under refused-already: %d %s", status, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{{"-dialect", "nope=1"}, {"-dialect", "roles=loose"}, {"-dialect", "roles"}} {
+		var stderr strings.Builder
+		err := RunCommand(context.Background(), append(args, "-dir", dir), io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error()+stderr.String(), "roles") {
+			t.Errorf("%v: %v %s", args, err, stderr.String())
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"dialects":{"roles":"loose"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RunCommand(context.Background(), []string{"-dir", dir, "-seed", bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "strict, any") {
+		t.Errorf("bad seed dialect: %v", err)
+	}
+}

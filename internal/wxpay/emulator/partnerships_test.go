@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -195,4 +196,109 @@ func TestPartnershipList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The partnership list when nothing matches: 404 (the emulator's guess), 400, or an empty 200.
+func TestPartnershipListEmptyDialect(t *testing.T) {
+	cases := map[string]struct {
+		status        int
+		code, message string
+	}{
+		"404":                 {404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用"},
+		"400-invalid-request": {400, "INVALID_REQUEST", "请求参数符合参数格式,但不符合业务规则"},
+		"empty-200":           {200, "", ""},
+	}
+	for mode, want := range cases {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectPartnershipListEmpty: mode})).as(CallerMerchant)
+			for _, uri := range []string{"/v3/marketing/partnerships", listURI("5", "0", `{"type":"APPID","appid":"wx-none"}`, "")} {
+				if want.status != 200 {
+					if a := e.fails(want.status, want.code, "GET", uri, ""); a.message(t) != want.message {
+						t.Errorf("%s: message %q", uri, a.message(t))
+					}
+					continue
+				}
+				var out struct {
+					Data       []any `json:"data"`
+					TotalCount *int  `json:"total_count"`
+					Limit      int   `json:"limit"`
+				}
+				if err := json.Unmarshal(e.ok("GET", uri, "").body, &out); err != nil || out.Data == nil || len(out.Data) != 0 ||
+					out.TotalCount == nil || *out.TotalCount != 0 || out.Limit == 0 {
+					t.Errorf("%s: %+v (%v)", uri, out, err)
+				}
+			}
+			// A match is listed under every value.
+			e.ok("POST", buildURI, appPartner, idem("b-1"))
+			if n := len(e.ok("GET", "/v3/marketing/partnerships", "").json(t)["data"].([]any)); n != 1 {
+				t.Errorf("%d listed", n)
+			}
+		})
+	}
+}
+
+// Terminating a partnership already terminated (here out of band): the emulator's invented
+// 400, the page's generic 400, or an idempotent 200 with the first terminate_time.
+func TestPartnershipTerminateAgainDialect(t *testing.T) {
+	cases := map[string]struct {
+		status        int
+		code, message string
+	}{
+		"400-invented":        {400, "INVALID_REQUEST", "合作关系不存在或已终止"},
+		"400-invalid-request": {400, "INVALID_REQUEST", "请求参数符合参数格式,但不符合业务规则"},
+		"200":                 {200, "", ""},
+	}
+	other := `{"partner":{"type":"APPID","appid":"wx-never"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"1"}}`
+	for mode, want := range cases {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, withDialects(map[string]string{DialectPartnershipTerminateGone: mode})).as(CallerMerchant)
+			e.ok("POST", buildURI, appPartner, idem("b-1"))
+			partner, data := Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}
+			status, body := e.control("POST", "/_emulator/partnerships/terminate",
+				`{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"2433405"}}`, nil)
+			if status != 200 || !strings.Contains(string(body), `"terminated":true`) {
+				t.Fatalf("out-of-band terminate: %d %s", status, body)
+			}
+			p, _ := e.srv.Partnership(partner, data)
+			e.srv.AdvanceClock(time.Hour)
+			if want.status == 200 {
+				a := e.ok("POST", terminateURI, appPartner, idem("t-1"))
+				if at, err := time.Parse(time.RFC3339, a.json(t)["terminate_time"].(string)); err != nil || !at.Equal(p.TerminateTime.Truncate(time.Second)) {
+					t.Errorf("terminate_time %s, want %v", a.body, p.TerminateTime)
+				}
+				// One never built is not there to terminate.
+				e.fails(404, "RESOURCE_NOT_EXISTS", "POST", terminateURI, other, idem("t-2"))
+			} else {
+				for i, body := range []string{appPartner, other} {
+					if a := e.fails(want.status, want.code, "POST", terminateURI, body, idem(fmt.Sprintf("t-%d", i))); a.message(t) != want.message {
+						t.Errorf("message %q", a.message(t))
+					}
+				}
+			}
+			if q, _ := e.srv.Partnership(partner, data); q.State != PartnershipTerminated || !q.UpdateTime.Equal(p.UpdateTime) || e.srv.CountApplied("POST", terminateURI) != 0 {
+				t.Errorf("a terminate of a terminated partnership changed it: %+v", q)
+			}
+		})
+	}
+}
+
+// The build page's example sends merchant_id beside an APPID partner and echoes it; the list
+// shows it too, and it is no part of the partnership's identity.
+func TestPartnershipAppIDWithMerchantID(t *testing.T) {
+	e := newEnv(t).as(CallerMerchant)
+	withMerchant := `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9","merchant_id":"2480029552"},"authorized_data":{"business_type":"FAVOR_STOCK","stock_id":"2433405"}}`
+	built := e.ok("POST", buildURI, withMerchant, idem("b-1")).json(t)
+	if p := built["partner"].(map[string]any); p["merchant_id"] != "2480029552" || p["type"] != "APPID" {
+		t.Errorf("build answer %v", built)
+	}
+	listed := e.ok("GET", listURI("", "", `{"type":"APPID","appid":"wx4e1916a585d1f4e9"}`, ""), "").json(t)
+	if item := listed["data"].([]any)[0].(map[string]any); item["partner"].(map[string]any)["merchant_id"] != "2480029552" {
+		t.Errorf("list %v", listed)
+	}
+	// The same app and stock without merchant_id is the same partnership.
+	e.ok("POST", terminateURI, `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9"},"authorized_data":{"business_type":"FAVOR_STOCK","stock_id":"2433405"}}`, idem("t-1"))
+	if n := len(e.srv.Snapshot().Partnerships); n != 1 {
+		t.Errorf("%d partnerships", n)
+	}
+	e.fails(400, "PARAM_ERROR", "POST", buildURI, `{"partner":{"type":"APPID","appid":"wx1","merchant_id":"123"},"authorized_data":{"business_type":"FAVOR_STOCK","stock_id":"1"}}`, idem("b-2"))
 }

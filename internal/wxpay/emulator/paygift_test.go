@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/services/giftactivity"
 )
 
 const (
@@ -246,6 +249,234 @@ func TestPayGiftActivityDetailFieldNames(t *testing.T) {
 	for _, wrong := range []string{"creator_merchant", "belong_merchant"} {
 		if _, ok := got[wrong]; ok {
 			t.Errorf("answer carries %s, which WeChat Pay does not send", wrong)
+		}
+	}
+}
+
+// An unknown or removed activity is answered as paygift-unknown-activity says, by every call.
+func TestPayGiftUnknownActivityDialect(t *testing.T) {
+	calls := []struct{ name, method, suffix, body string }{
+		{"add", "POST", "/merchants/add", addBody("u-1", testSub)},
+		{"delete", "POST", "/merchants/delete", deleteBody("u-2", testSub)},
+		{"list", "GET", "/merchants?offset=0&limit=10", ""},
+		{"detail", "GET", "", ""},
+	}
+	want := map[string]struct {
+		status        int
+		code, message string
+	}{
+		"404":            {404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用"},
+		"404/wild":       {404, "RESOURCE_NOT_EXISTS", "活动不存在"},
+		"400-documented": {400, "INVALID_REQUEST", "查询活动详情结果为空,请确认活动ID是否正确"},
+	}
+	for key, w := range want {
+		mode, texts, _ := strings.Cut(key, "/")
+		if texts == "" {
+			texts = "docs"
+		}
+		for _, how := range []string{"unknown", "removed"} {
+			t.Run(key+"/"+how, func(t *testing.T) {
+				e := newEnv(t, withDialects(map[string]string{DialectPayGiftUnknownActivity: mode, DialectErrorTexts: texts}))
+				seedActivities(t, e)
+				id := "404404"
+				if how == "removed" {
+					id = actID
+					status, body := e.control("DELETE", "/_emulator/activities/"+actID, "", nil)
+					if status != 200 || !strings.Contains(string(body), `"removed":true`) {
+						t.Fatalf("remove: %d %s", status, body)
+					}
+					if e.srv.ActivityMembers(actID) != nil || e.srv.RemoveActivity(actID) {
+						t.Fatal("the activity is still there")
+					}
+				}
+				for _, c := range calls {
+					uri := "/v3/marketing/paygiftactivity/activities/" + id + c.suffix
+					a := e.fails(w.status, w.code, c.method, uri, c.body)
+					if a.message(t) != w.message {
+						t.Errorf("%s: message %q, want %q", c.name, a.message(t), w.message)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A request number used before is, by request-no-reuse: replayed, rejected, or a new request.
+// The member is changed back out of band in between, so that the three readings differ.
+func TestRequestNoReuseDialect(t *testing.T) {
+	for _, mode := range []string{"replay", "reject", "new"} {
+		for _, add := range []bool{true, false} {
+			kind := map[bool]string{true: "add", false: "delete"}[add]
+			t.Run(mode+"/"+kind, func(t *testing.T) {
+				e := newEnv(t, withDialects(map[string]string{DialectRequestNoReuse: mode}))
+				seedActivities(t, e) // testSub is a member
+				uri, body, member := addURI, addBody("no-1", "1900000110"), "1900000110"
+				undo := func() { e.srv.RemoveActivityMember(actID, member) }
+				if !add {
+					uri, body, member = deleteURI, deleteBody("no-1", testSub), testSub
+					undo = func() { e.srv.AddActivityMember(actID, member) }
+				}
+				first := e.ok("POST", uri, body)
+				undo()
+				e.srv.AdvanceClock(time.Second)
+				a := e.do("POST", uri, body)
+				isMember := slices.Contains(e.srv.ActivityMembers(actID), member)
+				applied := e.srv.CountApplied("POST", uri)
+				switch mode {
+				case "replay":
+					if a.status != 200 || string(a.body) != string(first.body) || isMember != !add || applied != 1 {
+						t.Errorf("replay: %d %s, member %v, applied %d", a.status, a.body, isMember, applied)
+					}
+				case "reject":
+					if a.status != 400 || a.code(t) != "INVALID_REQUEST" || !strings.Contains(a.message(t), "单据号已使用") || isMember != !add || applied != 1 {
+						t.Errorf("reject: %d %s, member %v, applied %d", a.status, a.body, isMember, applied)
+					}
+				case "new":
+					if a.status != 200 || string(a.body) == string(first.body) || isMember != add || applied != 2 {
+						t.Errorf("new: %d %s, member %v, applied %d", a.status, a.body, isMember, applied)
+					}
+				}
+			})
+		}
+	}
+}
+
+// The merchant list's offset counts items (item), pages from 0 (page0) or pages from 1 (page1),
+// and its page holds what the caller asks (honour) or at most 20 or 50 (the server echoes its
+// own limit).
+func TestPayGiftPagingDialects(t *testing.T) {
+	const members = 45
+	ids := []string{testSub}
+	var subs []SubMerchant
+	for i := 1; i < members; i++ {
+		id := fmt.Sprintf("19200000%02d", i)
+		ids = append(ids, id)
+		subs = append(subs, SubMerchant{SubMchid: id})
+	}
+	queries := []struct{ offset, limit int }{{0, 10}, {1, 10}, {2, 20}, {0, 100}, {1, 30}, {4, 10}, {9, 5}, {50, 20}}
+	caps := map[string]int{"honour": 100, "cap20": 20, "cap50": 50}
+	for _, offsetMode := range []string{"item", "page0", "page1"} {
+		for _, limitMode := range []string{"honour", "cap20", "cap50"} {
+			t.Run(offsetMode+"/"+limitMode, func(t *testing.T) {
+				e := newEnv(t, withDialects(map[string]string{DialectPayGiftOffset: offsetMode, DialectPayGiftLimit: limitMode}))
+				seedActivities(t, e)
+				if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+					t.Fatal(err)
+				}
+				e.ok("POST", addURI, addBody("bulk", ids[1:]...))
+				for _, q := range queries {
+					size := min(q.limit, caps[limitMode])
+					skip := map[string]int{"item": q.offset, "page0": q.offset * size, "page1": (q.offset - 1) * size}[offsetMode]
+					uri := fmt.Sprintf("%s/merchants?offset=%d&limit=%d", actURI, q.offset, q.limit)
+					if skip < 0 {
+						if a := e.fails(400, "PARAM_ERROR", "GET", uri, ""); !strings.Contains(a.message(t), "offset") {
+							t.Errorf("%s: %s", uri, a.body)
+						}
+						continue
+					}
+					want := ids[min(skip, members):min(skip+size, members)]
+					var out struct {
+						Data []struct {
+							Mchid string `json:"mchid"`
+						} `json:"data"`
+						TotalCount int `json:"total_count"`
+						Offset     int `json:"offset"`
+						Limit      int `json:"limit"`
+					}
+					if err := json.Unmarshal(e.ok("GET", uri, "").body, &out); err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for _, d := range out.Data {
+						got = append(got, d.Mchid)
+					}
+					if !slices.Equal(got, want) && len(got)+len(want) > 0 {
+						t.Errorf("%s: %v, want %v", uri, got, want)
+					}
+					if out.TotalCount != members || out.Offset != q.offset || out.Limit != size {
+						t.Errorf("%s: total_count %d offset %d limit %d, want %d %d %d", uri, out.TotalCount, out.Offset, out.Limit, members, q.offset, size)
+					}
+				}
+			})
+		}
+	}
+	// Two readings spelled out, so that the table above does not only agree with itself.
+	e := newEnv(t, withDialects(map[string]string{DialectPayGiftOffset: "page1", DialectPayGiftLimit: "cap20"}))
+	seedActivities(t, e)
+	if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("POST", addURI, addBody("bulk", ids[1:]...))
+	m := e.ok("GET", actURI+"/merchants?offset=2&limit=100", "").json(t)
+	if data, _ := m["data"].([]any); len(data) != 20 || m["limit"] != float64(20) || data[0].(map[string]any)["mchid"] != ids[20] {
+		t.Errorf("page 2 of 20: %v", m)
+	}
+}
+
+// The activity details carry every field the official SDK's model requires, seeded or not,
+// and what a platform team checks before changing members.
+func TestActivityDetailShape(t *testing.T) {
+	e := newEnv(t)
+	seedActivities(t, e)
+	begin := time.Date(2025, 3, 1, 10, 0, 0, 0, cst)
+	err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: "10028009", Name: "Seeded", SecondTitle: "满100送20",
+		MerchantLogoURL: "https://example.com/logo.png", BeginTime: begin, EndTime: begin.AddDate(0, 1, 0),
+		DeliveryPurpose: "JUMP_MINI_APP", MiniProgramsAppID: "wx1234567890", MiniProgramsPath: "/pages/index",
+		AvailablePeriods: &AvailablePeriods{AvailableTime: []TimeRange{{BeginTime: begin, EndTime: begin.Add(time.Hour)}},
+			AvailableDayTime: []DayTimeRange{{BeginDayTime: "110000", EndDayTime: "135959"}}},
+		AwardSendRule: &AwardSendRule{FullSendRule: &FullSendRule{TransactionAmountMinimum: 10000, SendContent: "GIFT_PACKAGE",
+			AwardType: "BUSIFAVOR", MerchantOption: "MANUAL_INPUT_MERCHANT",
+			AwardList: []Award{{StockID: "1212", OriginalImageURL: "https://example.com/a.png", ThumbnailURL: "https://example.com/t.png"}}}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetActivityStatus("10028009", activityStopped)
+	e.srv.AdvanceClock(time.Hour)
+	e.srv.SetActivityStatus("10028009", ActivityOngoing)
+	for _, id := range []string{actID, "10028009"} {
+		a := e.ok("GET", "/v3/marketing/paygiftactivity/activities/"+id, "")
+		var sdk giftactivity.GetActDetailResponse
+		if err := json.Unmarshal(a.body, &sdk); err != nil {
+			t.Fatal(err)
+		}
+		// The SDK's MarshalJSON refuses a model missing a required field, at every level.
+		if _, err := json.Marshal(sdk); err != nil {
+			t.Fatalf("%s: %v in %s", id, err, a.body)
+		}
+		if *sdk.ActivityBaseInfo.ActivitySecondTitle == "" || *sdk.ActivityBaseInfo.MerchantLogoUrl == "" ||
+			len(sdk.AwardSendRule.FullSendRule.AwardList) == 0 {
+			t.Errorf("%s: empty details %s", id, a.body)
+		}
+	}
+	var sdk giftactivity.GetActDetailResponse
+	if err := json.Unmarshal(e.ok("GET", "/v3/marketing/paygiftactivity/activities/10028009", "").body, &sdk); err != nil {
+		t.Fatal(err)
+	}
+	base, rule := sdk.ActivityBaseInfo, sdk.AwardSendRule.FullSendRule
+	if *base.ActivitySecondTitle != "满100送20" || *base.MerchantLogoUrl != "https://example.com/logo.png" ||
+		string(*base.DeliveryPurpose) != "JUMP_MINI_APP" || *base.MiniProgramsPath != "/pages/index" ||
+		*base.BeginTime != "2025-03-01T10:00:00+08:00" || *base.EndTime != "2025-04-01T10:00:00+08:00" ||
+		*base.AvailablePeriods.AvailableDayTime[0].EndDayTime != "135959" || *base.AvailablePeriods.AvailableTime[0].EndTime != "2025-03-01T11:00:00+08:00" ||
+		*rule.TransactionAmountMinimum != 10000 || *rule.AwardList[0].StockId != "1212" {
+		t.Errorf("seeded details not answered: %+v %+v", base, rule)
+	}
+	pause, _ := time.Parse(time.RFC3339, *sdk.PauseTime)
+	recovery, _ := time.Parse(time.RFC3339, *sdk.RecoveryTime)
+	if recovery.Sub(pause) != time.Hour {
+		t.Errorf("pause %s recovery %s", *sdk.PauseTime, *sdk.RecoveryTime)
+	}
+	if err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: "x", DeliveryPurpose: "JUMP_MINI_APP"}}}); err == nil {
+		t.Error("JUMP_MINI_APP without a mini program accepted")
+	}
+}
+
+func TestActivityNotRunningTexts(t *testing.T) {
+	for texts, want := range map[string]string{"docs": "活动不在运行中,不允许再进行修改", "wild": "活动当前状态不允许修改: STOP_ACT_STATUS"} {
+		e := newEnv(t, withDialects(map[string]string{DialectErrorTexts: texts}))
+		seedActivities(t, e)
+		if a := e.fails(403, "RULE_LIMIT", "POST", "/v3/marketing/paygiftactivity/activities/10028003/merchants/add", addBody("s-1", testSub)); a.message(t) != want {
+			t.Errorf("%s: %q, want %q", texts, a.message(t), want)
 		}
 	}
 }
