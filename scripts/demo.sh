@@ -23,9 +23,26 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -s "$demo/emulator.json" ] || { echo "emulator did not start" >&2; cat "$demo/emulator.log" >&2; exit 1; }
+# env.sh points at the emulator and its WeChat Pay public key. The demo signs each API family
+# as its own caller (main.tf): var.callers gets every caller's credentials from its
+# env-NAME.sh, and the default caller's are unset so that nothing falls back to them.
 # shellcheck disable=SC1091
 source "$demo/emulator/env.sh"
-echo "    endpoint $WECHATPAY_ENDPOINT, merchant $WECHATPAY_MCHID"
+callers=""
+for env in "$demo"/emulator/env-*.sh; do
+  name=${env##*/env-}
+  name=${name%.sh}
+  callers+=$(
+    # shellcheck disable=SC1090
+    source "$env"
+    printf '%s"%s":{"mchid":"%s","merchant_serial_number":"%s","private_key_path":"%s"}' \
+      "${callers:+,}" "$name" "$WECHATPAY_MCHID" "$WECHATPAY_MERCHANT_SERIAL_NUMBER" "$WECHATPAY_PRIVATE_KEY_PATH"
+  )
+  echo "    caller $name: merchant $(source "$env" && echo "$WECHATPAY_MCHID")"
+done
+export TF_VAR_callers="{$callers}"
+unset WECHATPAY_MCHID WECHATPAY_MERCHANT_SERIAL_NUMBER WECHATPAY_PRIVATE_KEY_PATH
+echo "    endpoint $WECHATPAY_ENDPOINT"
 
 # A dev override makes Terraform use the binary just built instead of downloading from the
 # registry. `terraform init` still resolves the provider (and installs the demo's modules), so a

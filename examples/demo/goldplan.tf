@@ -10,6 +10,9 @@ locals {
 module "goldplan" {
   source   = "./modules/goldplan"
   for_each = var.merchants
+  providers = {
+    wechatpay = wechatpay.goldplan
+  }
 
   sub_mchid = each.key
   # null leaves the module's default.

@@ -11,10 +11,12 @@ locals {
 
 # Every merchant's confirmation state in one read, a few calls at a time.
 data "wechatpay_merchant_authorization_states" "merchants" {
+  provider   = wechatpay.authorization
   sub_mchids = keys(var.merchants)
 }
 
 resource "wechatpay_marketing_partnership" "mini_program" {
+  provider = wechatpay.partnerships
   partner = {
     type  = "APPID"
     appid = local.mini_program
@@ -26,6 +28,7 @@ resource "wechatpay_marketing_partnership" "mini_program" {
 }
 
 resource "wechatpay_marketing_partnership" "campaign_merchant" {
+  provider = wechatpay.partnerships
   for_each = toset(local.campaign_merchants)
 
   partner = {

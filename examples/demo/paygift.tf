@@ -8,10 +8,12 @@ variable "paygift_activity_id" {
 }
 
 data "wechatpay_paygift_activity" "spring" {
+  provider    = wechatpay.paygift
   activity_id = var.paygift_activity_id
 }
 
 resource "wechatpay_paygift_activity_merchants" "spring" {
+  provider     = wechatpay.paygift
   activity_id  = data.wechatpay_paygift_activity.spring.activity_id
   merchant_ids = keys(var.merchants)
 
