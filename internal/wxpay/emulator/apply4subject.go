@@ -11,7 +11,7 @@ const (
 )
 
 // SetAuthorizeState changes a sub-merchant's authorization state out of band, creating the
-// sub-merchant (as the caller's) when it is unknown.
+// sub-merchant (as the default caller's) when it is unknown.
 func (s *Server) SetAuthorizeState(subMchid, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

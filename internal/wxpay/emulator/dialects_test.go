@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/json"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,5 +251,26 @@ func TestTimeFormatDialect(t *testing.T) {
 				t.Errorf("only %d times checked", n)
 			}
 		})
+	}
+}
+
+// doc.go and the provider guide's emulator section list every dialect with its values, the
+// default first, so that neither drifts from dialectTable.
+func TestDialectsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide, err := os.ReadFile(filepath.Join("..", "..", "..", "templates", "index.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dialectTable {
+		if want := "//   - " + d.name + " = " + strings.Join(d.values, " | ") + "."; !strings.Contains(string(doc), want) {
+			t.Errorf("doc.go lacks %q", want)
+		}
+		if want := "| `" + d.name + "` | `" + strings.Join(d.values, "`, `") + "` |"; !strings.Contains(string(guide), want) {
+			t.Errorf("templates/index.md.tmpl lacks %q", want)
+		}
 	}
 }

@@ -184,7 +184,7 @@ func (w *world) upsertActivity(a Activity, now time.Time) *activity {
 	return act
 }
 
-// activityFor finds an activity, creating it as the caller's when it is unknown.
+// activityFor finds an activity, creating it as the default caller's when it is unknown.
 func (w *world) activityFor(id string, now time.Time) *activity {
 	act := w.acts[id]
 	if act == nil {
