@@ -252,6 +252,7 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cfg.Logger = newTFLogLogger()
 	if testClientConfig != nil {
 		testClientConfig(&cfg)
 	}

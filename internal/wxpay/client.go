@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -26,7 +27,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/credentials"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/validators"
@@ -99,6 +99,11 @@ type Config struct {
 	FailbackAfter       time.Duration // time on the backup before trying the primary again; 0 = default
 	CertRefreshInterval time.Duration // platform certificate refresh; 0 = default
 
+	// Logger receives a debug record per attempt and a warning per retry, logged with the
+	// call's context; nil logs nothing. Records never hold keys, signatures or the
+	// Authorization header.
+	Logger *slog.Logger
+
 	// Test hooks; zero values mean real time and the default backoff.
 	Now         func() time.Time
 	BackoffBase time.Duration
@@ -127,6 +132,7 @@ type Client struct {
 	cred      *credentials.WechatPayCredentials
 	hc        *http.Client
 	userAgent string
+	log       *slog.Logger
 
 	primary host
 	backup  *host // nil = no failover
@@ -249,6 +255,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	c.log = cfg.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.limits = newRateLimits(orDefault(cfg.RateLimit, DefaultRateLimit), RateLimitCooldown, c.now)
 	if c.pubKey != nil {
@@ -390,9 +400,9 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			return fatal
 		}
 
-		fields := map[string]any{
-			"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name,
-			"latency_ms": latency.Milliseconds(),
+		attrs := []slog.Attr{
+			slog.String("method", req.Method), slog.String("path", req.Path), slog.Int("attempt", attempt),
+			slog.String("host", h.name), slog.Int64("latency_ms", latency.Milliseconds()),
 		}
 		var (
 			retryAfter time.Duration
@@ -400,8 +410,8 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			failover   bool
 		)
 		if netErr != nil {
-			fields["error"] = netErr.Error()
-			tflog.Debug(ctx, "WeChat Pay API call failed without an answer", fields)
+			c.log.LogAttrs(ctx, slog.LevelDebug, "WeChat Pay API call failed without an answer",
+				append(attrs, slog.String("error", netErr.Error()))...)
 			if ctx.Err() != nil {
 				// The caller gave up; the attempt's error says how far it got.
 				return &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
@@ -409,9 +419,9 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 			if isCertificateError(netErr) {
 				// Another attempt, or the other host, would meet the same certificate: the one
 				// answer that never gets better by trying again, and possibly a man in the middle.
-				tflog.Warn(ctx, "the TLS certificate of the WeChat Pay host could not be verified; the call is not retried", map[string]any{
-					"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name, "error": netErr.Error(),
-				})
+				c.log.LogAttrs(ctx, slog.LevelWarn, "the TLS certificate of the WeChat Pay host could not be verified; the call is not retried",
+					slog.String("method", req.Method), slog.String("path", req.Path), slog.Int("attempt", attempt),
+					slog.String("host", h.name), slog.String("error", netErr.Error()))
 				return &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: &CertificateError{Host: h.name, Err: netErr}}
 			}
 			lastErr = &NetworkError{Host: h.name, Method: req.Method, Path: req.Path, Attempts: attempt, Err: netErr}
@@ -420,9 +430,8 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 				reason = "attempt timed out after " + c.requestTimeout.String()
 			}
 		} else {
-			fields["status"] = a.status
-			fields["request_id"] = a.requestID()
-			tflog.Debug(ctx, "WeChat Pay API call", fields)
+			c.log.LogAttrs(ctx, slog.LevelDebug, "WeChat Pay API call",
+				append(attrs, slog.Int("status", a.status), slog.String("request_id", a.requestID()))...)
 			if a.status >= 200 && a.status < 300 {
 				limiter.Accepted()
 				if err := check(ctx, a); err != nil {
@@ -480,10 +489,9 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 		if asked {
 			askedWait += d
 		}
-		tflog.Warn(ctx, "retrying WeChat Pay API call", map[string]any{
-			"method": req.Method, "path": req.Path, "attempt": attempt, "host": h.name,
-			"reason": reason, "delay_ms": d.Milliseconds(),
-		})
+		c.log.LogAttrs(ctx, slog.LevelWarn, "retrying WeChat Pay API call",
+			slog.String("method", req.Method), slog.String("path", req.Path), slog.Int("attempt", attempt),
+			slog.String("host", h.name), slog.String("reason", reason), slog.Int64("delay_ms", d.Milliseconds()))
 		if err := c.sleep(ctx, d); err != nil {
 			return lastErr
 		}

@@ -3,10 +3,9 @@ package wxpay
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // A refresh of many partnerships (a plan of a configuration with hundreds of them) would cost
@@ -148,12 +147,12 @@ func (c *Client) readPartnershipListing(ctx context.Context, bt BusinessType, t 
 	switch {
 	case err != nil:
 		t.pages = -1
-		tflog.Debug(ctx, "reading all WeChat Pay partnerships failed; refreshing them one by one",
-			map[string]any{"business_type": string(bt), "error": err.Error()})
+		c.log.DebugContext(ctx, "reading all WeChat Pay partnerships failed; refreshing them one by one",
+			slog.String("business_type", string(bt)), slog.String("error", err.Error()))
 	case complete:
 		l.established = established
-		tflog.Debug(ctx, "refreshing WeChat Pay partnerships from a listing of all of them",
-			map[string]any{"business_type": string(bt), "pages": t.pages, "established": len(established)})
+		c.log.DebugContext(ctx, "refreshing WeChat Pay partnerships from a listing of all of them",
+			slog.String("business_type", string(bt)), slog.Int("pages", t.pages), slog.Int("established", len(established)))
 	}
 	s.mu.Unlock()
 	close(l.done)

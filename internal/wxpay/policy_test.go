@@ -63,7 +63,7 @@ func TestPolicyPlainHTTPOnlyToLoopback(t *testing.T) {
 // and whoever adds one has to come here and say it does not turn verification off.
 var reviewedConfigFields = []string{
 	"APIv3Key", "BackoffBase", "BackoffMax", "BackupEndpoint", "CertRefreshInterval", "Endpoint",
-	"FailbackAfter", "HTTPClient", "MaxRetries", "MchID", "MerchantSerialNumber", "Now", "PrivateKey",
+	"FailbackAfter", "HTTPClient", "Logger", "MaxRetries", "MchID", "MerchantSerialNumber", "Now", "PrivateKey",
 	"PublicKey", "PublicKeyID", "RateLimit", "RequestTimeout", "UserAgentVersion",
 }
 

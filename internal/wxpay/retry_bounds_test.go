@@ -1,13 +1,13 @@
 package wxpay
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
 	"log"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 func retryAfter(r reply, seconds string) reply {
@@ -163,12 +161,12 @@ func TestCertificateFailuresAreNotRetried(t *testing.T) {
 			primary, primaryConns := tlsServer(t)
 			backup, backupConns := tlsServer(t)
 			endpoint, hc := tc.setup(primary)
+			var logs logRecorder
 			e := newEnv(t, func(c *Config) {
 				c.Endpoint, c.BackupEndpoint, c.HTTPClient = endpoint, backup.URL, hc
+				logTo(&logs)(c)
 			})
-			var logs bytes.Buffer
-			ctx := tflogtest.RootLogger(context.Background(), &logs)
-			_, err := e.client.GetAuthorizeState(ctx, "1900000109")
+			_, err := e.client.GetAuthorizeState(context.Background(), "1900000109")
 
 			var ce *CertificateError
 			var ne *NetworkError
@@ -185,16 +183,12 @@ func TestCertificateFailuresAreNotRetried(t *testing.T) {
 			if n, m := primaryConns.Load(), backupConns.Load(); n != 1 || m != 0 {
 				t.Errorf("%d connections to the primary and %d to the backup, want 1 and 0", n, m)
 			}
-			entries, err := tflogtest.MultilineJSONDecode(&logs)
-			if err != nil {
-				t.Fatal(err)
-			}
 			warned := false
-			for _, en := range entries {
-				if en["@level"] == "warn" && en["host"] == host && strings.Contains(en["@message"].(string), "TLS certificate") {
+			for _, en := range logs.get() {
+				if en.level == slog.LevelWarn && en.attrs["host"] == host && strings.Contains(en.msg, "TLS certificate") {
 					warned = true
 				}
-				if en["@level"] == "warn" && strings.Contains(en["@message"].(string), "retrying") {
+				if en.level == slog.LevelWarn && strings.Contains(en.msg, "retrying") {
 					t.Errorf("retried: %v", en)
 				}
 			}

@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/wechatpay-apiv3/wechatpay-go/core"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/validators"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
@@ -99,7 +99,7 @@ func (c *Client) verifyAnswer(ctx context.Context, a *answer) error {
 	}
 	// A set downloaded just now for this very answer is not refreshed again.
 	if !st.has(serial) && st == before {
-		tflog.Debug(ctx, "WeChat Pay answer signed with an unknown certificate serial, refreshing certificates", map[string]any{"serial": serial})
+		c.log.DebugContext(ctx, "WeChat Pay answer signed with an unknown certificate serial, refreshing certificates", slog.String("serial", serial))
 		st, err = c.refreshCerts(ctx, st)
 		if err != nil {
 			return &VerificationError{Reason: fmt.Sprintf("answer signed with unknown serial %q and refreshing the platform certificates failed", serial), Err: err}
@@ -150,7 +150,7 @@ func (c *Client) ensureCerts(ctx context.Context) (*certState, error) {
 	fresh, err := c.refreshCerts(ctx, st)
 	if err != nil {
 		if st != nil {
-			tflog.Warn(ctx, "refreshing WeChat Pay platform certificates failed; keeping the previous ones", map[string]any{"error": err.Error()})
+			c.log.WarnContext(ctx, "refreshing WeChat Pay platform certificates failed; keeping the previous ones", slog.String("error", err.Error()))
 			st.due.Store(c.now().Add(certRetryAfterFailure).UnixNano())
 			return st, nil
 		}
@@ -221,7 +221,7 @@ func (c *Client) downloadCertificates(ctx context.Context) (*certState, error) {
 	if err := c.do(ctx, Request{Method: http.MethodGet, Path: "/v3/certificates"}, nil, check); err != nil {
 		return nil, err
 	}
-	tflog.Debug(ctx, "downloaded WeChat Pay platform certificates", map[string]any{"newest_serial": st.newest})
+	c.log.DebugContext(ctx, "downloaded WeChat Pay platform certificates", slog.String("newest_serial", st.newest))
 	return st, nil
 }
 
