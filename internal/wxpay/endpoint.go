@@ -60,3 +60,49 @@ func redactUser(u *url.URL) string {
 func normalizeEndpoint(raw string) string {
 	return strings.TrimRight(raw, "/")
 }
+
+// host is one of the hosts a Client calls: the primary, or the backup it fails over to (another
+// WeChat Pay region). The host is not signed, so an attempt may go to either.
+type host struct {
+	base string // scheme://host[:port]
+	name string // host[:port], for errors and logs
+}
+
+func newHost(base string) host {
+	u, _ := url.Parse(base)
+	return host{base: base, name: u.Host}
+}
+
+// pickHost returns the host for the next attempt: the backup while the
+// primary is cooling down after a failure, the primary otherwise.
+func (c *Client) pickHost() host {
+	if c.backup == nil {
+		return c.primary
+	}
+	c.hostMu.Lock()
+	defer c.hostMu.Unlock()
+	if c.onBackup && !c.now().Before(c.backupSince.Add(c.failbackAfter)) {
+		c.onBackup = false
+	}
+	if c.onBackup {
+		return *c.backup
+	}
+	return c.primary
+}
+
+// hostFailed moves the next attempt to the other host. Only a failure of the
+// host currently in use flips it, so concurrent calls failing together do not
+// bounce the client back and forth.
+func (c *Client) hostFailed(h host) {
+	if c.backup == nil {
+		return
+	}
+	c.hostMu.Lock()
+	defer c.hostMu.Unlock()
+	switch {
+	case h == c.primary && !c.onBackup:
+		c.onBackup, c.backupSince = true, c.now()
+	case h == *c.backup && c.onBackup:
+		c.onBackup = false
+	}
+}

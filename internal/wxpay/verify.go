@@ -237,50 +237,78 @@ type encryptedCertificate struct {
 	} `json:"encrypt_certificate"`
 }
 
-// certsFromAnswer decrypts the certificate list (AES-GCM authenticates it
-// with the APIv3 key) and then checks the answer's own signature with the
-// certificate it names, or the public key during a migration.
+// certsFromAnswer reads the certificate list: it decrypts it (AES-GCM authenticates it with the
+// APIv3 key), then checks the answer's own signature with the certificate it names, or the
+// public key during a migration.
 func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, error) {
 	prev := c.certs.Load()
 	serial, ve := precheck(a.header)
 	if ve != nil {
 		return nil, ve
 	}
+	m, err := c.decryptCertificates(a.body)
+	if err != nil {
+		return nil, err
+	}
+	st := c.newCertState(ctx, m)
+	if err := c.checkCertificateList(ctx, a, serial, st, prev); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// decryptCertificates decrypts every certificate of the list with the APIv3 key.
+func (c *Client) decryptCertificates(body []byte) (map[string]*x509.Certificate, error) {
 	var wire struct {
 		Data []encryptedCertificate `json:"data"`
 	}
-	if err := json.Unmarshal(a.body, &wire); err != nil {
+	if err := json.Unmarshal(body, &wire); err != nil {
 		return nil, &VerificationError{Reason: "the certificate list is not valid JSON", Err: err}
 	}
 	m := make(map[string]*x509.Certificate, len(wire.Data))
 	for _, ec := range wire.Data {
-		enc := ec.EncryptCertificate
-		if enc.Algorithm != "AEAD_AES_256_GCM" {
-			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q uses unsupported algorithm %q", ec.SerialNo, enc.Algorithm)}
-		}
-		// The list is decrypted before its signature can be checked, and the SDK's
-		// decryption panics on a nonce that is not 12 bytes: refuse it first.
-		if len(enc.Nonce) != gcmNonceSize {
-			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q has a %d-byte nonce; AEAD_AES_256_GCM needs %d",
-				ec.SerialNo, len(enc.Nonce), gcmNonceSize)}
-		}
-		pemText, err := utils.DecryptAES256GCM(c.apiv3Key, enc.AssociatedData, enc.Nonce, enc.Ciphertext)
+		cert, err := c.decryptCertificate(ec)
 		if err != nil {
-			return nil, &VerificationError{Reason: fmt.Sprintf(
-				"certificate %q could not be decrypted with the APIv3 key (wrong APIv3 key, or the answer was altered)", ec.SerialNo), Err: err}
-		}
-		cert, err := utils.LoadCertificate(pemText)
-		if err != nil {
-			return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q is not a valid certificate", ec.SerialNo), Err: err}
-		}
-		if got := utils.GetCertificateSerialNumber(*cert); !sameSerial(got, ec.SerialNo) {
-			return nil, &VerificationError{Reason: fmt.Sprintf("certificate listed as %q has serial %q", ec.SerialNo, got)}
+			return nil, err
 		}
 		m[ec.SerialNo] = cert
 	}
 	if len(m) == 0 {
 		return nil, &VerificationError{Reason: "the certificate list is empty"}
 	}
+	return m, nil
+}
+
+// decryptCertificate decrypts one certificate and checks that it has the serial it is listed with.
+func (c *Client) decryptCertificate(ec encryptedCertificate) (*x509.Certificate, error) {
+	enc := ec.EncryptCertificate
+	if enc.Algorithm != "AEAD_AES_256_GCM" {
+		return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q uses unsupported algorithm %q", ec.SerialNo, enc.Algorithm)}
+	}
+	// The list is decrypted before its signature can be checked, and the SDK's
+	// decryption panics on a nonce that is not 12 bytes: refuse it first.
+	if len(enc.Nonce) != gcmNonceSize {
+		return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q has a %d-byte nonce; AEAD_AES_256_GCM needs %d",
+			ec.SerialNo, len(enc.Nonce), gcmNonceSize)}
+	}
+	pemText, err := utils.DecryptAES256GCM(c.apiv3Key, enc.AssociatedData, enc.Nonce, enc.Ciphertext)
+	if err != nil {
+		return nil, &VerificationError{Reason: fmt.Sprintf(
+			"certificate %q could not be decrypted with the APIv3 key (wrong APIv3 key, or the answer was altered)", ec.SerialNo), Err: err}
+	}
+	cert, err := utils.LoadCertificate(pemText)
+	if err != nil {
+		return nil, &VerificationError{Reason: fmt.Sprintf("certificate %q is not a valid certificate", ec.SerialNo), Err: err}
+	}
+	if got := utils.GetCertificateSerialNumber(*cert); !sameSerial(got, ec.SerialNo) {
+		return nil, &VerificationError{Reason: fmt.Sprintf("certificate listed as %q has serial %q", ec.SerialNo, got)}
+	}
+	return cert, nil
+}
+
+// newCertState makes a certificate set, with a validator that also accepts the public key
+// during a migration, due for refresh after CertRefreshInterval.
+func (c *Client) newCertState(ctx context.Context, m map[string]*x509.Certificate) *certState {
 	cm := core.NewCertificateMap(m)
 	st := &certState{certs: cm, newest: cm.GetNewestSerial(ctx)}
 	if c.pubKey != nil {
@@ -290,26 +318,23 @@ func (c *Client) certsFromAnswer(ctx context.Context, a *answer) (*certState, er
 		st.validator = validators.NewWechatPayResponseValidator(verifiers.NewSHA256WithRSAVerifier(cm))
 	}
 	st.due.Store(c.now().Add(c.certRefresh).UnixNano())
+	return st
+}
 
+// checkCertificateList checks the signature of the certificate list's answer with the key its
+// serial names: the public key, a certificate of the list, or one of the previous set.
+func (c *Client) checkCertificateList(ctx context.Context, a *answer, serial string, st, prev *certState) error {
 	switch {
 	case c.pubValidator != nil && serial == c.pubKeyID:
-		if err := runValidator(ctx, c.pubValidator, serial, a); err != nil {
-			return nil, err
-		}
+		return runValidator(ctx, c.pubValidator, serial, a)
 	case st.has(serial):
-		if err := runValidator(ctx, st.validator, serial, a); err != nil {
-			return nil, err
-		}
+		return runValidator(ctx, st.validator, serial, a)
 	case prev != nil && prev.has(serial):
 		// Asked for with the previous newest serial, the list may be signed
 		// by a certificate it no longer contains; that one is still trusted.
-		if err := runValidator(ctx, prev.validator, serial, a); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, &VerificationError{Reason: fmt.Sprintf("the certificate list is signed with serial %q, which is not among the certificates it contains", serial)}
+		return runValidator(ctx, prev.validator, serial, a)
 	}
-	return st, nil
+	return &VerificationError{Reason: fmt.Sprintf("the certificate list is signed with serial %q, which is not among the certificates it contains", serial)}
 }
 
 func sameSerial(a, b string) bool {
