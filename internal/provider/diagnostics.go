@@ -13,41 +13,41 @@ import (
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
-// hint is advice for one known WeChat Pay answer, matched on its code and, where the code alone
-// is ambiguous, on a part of its message (the message is the only way to tell some cases apart).
+// hint is what to do about one kind of WeChat Pay answer; the client tells the kinds apart
+// (wxpay.ReasonOf).
 type hint struct {
-	code, message string
-	advice        string
+	reason wxpay.Reason
+	advice string
 }
 
-// knownAnswers lists the business errors a user can act on. The first match wins.
+// knownAnswers advise on the answers any call may get, after the hints of the call's API family.
 var knownAnswers = []hint{
-	{"PARAM_ERROR", "只能由从业机构或渠道商调用该接口",
+	{wxpay.ReasonChannelPartnersOnly,
 		"Only channel partners (渠道商) and licensed institutions (从业机构) may read a merchant's authorization " +
 			"state; the merchant configured in the provider (`mchid`) is not one. Configure the provider with the " +
 			"channel partner's credentials."},
-	{"NO_AUTH", "",
+	{wxpay.ReasonNoAuth,
 		"The calling merchant (`mchid`) lacks the permission for this call or this object. Check that the " +
 			"sub-merchant or activity belongs to it and that the product is enabled in the merchant platform."},
-	{"MCH_NOT_EXISTS", "",
+	{wxpay.ReasonMerchantNotExists,
 		"WeChat Pay does not know this merchant id. Check the id for typos."},
 	// WeChat Pay checks a signature against the certificate that mchid and serial_no name together,
 	// and answers SIGN_ERROR alike whether the merchant, the serial or the key is wrong: the advice
 	// names all three, the merchant first, since a serial is only looked up under its merchant.
-	{"SIGN_ERROR", "",
+	{wxpay.ReasonSignatureRefused,
 		"WeChat Pay did not accept the request signature. It checks it with the merchant API certificate that " +
 			"`mchid` and `merchant_serial_number` name together, so check that `mchid` is the merchant id of the " +
 			"service provider or channel partner the certificate was issued to, that `merchant_serial_number` is " +
 			"that certificate's serial and the private key is its key (apiclient_key.pem), and that this machine's " +
 			"clock is correct."},
-	{"PARAM_ERROR", "Wechatpay-Serial",
+	{wxpay.ReasonUnknownSerial,
 		"WeChat Pay does not know the key named in the request's Wechatpay-Serial header, which is " +
 			"`wechatpay_public_key_id` in public-key mode: check it against the id shown next to the WeChat Pay " +
 			"public key in the merchant platform."},
-	{"FREQUENCY_LIMITED", "",
+	{wxpay.ReasonRateLimited,
 		"WeChat Pay kept refusing the call for its rate limit after all retries. Lower `rate_limit`, raise " +
 			"`max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
-	{"SYSTEM_ERROR", "",
+	{wxpay.ReasonSystemError,
 		"WeChat Pay had an internal error on every attempt. Try again later; nothing was changed that a retry " +
 			"could not repeat safely."},
 }
@@ -101,12 +101,9 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 			"the current state before retrying.\n\n%s", verErr.Reason, verErr.Error())
 	case errors.As(err, &apiErr):
 		var b strings.Builder
-		for _, h := range append(hints, knownAnswers...) {
-			if h.code == apiErr.Code && strings.Contains(apiErr.Message, h.message) {
-				b.WriteString(h.advice)
-				b.WriteString("\n\n")
-				break
-			}
+		if advice := adviceFor(wxpay.ReasonOf(err), hints); advice != "" {
+			b.WriteString(advice)
+			b.WriteString("\n\n")
 		}
 		b.WriteString(apiErrorFacts(apiErr))
 		return b.String()
@@ -119,6 +116,19 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 	default:
 		return fmt.Sprintf("The call to WeChat Pay failed: %s. Check the network path to the endpoint and try again.", err)
 	}
+}
+
+// adviceFor is the advice of the first hint for reason: the API family's, then the common ones.
+func adviceFor(reason wxpay.Reason, hints []hint) string {
+	if reason == "" {
+		return ""
+	}
+	for _, h := range append(hints, knownAnswers...) {
+		if h.reason == reason {
+			return h.advice
+		}
+	}
+	return ""
 }
 
 // unsureChange is what is true of a call whose answer never came. Within one operation the

@@ -59,3 +59,47 @@ func TestCallErrorDetailUnsignedAnswers(t *testing.T) {
 		})
 	}
 }
+
+// Every hint names a Reason and no list names one twice: a second hint for a Reason is never shown.
+func TestHintsNameEachReasonOnce(t *testing.T) {
+	for name, hints := range map[string][]hint{"common": knownAnswers, "gold plan": goldPlanHints,
+		"pay-gift": payGiftHints, "partnership": partnershipHints} {
+		seen := map[wxpay.Reason]bool{}
+		for _, h := range hints {
+			if h.reason == "" || seen[h.reason] {
+				t.Errorf("%s hints: reason %q is empty or given twice", name, h.reason)
+			}
+			seen[h.reason] = true
+		}
+	}
+}
+
+// The advice follows the Reason the client reads, whichever way WeChat Pay spells the message,
+// and the API family's advice comes before the common one.
+func TestCallErrorDetailAdvice(t *testing.T) {
+	answer := func(code, message string) error {
+		return &wxpay.APIError{StatusCode: 400, Code: code, Message: message, RequestID: "REQ-1", WellFormed: true,
+			Host: "api.mch.weixin.qq.com", Method: "POST", Path: "/v3/x", Attempts: 1}
+	}
+	tests := []struct {
+		name  string
+		err   error
+		hints []hint
+		want  string
+	}{
+		{"penalty as documented", answer("INVALID_REQUEST", "特约商户被处罚中"), goldPlanHints, subMerchantPenalizedAdvice},
+		{"penalty as served", answer("INVALID_REQUEST", "特约商户处于处罚中"), goldPlanHints, subMerchantPenalizedAdvice},
+		{"unknown activity, 404", answer("RESOURCE_NOT_EXISTS", "资源不存在或无可用"), payGiftHints, unknownActivityAdvice},
+		{"unknown activity, 400", answer("INVALID_REQUEST", "查询活动详情结果为空,请确认活动ID是否正确"), payGiftHints, unknownActivityAdvice},
+		{"family before common", answer("NO_AUTH", "无权限"), payGiftHints, "only the activity's owner"},
+		{"common without family", answer("NO_AUTH", "无权限"), nil, "lacks the permission"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := callErrorDetail(context.Background(), tt.err, tt.hints)
+			if !strings.Contains(got, tt.want) || !strings.Contains(got, "Request-ID: REQ-1") {
+				t.Errorf("detail does not say %q with the answer's facts:\n%s", tt.want, got)
+			}
+		})
+	}
+}

@@ -18,39 +18,35 @@ import (
 
 const defaultGoldPlanTimeout = 5 * time.Minute
 
-// goldPlanHints explain every business answer the gold plan calls are known to give. WeChat Pay's
-// documentation and its servers spell the penalty messages differently (被处罚中 / 处于处罚中),
-// so both are listed.
+// goldPlanHints explain every business answer the gold plan calls are known to give.
 var goldPlanHints = []hint{
-	{"INVALID_REQUEST", "调用方不是服务商",
+	{wxpay.ReasonNotServiceProvider,
 		"Only service providers (服务商) and channel partners (渠道商) can manage a sub-merchant's gold plan; " +
 			"the merchant configured in the provider (`mchid`) is neither. Configure the provider with the " +
 			"service provider's credentials."},
-	{"INVALID_REQUEST", "服务商未开通点金计划",
+	{wxpay.ReasonProviderGoldPlanClosed,
 		"The service provider itself has not opened the gold plan (点金计划). Open it in the service provider " +
 			"platform (服务商平台 → 产品中心 → 点金计划), then apply again."},
-	{"INVALID_REQUEST", "服务商处于处罚中", providerPenalizedAdvice},
-	{"INVALID_REQUEST", "服务商被处罚中", providerPenalizedAdvice},
-	{"INVALID_REQUEST", "特约商户处于处罚中", subMerchantPenalizedAdvice},
-	{"INVALID_REQUEST", "特约商户被处罚中", subMerchantPenalizedAdvice},
-	{"INVALID_REQUEST", "不是该服务商的特约商户",
+	{wxpay.ReasonProviderPenalized, providerPenalizedAdvice},
+	{wxpay.ReasonSubMerchantPenalized, subMerchantPenalizedAdvice},
+	{wxpay.ReasonNotSubMerchant,
 		"The sub-merchant is not one of this service provider's sub-merchants (特约商户). Check `sub_mchid`, and " +
 			"that the provider is configured with the credentials of the service provider that onboarded it."},
-	{"INVALID_REQUEST", "特约商户未开通点金计划",
+	{wxpay.ReasonGoldPlanNotOpen,
 		"The gold plan of this sub-merchant is not open, and the receipt page and the ads can only be changed " +
 			"while it is. Manage it with `wechatpay_goldplan_status` and make this resource come after it: set " +
 			"`sub_mchid = wechatpay_goldplan_status.<name>.sub_mchid` or add `depends_on`."},
-	{"INVALID_REQUEST", "未配置商家小票链接",
+	{wxpay.ReasonNoReceiptLink,
 		"The service provider has not configured the merchant receipt link (商家小票链接) the receipt page " +
 			"shows. Configure it in the service provider platform (服务商平台 → 点金计划 → 商家小票管理), then apply " +
 			"again."},
-	{"INVALID_REQUEST", "24小时", reopenAdvice(time.Time{})},
-	{"INVALID_REQUEST", "命中频率限制",
+	{wxpay.ReasonReopenTooSoon, reopenAdvice(time.Time{})},
+	{wxpay.ReasonRateLimited,
 		"WeChat Pay kept refusing the call for the gold plan rate limit after all retries. Lower `rate_limit`, " +
 			"raise `max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
-	{"INVALID_REQUEST", "操作失败",
+	{wxpay.ReasonOperationFailed,
 		"WeChat Pay could not carry out the operation (操作失败). This is usually temporary: apply again later."},
-	{"MCH_NOT_EXISTS", "",
+	{wxpay.ReasonMerchantNotExists,
 		"WeChat Pay does not know this sub-merchant id. Check `sub_mchid` for typos: it must be a sub-merchant " +
 			"(特约商户) already onboarded under this service provider."},
 }
@@ -78,15 +74,9 @@ func reopenAdvice(retryAfter time.Time) string {
 func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
 	hints := goldPlanHints
 	if at, refused := wxpay.GoldPlanRetryAfter(err); refused {
-		hints = append([]hint{{"INVALID_REQUEST", "24小时", reopenAdvice(at)}}, goldPlanHints...)
+		hints = append([]hint{{wxpay.ReasonReopenTooSoon, reopenAdvice(at)}}, goldPlanHints...)
 	}
 	addCallError(ctx, diags, summary, err, hints...)
-}
-
-// goldPlanClosedUnder reports whether err is WeChat Pay refusing a receipt page or ads change
-// because the sub-merchant's gold plan is closed.
-func goldPlanClosedUnder(err error) bool {
-	return wxpay.HasCode(err, "INVALID_REQUEST") && wxpay.MessageContains(err, "特约商户未开通点金计划")
 }
 
 // importSubMchid starts the state of a gold plan resource imported by its sub_mchid. Nothing can

@@ -25,29 +25,27 @@ const defaultPayGiftChangeTimeout = 20 * time.Minute
 
 // payGiftHints explain the pay-gift answers a user can act on; they come before the common ones.
 var payGiftHints = []hint{
-	{"RULE_LIMIT", "活动当前状态不允许修改",
+	{wxpay.ReasonActivityNotRunning,
 		"The activity is not running, and WeChat Pay lets an activity's merchants change only while its status is " +
 			"`ONGOING_ACT_STATUS`. Check the activity with the `wechatpay_paygift_activity` data source. If it has " +
 			"ended for good, stop managing it with `terraform state rm` instead of changing it."},
-	{"RULE_LIMIT", "活动不在运行中",
-		"The activity is not running, and WeChat Pay lets an activity's merchants change only while its status is " +
-			"`ONGOING_ACT_STATUS`. If it has ended for good, stop managing it with `terraform state rm`."},
-	{"RULE_LIMIT", "上一次修改还未完成",
+	{wxpay.ReasonChangeInProgress,
 		"WeChat Pay was still applying an earlier change to this activity on every attempt. Wait a little and apply " +
 			"again; the change is sent with the same request numbers only within one apply, and adding or removing a " +
 			"merchant twice is harmless."},
-	{"RULE_LIMIT", "并发修改",
+	{wxpay.ReasonConcurrentChange,
 		"Another change to this activity's merchants was running at the same time on every attempt. Make sure only " +
 			"one configuration manages the activity (an authoritative `wechatpay_paygift_activity_merchants` and " +
 			"`wechatpay_paygift_activity_merchant` must not share an activity), then apply again."},
-	{"RESOURCE_NOT_EXISTS", "",
-		"WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant platform (营销中心 > 支付有礼)."},
-	{"INVALID_REQUEST", "查询活动详情结果为空",
-		"WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant platform (营销中心 > 支付有礼)."},
-	{"NO_AUTH", "",
+	{wxpay.ReasonResourceNotExists, unknownActivityAdvice},
+	{wxpay.ReasonActivityNotExists, unknownActivityAdvice},
+	{wxpay.ReasonNoAuth,
 		"The activity belongs to another merchant: only the activity's owner (`belong_merchant_id`) can read or " +
 			"change its merchants. Configure the provider with the owner's credentials."},
 }
+
+const unknownActivityAdvice = "WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant " +
+	"platform (营销中心 > 支付有礼)."
 
 // merchantIDValidators hold a merchant id to what the pay-gift calls accept.
 func merchantIDValidators() []validator.String {
@@ -148,18 +146,18 @@ func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refuse
 	var b strings.Builder
 	fmt.Fprintf(&b, "WeChat Pay refused %d merchant id(s) for activity %s; they did not become members:\n", len(refused), activityID)
 	for _, r := range refused {
-		fmt.Fprintf(&b, "  - %s: %s%s\n", r.Mchid, r.InvalidReason, reasonAdvice(r.InvalidReason))
+		fmt.Fprintf(&b, "  - %s: %s%s\n", r.Mchid, r.InvalidReason, reasonAdvice(r))
 	}
 	b.WriteString("\nFix or remove these ids in the configuration and apply again. ")
 	b.WriteString(othersKept)
 	diags.AddError(summary, b.String())
 }
 
-func reasonAdvice(reason string) string {
-	switch {
-	case strings.Contains(reason, "不存在"):
+func reasonAdvice(r wxpay.InvalidMerchant) string {
+	switch r.Reason() {
+	case wxpay.ReasonMerchantNotExists:
 		return " (WeChat Pay does not know this merchant id; check it for typos)"
-	case strings.Contains(reason, "不属于"):
+	case wxpay.ReasonNotSubMerchant:
 		return " (not a sub-merchant of the calling service provider `mchid`)"
 	}
 	return ""

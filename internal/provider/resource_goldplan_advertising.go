@@ -210,7 +210,7 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 	err := r.client.CloseAdvertisingShow(ctx, sub)
 	switch {
 	case err == nil:
-	case goldPlanClosedUnder(err):
+	case wxpay.IsGoldPlanNotOpen(err):
 		// As for the receipt page: without an open gold plan no ads show, and keeping the
 		// resource would block the destroy for at least 24 hours.
 		resp.Diagnostics.AddWarning("Gold Plan Ads Left As They Were",

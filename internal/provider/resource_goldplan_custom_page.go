@@ -123,7 +123,7 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 	err := r.client.ChangeCustomPageStatus(ctx, sub, wxpay.GoldPlanClose)
 	switch {
 	case err == nil:
-	case goldPlanClosedUnder(err):
+	case wxpay.IsGoldPlanNotOpen(err):
 		// The gold plan was closed first (no ordering, or closed in the merchant platform).
 		// The page cannot show without it, and keeping the resource would block the destroy
 		// for at least 24 hours, so it goes with a warning.

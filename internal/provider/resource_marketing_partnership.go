@@ -75,12 +75,7 @@ var (
 	}
 )
 
-const (
-	defaultPartnershipTimeout = 5 * time.Minute
-
-	// msgFavorToMerchant is WeChat Pay's refusal of a FAVOR_STOCK grant to a merchant.
-	msgFavorToMerchant = "FAVOR_STOCK 不能授权给商户"
-)
+const defaultPartnershipTimeout = 5 * time.Minute
 
 // Ids and stocks never contain ':' so the resource id splits unambiguously.
 var (
@@ -91,15 +86,15 @@ var (
 
 // partnershipHints are the partnership answers a user can act on.
 var partnershipHints = []hint{
-	{"PARAM_ERROR", msgFavorToMerchant,
+	{wxpay.ReasonFavorStockToMerchant,
 		"WeChat Pay coupons (`FAVOR_STOCK`, 代金券) can only be granted to an `APPID` partner. Grant the stock to " +
 			"the partner's app id, or grant a merchant coupon stock (`BUSIFAVOR_STOCK`) to the merchant."},
-	{"APPID_MCHID_NOT_MATCH", "",
+	{wxpay.ReasonAppIDMismatch,
 		"WeChat Pay says the app id does not match the merchant. Check `partner.appid`."},
-	{"RESOURCE_NOT_EXISTS", "",
+	{wxpay.ReasonResourceNotExists,
 		"WeChat Pay does not know this stock or partner. Check `authorized_data.stock_id` and the partner id, and " +
 			"that the stock was created by the merchant configured in the provider (`mchid`)."},
-	{"NO_AUTH", "",
+	{wxpay.ReasonNoAuth,
 		"The merchant configured in the provider (`mchid`) may not grant this stock. Check that it created the " +
 			"stock and that marketing partnerships (委托营销) are enabled for it in the merchant platform."},
 }

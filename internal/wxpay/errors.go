@@ -258,30 +258,25 @@ func IsTransient(err error) bool {
 	return false
 }
 
-// HasCode reports whether err is an APIError with the given code.
+// HasCode reports whether err is an APIError with the given code. Callers decide on ReasonOf;
+// this is for answers no Reason describes.
 func HasCode(err error, code string) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Code == code
 }
 
-// MessageContains reports whether err is an APIError whose message contains s.
+// MessageContains reports whether err is an APIError whose message contains s. Callers decide on
+// ReasonOf; this is for answers no Reason describes.
 func MessageContains(err error, s string) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && strings.Contains(ae.Message, s)
 }
 
-const (
-	msgGoldPlanRateLimit = "命中频率限制"
-	msgChangeInProgress  = "上一次修改还未完成"
-	msgConcurrentChange  = "并发修改"
-)
-
 func (e *APIError) rateLimited() bool {
 	if e.StatusCode == http.StatusTooManyRequests {
 		return true
 	}
-	return e.StatusCode == http.StatusBadRequest && e.Code == "INVALID_REQUEST" &&
-		strings.Contains(e.Message, msgGoldPlanRateLimit)
+	return e.StatusCode == http.StatusBadRequest && e.Code == "INVALID_REQUEST" && e.reason() == ReasonRateLimited
 }
 
 func (e *APIError) transient() bool {
@@ -290,8 +285,9 @@ func (e *APIError) transient() bool {
 		return true
 	case e.rateLimited():
 		return true
-	case e.StatusCode == http.StatusForbidden && e.Code == "RULE_LIMIT":
-		return strings.Contains(e.Message, msgChangeInProgress) || strings.Contains(e.Message, msgConcurrentChange)
+	case e.StatusCode == http.StatusForbidden:
+		r := e.reason()
+		return r == ReasonChangeInProgress || r == ReasonConcurrentChange
 	}
 	return false
 }

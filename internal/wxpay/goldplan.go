@@ -82,12 +82,11 @@ var AdvertisingIndustries = []string{
 const MaxIndustryFilters = 3
 
 const (
-	pathGoldPlanStatus     = "/v3/goldplan/merchants/changegoldplanstatus"
-	pathCustomPageStatus   = "/v3/goldplan/merchants/changecustompagestatus"
-	pathIndustryFilter     = "/v3/goldplan/merchants/set-advertising-industry-filter"
-	pathOpenAdvertising    = "/v3/goldplan/merchants/open-advertising-show"
-	pathCloseAdvertising   = "/v3/goldplan/merchants/close-advertising-show"
-	msgGoldPlanReopenDelay = "24小时"
+	pathGoldPlanStatus   = "/v3/goldplan/merchants/changegoldplanstatus"
+	pathCustomPageStatus = "/v3/goldplan/merchants/changecustompagestatus"
+	pathIndustryFilter   = "/v3/goldplan/merchants/set-advertising-industry-filter"
+	pathOpenAdvertising  = "/v3/goldplan/merchants/open-advertising-show"
+	pathCloseAdvertising = "/v3/goldplan/merchants/close-advertising-show"
 )
 
 // ChangeGoldPlanStatus opens or closes the gold plan of a sub-merchant for scene
@@ -213,7 +212,7 @@ func alreadyInState(err error, op GoldPlanOperation) bool {
 // (zero time otherwise).
 func GoldPlanRetryAfter(err error) (retryAfter time.Time, refused bool) {
 	var ae *APIError
-	if !errors.As(err, &ae) || ae.Code != "INVALID_REQUEST" || !MessageContains(err, msgGoldPlanReopenDelay) {
+	if !errors.As(err, &ae) || ae.reason() != ReasonReopenTooSoon {
 		return time.Time{}, false
 	}
 	var detail struct {
