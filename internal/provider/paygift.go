@@ -2,8 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -79,68 +78,6 @@ func validImportPart(ctx context.Context, attr, value, example string, validator
 	return true
 }
 
-// changeNumbers hands out the add_request_no / delete_request_no of one apply operation. The
-// random part is drawn once per operation, so every chunk of every change in it has a number
-// of its own, and the client's retries of a chunk send the very same body and number: WeChat
-// Pay then answers the earlier result instead of applying twice.
-type changeNumbers struct{ prefix string }
-
-func newChangeNumbers() (changeNumbers, error) {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		return changeNumbers{}, fmt.Errorf("drawing a request number: %w", err)
-	}
-	return changeNumbers{prefix: "tf-" + hex.EncodeToString(b)}, nil
-}
-
-// add and del are at most 36 characters of [0-9a-z-], inside the documented [1,128] and
-// A-Za-z0-9|_*- of both request numbers.
-func (n changeNumbers) add(chunk int) string { return fmt.Sprintf("%s-add-%d", n.prefix, chunk) }
-func (n changeNumbers) del(chunk int) string { return fmt.Sprintf("%s-del-%d", n.prefix, chunk) }
-
-func chunks(ids []string) [][]string {
-	var out [][]string
-	for len(ids) > 0 {
-		n := min(len(ids), wxpay.MaxActivityMerchantsPerChange)
-		out = append(out, ids[:n])
-		ids = ids[n:]
-	}
-	return out
-}
-
-// addMerchants adds ids in chunks and reports the ids that really became members, the ids
-// WeChat Pay refused, and the error that stopped it; what it returns is true even on error.
-func addMerchants(ctx context.Context, c *wxpay.Client, activityID string, ids []string, nos changeNumbers) (added []string, refused []wxpay.InvalidMerchant, err error) {
-	for i, chunk := range chunks(ids) {
-		res, err := c.AddActivityMerchants(ctx, activityID, chunk, nos.add(i))
-		if err != nil {
-			return added, refused, err
-		}
-		bad := map[string]bool{}
-		for _, inv := range res.InvalidMerchants {
-			bad[inv.Mchid] = true
-			refused = append(refused, inv)
-		}
-		for _, id := range chunk {
-			if !bad[id] {
-				added = append(added, id)
-			}
-		}
-	}
-	return added, refused, nil
-}
-
-// deleteMerchants removes ids in chunks and reports the ids removed before any error.
-func deleteMerchants(ctx context.Context, c *wxpay.Client, activityID string, ids []string, nos changeNumbers) (removed []string, err error) {
-	for i, chunk := range chunks(ids) {
-		if _, err := c.DeleteActivityMerchants(ctx, activityID, chunk, nos.del(i)); err != nil {
-			return removed, err
-		}
-		removed = append(removed, chunk...)
-	}
-	return removed, nil
-}
-
 // addRefusedError lists every id WeChat Pay refused with its reason, in one diagnostic.
 func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refused []wxpay.InvalidMerchant, othersKept string) {
 	var b strings.Builder
@@ -163,15 +100,14 @@ func reasonAdvice(r wxpay.InvalidMerchant) string {
 	return ""
 }
 
-// addPayGiftCallError reports a failed pay-gift call. When WeChat Pay refused a change for the
-// activity's status, it names that status: the message does not always carry it.
-func addPayGiftCallError(ctx context.Context, diags *diag.Diagnostics, summary string, c *wxpay.Client, activityID string, err error) {
-	if wxpay.HasCode(err, "RULE_LIMIT") && !wxpay.IsTransient(err) {
-		if act, aerr := c.GetActivity(ctx, activityID); aerr == nil && act.ActivityStatus != wxpay.ActivityStatusOngoing {
-			diags.AddError(summary, fmt.Sprintf("Activity %s is %s, not %s: its merchants cannot change. %s",
-				activityID, act.ActivityStatus, wxpay.ActivityStatusOngoing, callErrorDetail(ctx, err, payGiftHints)))
-			return
-		}
+// addPayGiftCallError reports a failed pay-gift call, naming the activity's status when WeChat Pay
+// refused a change for it: the refusal does not always carry it.
+func addPayGiftCallError(ctx context.Context, diags *diag.Diagnostics, summary string, err error) {
+	var notRunning *wxpay.ActivityNotRunningError
+	if errors.As(err, &notRunning) {
+		diags.AddError(summary, fmt.Sprintf("Activity %s is %s, not %s: its merchants cannot change. %s",
+			notRunning.ActivityID, notRunning.Status, wxpay.ActivityStatusOngoing, callErrorDetail(ctx, err, payGiftHints)))
+		return
 	}
 	addCallError(ctx, diags, summary, err, payGiftHints...)
 }

@@ -91,16 +91,11 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 	}
 	ctx, cancel := context.WithTimeout(ctx, createTimeout)
 	defer cancel()
-	nos, err := newChangeNumbers()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Add Pay-Gift Activity Merchant", err.Error())
-		return
-	}
 
 	activityID, merchantID := plan.ActivityID.ValueString(), plan.MerchantID.ValueString()
-	added, refused, err := addMerchants(ctx, r.client, activityID, []string{merchantID}, nos)
+	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, []string{merchantID})
 	if err != nil {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", r.client, activityID, err)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err)
 		return
 	}
 	if len(added) == 0 {
@@ -164,16 +159,11 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 	}
 	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
 	defer cancel()
-	nos, err := newChangeNumbers()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Remove Pay-Gift Activity Merchant", err.Error())
-		return
-	}
 
 	activityID := state.ActivityID.ValueString()
-	_, err = deleteMerchants(ctx, r.client, activityID, []string{state.MerchantID.ValueString()}, nos)
+	_, err := r.client.NewActivityMerchantsChange(activityID).Remove(ctx, []string{state.MerchantID.ValueString()})
 	if err != nil && !wxpay.IsNotFound(err) {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchant", r.client, activityID, err)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchant", err)
 	}
 }
 

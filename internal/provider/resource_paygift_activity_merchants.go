@@ -101,21 +101,16 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	}
 	ctx, cancel := context.WithTimeout(ctx, createTimeout)
 	defer cancel()
-	nos, err := newChangeNumbers()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Add Pay-Gift Activity Merchants", err.Error())
-		return
-	}
 
 	activityID := plan.ActivityID.ValueString()
-	added, refused, err := addMerchants(ctx, r.client, activityID, wanted, nos)
+	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, wanted)
 
 	// Whatever happened, the state holds exactly the ids that became members, so that nothing
 	// added is forgotten and the next plan shows the rest still to add.
 	plan.ID = plan.ActivityID
 	plan.MerchantIDs = memberIDSet(ctx, added, &resp.Diagnostics)
 	if err != nil {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", r.client, activityID, err)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err)
 	} else if len(refused) > 0 {
 		addRefusedError(&resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", activityID, refused,
 			"The other ids were added and are recorded in the state.")
@@ -171,24 +166,20 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	}
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	nos, err := newChangeNumbers()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Update Pay-Gift Activity Merchants", err.Error())
-		return
-	}
 
 	activityID := plan.ActivityID.ValueString()
 	// Add first, so the activity never has fewer merchants than both lists share.
-	added, refused, err := addMerchants(ctx, r.client, activityID, minus(wanted, current), nos)
+	change := r.client.NewActivityMerchantsChange(activityID)
+	added, refused, err := change.Add(ctx, minus(wanted, current))
 	var removed []string
 	if err == nil {
-		removed, err = deleteMerchants(ctx, r.client, activityID, minus(current, wanted), nos)
+		removed, err = change.Remove(ctx, minus(current, wanted))
 	}
 
 	plan.ID = plan.ActivityID
 	plan.MerchantIDs = memberIDSet(ctx, minus(append(current, added...), removed), &resp.Diagnostics)
 	if err != nil {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", r.client, activityID, err)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", err)
 	}
 	if len(refused) > 0 {
 		addRefusedError(&resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", activityID, refused,
@@ -211,15 +202,10 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	}
 	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
 	defer cancel()
-	nos, err := newChangeNumbers()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Remove Pay-Gift Activity Merchants", err.Error())
-		return
-	}
 
 	activityID := state.ActivityID.ValueString()
 	slices.Sort(current)
-	removed, err := deleteMerchants(ctx, r.client, activityID, current, nos)
+	removed, err := r.client.NewActivityMerchantsChange(activityID).Remove(ctx, current)
 	if wxpay.IsNotFound(err) {
 		return
 	}
@@ -227,7 +213,7 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 		// Keep in the state only the members still there, so a new destroy finishes the job.
 		state.MerchantIDs = memberIDSet(ctx, minus(current, removed), &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchants", r.client, activityID, err)
+		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchants", err)
 	}
 }
 

@@ -27,6 +27,12 @@ var payGiftKeys struct {
 // number of the caller's sub-merchants (1900100000, 1900100001, …), plus a client for it.
 func payGiftEnv(t *testing.T, subMerchants int) (*emulator.Server, *wxpay.Client) {
 	t.Helper()
+	return payGiftEnvBehind(t, subMerchants, nil)
+}
+
+// payGiftEnvBehind is payGiftEnv with the emulator behind front, which may answer a call itself.
+func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handler) http.Handler) (*emulator.Server, *wxpay.Client) {
+	t.Helper()
 	payGiftKeys.once.Do(func() { payGiftKeys.keys, payGiftKeys.err = emulator.GenerateKeys("1900000001") })
 	if payGiftKeys.err != nil {
 		t.Fatal(payGiftKeys.err)
@@ -45,7 +51,11 @@ func payGiftEnv(t *testing.T, subMerchants int) (*emulator.Server, *wxpay.Client
 	if err := srv.Seed(seed); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if front != nil {
+		h = front(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() {
 		hs.Close()
 		srv.Close()
@@ -159,7 +169,7 @@ func TestAddActivityMerchantsRetryReusesTheRequestNumber(t *testing.T) {
 	}
 }
 
-func TestActivityMerchantsChangeErrors(t *testing.T) {
+func TestAddDeleteActivityMerchantsErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		setup     func(*emulator.Server)

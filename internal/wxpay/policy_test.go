@@ -142,6 +142,20 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 	"DeleteActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.DeleteActivityMerchants(ctx, policyActivity, []string{policyMember}, "policydel"+policyNonce())
 	},
+	"NewActivityMerchantsChange": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		// Both calls of a change: a removal, then an addition once the removal was refused.
+		change := c.NewActivityMerchantsChange(policyActivity)
+		removed, err := change.Remove(ctx, []string{policyMember})
+		var ve *wxpay.VerificationError
+		if !errors.As(err, &ve) || len(removed) > 0 {
+			return removed, err
+		}
+		added, refused, err := change.Add(ctx, []string{policySub})
+		return struct {
+			added   []string
+			refused []wxpay.InvalidMerchant
+		}{added, refused}, err
+	},
 	"ListActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.ListActivityMerchants(ctx, policyActivity, 0, 10)
 	},

@@ -1,0 +1,114 @@
+package wxpay
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+)
+
+// ActivityMerchantsChange is one change of a pay-gift activity's merchants, as one Terraform
+// create, update or delete makes it: ids to add and to remove, sent in calls of at most
+// MaxActivityMerchantsPerChange ids each.
+//
+// Every call of a change carries a request number (add_request_no / delete_request_no) of its
+// own, from a random part drawn once per change, and the client's retries of a call send the
+// same number and the same body: WeChat Pay sees a retry after a lost answer as the same business
+// request. No number is ever used for another call. A change is not safe for concurrent use.
+type ActivityMerchantsChange struct {
+	c          *Client
+	activityID string
+	prefix     string // "tf-" and 20 random hex digits
+	adds, dels int    // the calls numbered so far
+}
+
+// NewActivityMerchantsChange starts a change of the activity's merchants. It makes no call.
+func (c *Client) NewActivityMerchantsChange(activityID string) *ActivityMerchantsChange {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b) // never fails: crypto/rand crashes the program rather than return an error
+	return &ActivityMerchantsChange{c: c, activityID: activityID, prefix: "tf-" + hex.EncodeToString(b)}
+}
+
+// Add makes the ids members, in calls of at most MaxActivityMerchantsPerChange ids. It returns the
+// ids that became members, the ids WeChat Pay refused (with its reasons; they did not become
+// members), and the error that stopped it; what it returns is true even with an error. A refusal
+// for the activity's status is an *ActivityNotRunningError when the status could be read.
+func (ch *ActivityMerchantsChange) Add(ctx context.Context, ids []string) (added []string, refused []InvalidMerchant, err error) {
+	for _, chunk := range chunks(ids) {
+		res, err := ch.c.AddActivityMerchants(ctx, ch.activityID, chunk, ch.number("add", &ch.adds))
+		if err != nil {
+			return added, refused, ch.refusal(ctx, err)
+		}
+		bad := map[string]bool{}
+		for _, inv := range res.InvalidMerchants {
+			bad[inv.Mchid] = true
+			refused = append(refused, inv)
+		}
+		for _, id := range chunk {
+			if !bad[id] {
+				added = append(added, id)
+			}
+		}
+	}
+	return added, refused, nil
+}
+
+// Remove removes the ids, in calls of at most MaxActivityMerchantsPerChange ids, and returns the
+// ids removed before any error, with the error that stopped it (as for Add).
+func (ch *ActivityMerchantsChange) Remove(ctx context.Context, ids []string) (removed []string, err error) {
+	for _, chunk := range chunks(ids) {
+		if _, err := ch.c.DeleteActivityMerchants(ctx, ch.activityID, chunk, ch.number("del", &ch.dels)); err != nil {
+			return removed, ch.refusal(ctx, err)
+		}
+		removed = append(removed, chunk...)
+	}
+	return removed, nil
+}
+
+// number returns the request number of the next call of a kind: at most 36 characters of
+// [0-9a-z-], inside the documented [1,128] and A-Za-z0-9|_*- of both request numbers.
+func (ch *ActivityMerchantsChange) number(kind string, calls *int) string {
+	n := fmt.Sprintf("%s-%s-%d", ch.prefix, kind, *calls)
+	*calls++
+	return n
+}
+
+// chunks splits ids into the calls of a change.
+func chunks(ids []string) [][]string {
+	var out [][]string
+	for len(ids) > 0 {
+		n := min(len(ids), MaxActivityMerchantsPerChange)
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return out
+}
+
+// refusal returns err, or, when WeChat Pay refused the change by a rule (RULE_LIMIT) that is not a
+// change in progress and the activity is not running, an ActivityNotRunningError naming its
+// status: the refusal's message does not always carry it.
+func (ch *ActivityMerchantsChange) refusal(ctx context.Context, err error) error {
+	if !HasCode(err, "RULE_LIMIT") || IsTransient(err) {
+		return err
+	}
+	act, aerr := ch.c.GetActivity(ctx, ch.activityID)
+	if aerr != nil || act.ActivityStatus == ActivityStatusOngoing {
+		return err
+	}
+	return &ActivityNotRunningError{ActivityID: ch.activityID, Status: act.ActivityStatus, Err: err}
+}
+
+// ActivityNotRunningError is a change of an activity's merchants that WeChat Pay refused while the
+// activity was not running: Status, read after the refusal, is not ActivityStatusOngoing, the only
+// status in which its merchants may change. Err is the refusal.
+type ActivityNotRunningError struct {
+	ActivityID string
+	Status     string
+	Err        error
+}
+
+func (e *ActivityNotRunningError) Error() string {
+	return fmt.Sprintf("wechatpay: activity %s is %s, not %s: %v", e.ActivityID, e.Status, ActivityStatusOngoing, e.Err)
+}
+
+func (e *ActivityNotRunningError) Unwrap() error { return e.Err }
