@@ -270,7 +270,7 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 		// No trustworthy answer (retries used up without one, or a signature that did not
 		// verify): the build may have been applied. Keep what really exists rather than leave
 		// an unmanaged grant behind.
-		if found, ok, lookupErr := r.client.FindPartnership(ctx, partner, data); lookupErr == nil && ok &&
+		if found, lookupErr := r.client.FindPartnership(ctx, partner, data); lookupErr == nil &&
 			found.State == wxpay.PartnershipEstablished {
 			resp.Diagnostics.AddWarning("Partnership Built Without a Trusted Answer",
 				fmt.Sprintf("The answer to the build could not be used (%s), but WeChat Pay lists the partnership as "+
@@ -302,13 +302,13 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	found, ok, err := r.client.LookupPartnership(ctx, partner, data)
-	if err != nil {
-		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnership", err, partnershipHints...)
+	found, err := r.client.LookupPartnership(ctx, partner, data)
+	if wxpay.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
 		return
 	}
-	if !ok || found.State == wxpay.PartnershipTerminated {
-		resp.State.RemoveResource(ctx)
+	if err != nil {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnership", err, partnershipHints...)
 		return
 	}
 	flattenPartnership(&state, found)
@@ -344,7 +344,7 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 	defer cancel()
 
 	_, err := r.client.TerminatePartnership(ctx, newIdempotencyKey("tfterminate"), partner, data)
-	if err != nil && !wxpay.IsPartnershipGone(err) {
+	if err != nil && !wxpay.IsNotFound(err) {
 		addCallError(ctx, &resp.Diagnostics, "Unable to Terminate Marketing Partnership", err, partnershipHints...)
 	}
 }

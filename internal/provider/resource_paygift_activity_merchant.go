@@ -121,8 +121,8 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
 
-	member, err := r.client.IsActivityMember(ctx, state.ActivityID.ValueString(), state.MerchantID.ValueString())
-	if wxpay.IsNotFound(err) || (err == nil && !member) {
+	_, err := r.client.FindActivityMember(ctx, state.ActivityID.ValueString(), state.MerchantID.ValueString())
+	if wxpay.IsNotFound(err) {
 		// Gone elsewhere: the next plan adds it again.
 		resp.State.RemoveResource(ctx)
 		return

@@ -170,14 +170,28 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
 }
 
-// IsNotFound reports whether err is WeChat Pay's answer that the object the call names does
-// not exist: a well-formed WeChat Pay error (see APIError) that the called API documents for
-// that (goneAnswers). Resources drop an object from the state, and deletes count as done, on
-// this answer alone, so nothing else qualifies: a 404 from a proxy, a gateway or a wrong
-// endpoint, or an error of an API that documents no such answer, stays an error.
+// IsNotFound reports whether err says that the object a call looked for does not exist: WeChat
+// Pay's own answer for that, a well-formed WeChat Pay error (see APIError) that the called API
+// documents for it (goneAnswers), or a NotFoundError, the client's conclusion from answers it
+// verified. Resources drop an object from the state, and deletes count as done, on this alone,
+// so nothing else qualifies: a 404 from a proxy, a gateway or a wrong endpoint, or an error of an
+// API that documents no such answer, stays an error.
 func IsNotFound(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.saysGone()
+	var nf *NotFoundError
+	return (errors.As(err, &ae) && ae.saysGone()) || errors.As(err, &nf)
+}
+
+// NotFoundError is the client's conclusion that an object does not exist, drawn from verified
+// answers: a filtered list that does not show it, a record that shows it terminated, or two
+// readings in a row of a member list without it. IsNotFound is true for it.
+type NotFoundError struct {
+	Object string // what was looked for, as WeChat Pay names it
+	Reason string // what the answers showed
+}
+
+func (e *NotFoundError) Error() string {
+	return "wechatpay: " + e.Object + " not found: " + e.Reason
 }
 
 // goneAnswer is an error answer that means "no such object": its status, its code and, where

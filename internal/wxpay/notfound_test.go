@@ -3,6 +3,7 @@ package wxpay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -47,19 +48,19 @@ func TestNotFoundOnlyFromWellFormedAnswers(t *testing.T) {
 			return err == nil && page.NoMatch, err
 		}},
 		{"FindPartnership", func(ctx context.Context, c *Client) (bool, error) {
-			_, found, err := c.FindPartnership(ctx, nfPartner, nfData)
-			return err == nil && !found, err
+			_, err := c.FindPartnership(ctx, nfPartner, nfData)
+			return IsNotFound(err), err
 		}},
 		{"LookupPartnership", func(ctx context.Context, c *Client) (bool, error) {
-			_, found, err := c.LookupPartnership(ctx, nfPartner, nfData)
-			return err == nil && !found, err
+			_, err := c.LookupPartnership(ctx, nfPartner, nfData)
+			return IsNotFound(err), err
 		}},
 		{"TerminatePartnership", func(ctx context.Context, c *Client) (bool, error) {
 			_, err := c.TerminatePartnership(ctx, "tfterminate-1", nfPartner, nfData)
-			return IsPartnershipGone(err), err
+			return IsNotFound(err), err
 		}},
-		{"IsActivityMember", func(ctx context.Context, c *Client) (bool, error) {
-			_, err := c.IsActivityMember(ctx, "10028001", "1900000109")
+		{"FindActivityMember", func(ctx context.Context, c *Client) (bool, error) {
+			_, err := c.FindActivityMember(ctx, "10028001", "1900000109")
 			return IsNotFound(err), err
 		}},
 		{"ListAllActivityMerchants", func(ctx context.Context, c *Client) (bool, error) {
@@ -137,7 +138,7 @@ func TestNotFoundPerAPI(t *testing.T) {
 			}
 		})
 	}
-	if IsPartnershipGone(wellFormed(apiPartnerships, 404, "RESOURCE_NOT_EXISTS", "x")) {
-		t.Error("IsPartnershipGone is true for an answer of another API than terminate")
+	if !IsNotFound(fmt.Errorf("wrapped: %w", &NotFoundError{Object: "x", Reason: "y"})) {
+		t.Error("IsNotFound is false for the client's own NotFoundError")
 	}
 }

@@ -122,7 +122,7 @@ func (c *Client) BuildPartnership(ctx context.Context, idempotencyKey string, pa
 // TerminatePartnership calls POST /v3/marketing/partnerships/terminate and
 // returns the terminate_time. idempotencyKey works as for BuildPartnership.
 // A partnership that is unknown or already terminated answers an error for
-// which IsPartnershipGone is true.
+// which IsNotFound is true.
 func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string, partner Partner, data AuthorizedData) (string, error) {
 	if idempotencyKey == "" {
 		return "", errors.New("wechatpay: an Idempotency-Key is required to terminate a partnership")
@@ -142,13 +142,6 @@ func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string
 		return "", err
 	}
 	return out.TerminateTime, nil
-}
-
-// IsPartnershipGone reports whether err is terminate's answer for a
-// partnership that does not exist or is already terminated (see IsNotFound).
-func IsPartnershipGone(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.API == apiPartnershipTerminate && ae.saysGone()
 }
 
 // PartnershipFilter narrows ListPartnerships. Partner and AuthorizedData are
@@ -225,13 +218,13 @@ func (c *Client) ListPartnerships(ctx context.Context, f PartnershipFilter) (*Pa
 	return &PartnershipPage{Data: out.Data, Offset: out.Offset, Limit: out.Limit, TotalCount: out.TotalCount}, nil
 }
 
-// FindPartnership looks one partnership up with a single filtered list call,
-// however many partnerships the caller has. found is false when WeChat Pay
-// knows no such partnership; a terminated one is returned with its state.
-func (c *Client) FindPartnership(ctx context.Context, partner Partner, data AuthorizedData) (p *Partnership, found bool, err error) {
+// FindPartnership looks one partnership up with a single filtered list call, however many
+// partnerships the caller has. When WeChat Pay lists no such partnership, or lists it as
+// terminated, the error is a NotFoundError.
+func (c *Client) FindPartnership(ctx context.Context, partner Partner, data AuthorizedData) (*Partnership, error) {
 	page, err := c.ListPartnerships(ctx, PartnershipFilter{Partner: &partner, AuthorizedData: &data, Limit: PartnershipsMaxLimit})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	var match *Partnership
 	for i := range page.Data {
@@ -244,8 +237,17 @@ func (c *Client) FindPartnership(ctx context.Context, partner Partner, data Auth
 			match = d
 		}
 	}
-	if match == nil {
-		return nil, false, nil
+	switch {
+	case match == nil:
+		return nil, &NotFoundError{Object: partnershipName(partner, data), Reason: "WeChat Pay lists no such partnership"}
+	case match.State == PartnershipTerminated:
+		return nil, &NotFoundError{Object: partnershipName(partner, data),
+			Reason: "WeChat Pay lists it as terminated at " + orDefault(match.TerminateTime, "an unknown time")}
 	}
-	return match, true, nil
+	return match, nil
+}
+
+// partnershipName names a partnership in errors: "partnership APPID wx…: BUSIFAVOR_STOCK 98065001".
+func partnershipName(partner Partner, data AuthorizedData) string {
+	return fmt.Sprintf("partnership %s %s: %s %s", partner.Type, partnerID(partner), data.BusinessType, data.StockID)
 }

@@ -68,10 +68,10 @@ func keyOf(partner Partner, data AuthorizedData) grantKey {
 // LookupPartnership is FindPartnership for a refresh: the same answer, but when one run looks
 // up many partnerships it reads them from pages of the whole list (see partnershipListAfter).
 // Use FindPartnership where the answer must be read after the call, such as confirming a build.
-func (c *Client) LookupPartnership(ctx context.Context, partner Partner, data AuthorizedData) (*Partnership, bool, error) {
+func (c *Client) LookupPartnership(ctx context.Context, partner Partner, data AuthorizedData) (*Partnership, error) {
 	if l := c.partnershipListing(ctx, data.BusinessType); l != nil {
 		if p, ok := l.established[keyOf(partner, data)]; ok {
-			return &p, true, nil
+			return &p, nil
 		}
 	}
 	return c.FindPartnership(ctx, partner, data)

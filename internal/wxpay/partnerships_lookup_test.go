@@ -2,9 +2,11 @@ package wxpay_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,6 +32,7 @@ func grantsSeed(n int) emulator.Seed {
 type lookupResult struct {
 	p     *wxpay.Partnership
 	found bool
+	gone  string // the NotFoundError's reason when not found
 	err   error
 }
 
@@ -62,8 +65,12 @@ func tenAtATime[K comparable, V any](keys []K, look func(K) V) map[K]V {
 func lookUp(c *wxpay.Client, ids []int) map[int]lookupResult {
 	return tenAtATime(ids, func(i int) lookupResult {
 		p, d := grant(i)
-		got, found, err := c.LookupPartnership(context.Background(), p, d)
-		return lookupResult{got, found, err}
+		got, err := c.LookupPartnership(context.Background(), p, d)
+		var nf *wxpay.NotFoundError
+		if errors.As(err, &nf) && wxpay.IsNotFound(err) {
+			return lookupResult{got, false, nf.Reason, nil}
+		}
+		return lookupResult{got, err == nil, "", err}
 	})
 }
 
@@ -113,11 +120,11 @@ func TestLookupPartnershipsFromListing(t *testing.T) {
 		}
 	}
 
-	if r := got[gone]; r.err != nil || !r.found || r.p.State != wxpay.PartnershipTerminated || r.p.TerminateTime == "" {
-		t.Errorf("terminated grant: %+v, found %v, err %v; want it terminated", r.p, r.found, r.err)
+	if r := got[gone]; r.err != nil || r.found || !strings.Contains(r.gone, "terminated at 20") {
+		t.Errorf("terminated grant: %+v, found %v, %q, err %v; want not found as terminated", r.p, r.found, r.gone, r.err)
 	}
-	if r := got[unknown]; r.err != nil || r.found {
-		t.Errorf("unknown grant: %+v, found %v, err %v; want not found", r.p, r.found, r.err)
+	if r := got[unknown]; r.err != nil || r.found || !strings.Contains(r.gone, "lists no such partnership") {
+		t.Errorf("unknown grant: %+v, found %v, %q, err %v; want not found", r.p, r.found, r.gone, r.err)
 	}
 	// 50 single lookups, then 3 pages of 120 answer the other 69; the two the listing does not
 	// show as established are each confirmed by a single lookup.
@@ -127,7 +134,7 @@ func TestLookupPartnershipsFromListing(t *testing.T) {
 	// Each answer from the listing is the one a single lookup gives.
 	for _, i := range ids {
 		p, d := grant(i)
-		want, _, err := c.FindPartnership(context.Background(), p, d)
+		want, err := c.FindPartnership(context.Background(), p, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,8 +159,9 @@ func TestLookupPartnershipAfterWrite(t *testing.T) {
 	}
 	emu.ClearCalls()
 	r := lookUp(c, []int{3, 4})
-	if r[3].err != nil || !r[3].found || r[3].p.State != wxpay.PartnershipTerminated {
-		t.Errorf("terminated grant: %+v, %v, %v; want terminated, not the listing's established record", r[3].p, r[3].found, r[3].err)
+	if r[3].err != nil || r[3].found || !strings.Contains(r[3].gone, "terminated") {
+		t.Errorf("terminated grant: %+v, %v, %q, %v; want not found as terminated, not the listing's established record",
+			r[3].p, r[3].found, r[3].gone, r[3].err)
 	}
 	if r[4].err != nil || !r[4].found || r[4].p.State != wxpay.PartnershipEstablished {
 		t.Errorf("grant 4: %+v, %v, %v; want established", r[4].p, r[4].found, r[4].err)

@@ -2,10 +2,12 @@ package wxpay_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,9 +81,9 @@ func TestPartnershipLifecycle(t *testing.T) {
 	}
 
 	emu.ClearCalls()
-	got, found, err := c.FindPartnership(ctx, toApp, busi)
-	if err != nil || !found {
-		t.Fatalf("find after build: %v, found %v", err, found)
+	got, err := c.FindPartnership(ctx, toApp, busi)
+	if err != nil {
+		t.Fatalf("find after build: %v", err)
 	}
 	if got.State != wxpay.PartnershipEstablished || got.BuildTime != built.BuildTime {
 		t.Errorf("find answered %+v, want the built partnership", got)
@@ -106,14 +108,16 @@ func TestPartnershipLifecycle(t *testing.T) {
 	if err != nil || when == "" {
 		t.Fatalf("terminate: %q, %v", when, err)
 	}
-	got, found, err = c.FindPartnership(ctx, toApp, busi)
-	if err != nil || !found || got.State != wxpay.PartnershipTerminated || got.TerminateTime != when {
-		t.Fatalf("find after terminate: %+v, %v, %v", got, found, err)
+	// A terminated partnership is not found, with the time WeChat Pay lists.
+	got, err = c.FindPartnership(ctx, toApp, busi)
+	var nf *wxpay.NotFoundError
+	if got != nil || !errors.As(err, &nf) || !wxpay.IsNotFound(err) || !strings.Contains(nf.Reason, "terminated at "+when) {
+		t.Fatalf("find after terminate: %+v, %v; want a NotFoundError naming the terminate time", got, err)
 	}
 
 	_, err = c.TerminatePartnership(ctx, "terminate-2", toApp, busi)
-	if !wxpay.IsPartnershipGone(err) {
-		t.Errorf("terminating again: %v, want an error for which IsPartnershipGone is true", err)
+	if !wxpay.IsNotFound(err) {
+		t.Errorf("terminating again: %v, want an error for which IsNotFound is true", err)
 	}
 }
 
@@ -157,9 +161,10 @@ func TestListPartnershipsNoMatch(t *testing.T) {
 		t.Fatalf("calls %+v, want one answered 404", calls)
 	}
 
-	p, found, err := c.FindPartnership(ctx, toApp, busi)
-	if err != nil || found || p != nil {
-		t.Errorf("find = %+v, %v, %v; want not found", p, found, err)
+	p, err := c.FindPartnership(ctx, toApp, busi)
+	var nf *wxpay.NotFoundError
+	if p != nil || !errors.As(err, &nf) || !wxpay.IsNotFound(err) {
+		t.Errorf("find = %+v, %v; want a NotFoundError", p, err)
 	}
 }
 
@@ -173,9 +178,9 @@ func TestFindPartnershipAmongMany(t *testing.T) {
 		})
 	}
 	c, emu := newPartnershipsEnv(t, seed)
-	p, found, err := c.FindPartnership(context.Background(), toApp, busi)
-	if err != nil || !found || !p.Same(toApp, busi) {
-		t.Fatalf("find = %+v, %v, %v", p, found, err)
+	p, err := c.FindPartnership(context.Background(), toApp, busi)
+	if err != nil || !p.Same(toApp, busi) {
+		t.Fatalf("find = %+v, %v", p, err)
 	}
 	if n := emu.CountCalls(http.MethodGet, "/v3/marketing/partnerships"); n != 1 {
 		t.Errorf("%d list calls, want 1", n)

@@ -20,7 +20,7 @@ func TestPathSegmentsCannotMoveACall(t *testing.T) {
 				_, err := c.ListActivityMerchants(ctx, id, 0, 10)
 				return err
 			},
-			"IsActivityMember": func(c *Client) error { _, err := c.IsActivityMember(ctx, id, "1900000109"); return err },
+			"FindActivityMember": func(c *Client) error { _, err := c.FindActivityMember(ctx, id, "1900000109"); return err },
 			"AddActivityMerchants": func(c *Client) error {
 				_, err := c.AddActivityMerchants(ctx, id, []string{"1900000109"}, "tf-add-0")
 				return err

@@ -39,32 +39,43 @@ type memberReading struct {
 	writes  uint64 // the activity's write count when it started
 	started time.Time
 	done    chan struct{}
-	members map[string]bool
+	members map[string]ActivityMerchant
 	err     error
 
 	// previous is the members of the reading before this one, if it was complete and current
 	// when this one started.
-	previous map[string]bool
+	previous map[string]ActivityMerchant
 }
 
-// IsActivityMember reports whether merchantID is a member of the activity, from a reading of its
-// member list shared with the other lookups of the run. An error is that of reading the list:
-// one for which IsNotFound is true means WeChat Pay knows no such activity.
-func (c *Client) IsActivityMember(ctx context.Context, activityID, merchantID string) (bool, error) {
+// FindActivityMember returns a member of the activity, from a reading of its member list shared
+// with the other lookups of the run. A merchant absent from two readings in a row is a
+// NotFoundError; so is, through WeChat Pay's answer, an activity that does not exist (IsNotFound
+// is true for both).
+func (c *Client) FindActivityMember(ctx context.Context, activityID, merchantID string) (*ActivityMerchant, error) {
 	r, err := c.memberReading(ctx, activityID, 0)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if r.members[merchantID] {
-		return true, nil
+	if m, ok := r.members[merchantID]; ok {
+		return &m, nil
 	}
-	if r.previous != nil && !r.previous[merchantID] {
-		return false, nil // absent from two readings in a row
+	if r.previous != nil {
+		if _, was := r.previous[merchantID]; !was {
+			return nil, memberNotFound(activityID, merchantID)
+		}
 	}
 	if r, err = c.memberReading(ctx, activityID, r.seq); err != nil {
-		return false, err
+		return nil, err
 	}
-	return r.members[merchantID], nil
+	if m, ok := r.members[merchantID]; ok {
+		return &m, nil
+	}
+	return nil, memberNotFound(activityID, merchantID)
+}
+
+func memberNotFound(activityID, merchantID string) error {
+	return &NotFoundError{Object: "merchant " + merchantID + " of pay-gift activity " + activityID,
+		Reason: "two readings in a row of the activity's member list do not show it"}
 }
 
 // memberReading returns a complete, current reading of the activity's members that started
@@ -95,9 +106,9 @@ func (c *Client) memberReading(ctx context.Context, activityID string, after uin
 		if mine {
 			ids, err := c.ListAllActivityMerchants(ctx, activityID)
 			if err == nil {
-				r.members = make(map[string]bool, len(ids))
-				for _, id := range ids {
-					r.members[id.Mchid] = true
+				r.members = make(map[string]ActivityMerchant, len(ids))
+				for _, m := range ids {
+					r.members[m.Mchid] = m
 				}
 			}
 			r.err = err

@@ -2,6 +2,8 @@ package wxpay_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -17,7 +19,7 @@ func isMember(c *wxpay.Client, ids []string) (map[string]bool, error) {
 		err    error
 	}
 	answers := tenAtATime(ids, func(id string) answer {
-		member, err := c.IsActivityMember(context.Background(), payGiftActivity, id)
+		member, err := findMember(c, id)
 		return answer{member, err}
 	})
 	out := map[string]bool{}
@@ -30,8 +32,23 @@ func isMember(c *wxpay.Client, ids []string) (map[string]bool, error) {
 	return out, nil
 }
 
+// findMember looks one membership up: a NotFoundError, and only that, says it is absent.
+func findMember(c *wxpay.Client, id string) (bool, error) {
+	m, err := c.FindActivityMember(context.Background(), payGiftActivity, id)
+	var nf *wxpay.NotFoundError
+	switch {
+	case errors.As(err, &nf) && wxpay.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, err
+	case m.Mchid != id:
+		return false, fmt.Errorf("looked up %s, found %+v", id, m)
+	}
+	return true, nil
+}
+
 // A run's lookups of one activity share one reading of its member list.
-func TestIsActivityMemberSharesOneReading(t *testing.T) {
+func TestFindActivityMemberSharesOneReading(t *testing.T) {
 	srv, c := payGiftEnv(t, 250)
 	for _, id := range subMchids(0, 250) {
 		srv.AddActivityMember(payGiftActivity, id)
@@ -52,7 +69,7 @@ func TestIsActivityMemberSharesOneReading(t *testing.T) {
 
 // A merchant missing from the list is looked for in a second reading, shared by every lookup that
 // misses, before it is reported absent.
-func TestIsActivityMemberConfirmsAbsence(t *testing.T) {
+func TestFindActivityMemberConfirmsAbsence(t *testing.T) {
 	srv, c := payGiftEnv(t, 150)
 	for _, id := range subMchids(0, 120) {
 		srv.AddActivityMember(payGiftActivity, id)
@@ -72,31 +89,31 @@ func TestIsActivityMemberConfirmsAbsence(t *testing.T) {
 }
 
 // An add or delete through the client retires the readings made before it.
-func TestIsActivityMemberAfterWrite(t *testing.T) {
+func TestFindActivityMemberAfterWrite(t *testing.T) {
 	ctx := context.Background()
 	srv, c := payGiftEnv(t, 10)
 	srv.AddActivityMember(payGiftActivity, subMchid(0))
-	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(0)); err != nil || !member {
+	if member, err := findMember(c, subMchid(0)); err != nil || !member {
 		t.Fatalf("before the delete: %v, %v", member, err)
 	}
 	if _, err := c.DeleteActivityMerchants(ctx, payGiftActivity, []string{subMchid(0)}, "members-del-1"); err != nil {
 		t.Fatal(err)
 	}
 	srv.ClearCalls()
-	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(0)); err != nil || member {
+	if member, err := findMember(c, subMchid(0)); err != nil || member {
 		t.Errorf("after the delete: member %v, err %v; want not a member", member, err)
 	}
 	if _, err := c.AddActivityMerchants(ctx, payGiftActivity, []string{subMchid(1)}, "members-add-1"); err != nil {
 		t.Fatal(err)
 	}
-	if member, err := c.IsActivityMember(ctx, payGiftActivity, subMchid(1)); err != nil || !member {
+	if member, err := findMember(c, subMchid(1)); err != nil || !member {
 		t.Errorf("after the add: member %v, err %v; want a member", member, err)
 	}
 }
 
 // An unknown activity is an error for which IsNotFound is true, for every lookup, and the
 // lookups waiting for the reading that got that answer share it rather than ask again.
-func TestIsActivityMemberUnknownActivity(t *testing.T) {
+func TestFindActivityMemberUnknownActivity(t *testing.T) {
 	srv, c := payGiftEnv(t, 0)
 	const unknown = "10099999"
 	unknownList := "/v3/marketing/paygiftactivity/activities/" + unknown + "/merchants"
@@ -104,12 +121,13 @@ func TestIsActivityMemberUnknownActivity(t *testing.T) {
 	srv.InjectFault(emulator.Fault{Method: http.MethodGet, Path: unknownList, Kind: emulator.FaultLatency,
 		Latency: time.Second, Count: 1})
 	answers := tenAtATime(subMchids(0, 10), func(id string) error {
-		_, err := c.IsActivityMember(context.Background(), unknown, id)
+		_, err := c.FindActivityMember(context.Background(), unknown, id)
 		return err
 	})
 	for id, err := range answers {
-		if !wxpay.IsNotFound(err) {
-			t.Errorf("%s: %v, want an error for which IsNotFound is true", id, err)
+		var ae *wxpay.APIError
+		if !wxpay.IsNotFound(err) || !errors.As(err, &ae) {
+			t.Errorf("%s: %v, want WeChat Pay's answer, for which IsNotFound is true", id, err)
 		}
 	}
 	if n := srv.CountCalls(http.MethodGet, unknownList); n != 1 {

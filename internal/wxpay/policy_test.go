@@ -129,12 +129,10 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 		return c.ListPartnerships(ctx, wxpay.PartnershipFilter{AuthorizedData: &policyData, Limit: 10})
 	},
 	"FindPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
-		p, _, err := c.FindPartnership(ctx, policyPartner, policyData)
-		return p, err
+		return c.FindPartnership(ctx, policyPartner, policyData)
 	},
 	"LookupPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
-		p, _, err := c.LookupPartnership(ctx, policyPartner, policyData)
-		return p, err
+		return c.LookupPartnership(ctx, policyPartner, policyData)
 	},
 	"AddActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.AddActivityMerchants(ctx, policyActivity, []string{policySub}, "policyadd"+policyNonce())
@@ -162,8 +160,8 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 	"ListAllActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.ListAllActivityMerchants(ctx, policyActivity)
 	},
-	"IsActivityMember": func(ctx context.Context, c *wxpay.Client) (any, error) {
-		return c.IsActivityMember(ctx, policyActivity, policySub)
+	"FindActivityMember": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.FindActivityMember(ctx, policyActivity, policySub)
 	},
 	"GetActivity": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.GetActivity(ctx, policyActivity)
