@@ -17,10 +17,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +28,11 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/signers"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/validators"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
+)
+
+const (
+	userAgentPrefix = "terraform-provider-wechatpay/"
+	maxAnswerBytes  = 10 << 20
 )
 
 // Request is one logical API call. Query is encoded once and exactly those
@@ -130,20 +133,6 @@ func New(cfg Config) (*Client, error) {
 			verifiers.NewSHA256WithRSAPubkeyVerifier(c.pubKeyID, *c.pubKey))
 	}
 	return c, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // answer is what came back from one attempt.
@@ -355,29 +344,6 @@ func (c *Client) refusal(cl *call, h host, attempt int, a *answer) outcome {
 		reason: fmt.Sprintf("%d %s %s", ae.StatusCode, ae.Code, ae.Message)}
 }
 
-// retryDelay is the wait before the next attempt: the backoff, or the answer's Retry-After when
-// longer. A Retry-After beyond what the call may still wait for such requests (maxRetryAfter),
-// or a wait that leaves no time for another attempt before ctx's deadline, ends the call.
-func (c *Client) retryDelay(ctx context.Context, cl *call, h host, attempt int, retryAfter time.Duration) (time.Duration, error) {
-	d := c.backoff(attempt, retryAfter)
-	asked := retryAfter > 0 && d == retryAfter // the answer's Retry-After, not the client's own backoff
-	if asked && d > maxRetryAfter-cl.askedWait {
-		return 0, &RetryWaitError{Wait: d, Left: maxRetryAfter - cl.askedWait, Host: h.name,
-			Method: cl.req.Method, Path: cl.req.Path, Err: cl.lastErr}
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
-		if asked {
-			return 0, &RetryWaitError{Wait: d, Left: max(time.Until(dl), 0), ByDeadline: true, Host: h.name,
-				Method: cl.req.Method, Path: cl.req.Path, Err: cl.lastErr}
-		}
-		return 0, cl.lastErr
-	}
-	if asked {
-		cl.askedWait += d
-	}
-	return d, nil
-}
-
 // checkPath refuses a path that is not absolute, carries a query or fragment, or has an empty,
 // "." or ".." segment (also when escaped): a server or proxy may resolve those to another path
 // than the one signed and meant.
@@ -536,34 +502,4 @@ func (c *Client) acceptSerial() string {
 		return st.newest
 	}
 	return ""
-}
-
-// backoff is exponential with full jitter, so that many clients refused at
-// once do not come back in lockstep. A server's Retry-After wins when longer;
-// do bounds the time it may cost.
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	ceiling := c.backoffMax
-	if shift := attempt - 1; shift < 30 {
-		if v := c.backoffBase << shift; v > 0 && v < ceiling {
-			ceiling = v
-		}
-	}
-	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
-	return max(d, retryAfter)
-}
-
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

@@ -31,13 +31,6 @@ const (
 	// RateLimitCooldown is how long the client keeps the slower rate it chose after the server
 	// refused a call for going too fast, before it probes upwards again.
 	RateLimitCooldown = 10 * time.Second
-
-	userAgentPrefix = "terraform-provider-wechatpay/"
-	maxAnswerBytes  = 10 << 20
-	// maxRetryAfter bounds the time one call waits because answers asked for it
-	// (Retry-After), all its attempts together: error answers are not signed, so
-	// a bogus value must not park a call for hours. The ctx deadline applies too.
-	maxRetryAfter = 2 * time.Minute
 )
 
 // Config holds everything New needs. Keys are parsed beforehand (ParsePrivateKey,
