@@ -442,3 +442,23 @@ func certMode(c *Config) {
 	c.PublicKeyID, c.PublicKey = "", nil
 	c.APIv3Key = testAPIv3Key
 }
+
+// apiErr is a well-formed WeChat Pay error answer.
+func apiErr(status int, code, msg string) reply {
+	return reply{status: status, body: `{"code":"` + code + `","message":"` + msg + `"}`}
+}
+
+// hosts lists the hosts calls went to, "primary,backup,…".
+func hosts(calls []seenCall) string {
+	var s []string
+	for _, c := range calls {
+		s = append(s, c.host)
+	}
+	return strings.Join(s, ",")
+}
+
+// withoutRequestID is r without the Request-ID header, so that it is not a well-formed WeChat Pay error.
+func withoutRequestID(r reply) reply {
+	r.after = func(h http.Header, _ *string) { h.Del("Request-ID") }
+	return r
+}

@@ -2,12 +2,148 @@ package wxpay
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
+
+func TestAPIErrors(t *testing.T) {
+	tests := []struct {
+		name                             string
+		status                           int
+		body                             string
+		wantCode, wantMsg                string
+		notFound, rateLimited, transient bool
+	}{
+		{"JSON with detail", 400, `{"code":"PARAM_ERROR","message":"参数错误: sub_mchid","detail":{"field":"sub_mchid"}}`, "PARAM_ERROR", "参数错误: sub_mchid", false, false, false},
+		{"404 resource", 404, `{"code":"RESOURCE_NOT_EXISTS","message":"活动不存在"}`, "RESOURCE_NOT_EXISTS", "活动不存在", true, false, false},
+		{"RESOURCE_NOT_EXISTS on another status", 400, `{"code":"RESOURCE_NOT_EXISTS","message":"x"}`, "RESOURCE_NOT_EXISTS", "x", false, false, false},
+		{"429", 429, `{"code":"FREQUENCY_LIMITED","message":"频率超限"}`, "FREQUENCY_LIMITED", "频率超限", false, true, true},
+		{"gold plan rate limit", 400, `{"code":"INVALID_REQUEST","message":"命中频率限制"}`, "INVALID_REQUEST", "命中频率限制", false, true, true},
+		{"in progress", 403, `{"code":"RULE_LIMIT","message":"上一次修改还未完成"}`, "RULE_LIMIT", "上一次修改还未完成", false, false, true},
+		{"JSON that does not decode", 502, `{"code":"SYSTEM_ERROR","message":1}`, "", `{"code":"SYSTEM_ERROR","message":1}`, false, false, true},
+		{"HTML 502", 502, "<html>\n  <body>502   Bad Gateway</body>\n</html>", "", "<html> <body>502 Bad Gateway</body> </html>", false, false, true},
+		{"empty 503", 503, "", "", "Service Unavailable", false, false, true},
+		{"long text", 500, strings.Repeat("错", 300), "", strings.Repeat("错", 66) + "…", false, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ae := parseAPIError(tt.status, http.Header{"Request-Id": {"REQ-1"}}, []byte(tt.body))
+			ae.API, ae.Method, ae.Path, ae.Host, ae.Attempts = apiActivity, "POST", "/v3/x", "api.mch.weixin.qq.com", 2
+			if ae.WellFormed != (tt.wantCode != "") {
+				t.Errorf("WellFormed = %v", ae.WellFormed)
+			}
+			if ae.Code != tt.wantCode || ae.Message != tt.wantMsg {
+				t.Fatalf("code %q message %q, want %q %q", ae.Code, ae.Message, tt.wantCode, tt.wantMsg)
+			}
+			var err error = ae
+			wrapped := errors.Join(errors.New("context"), err)
+			if IsNotFound(wrapped) != tt.notFound || IsRateLimited(wrapped) != tt.rateLimited || IsTransient(wrapped) != tt.transient {
+				t.Errorf("notFound/rateLimited/transient = %v/%v/%v", IsNotFound(wrapped), IsRateLimited(wrapped), IsTransient(wrapped))
+			}
+			if tt.wantCode != "" && !HasCode(wrapped, tt.wantCode) {
+				t.Error("HasCode false")
+			}
+			if !MessageContains(wrapped, tt.wantMsg) {
+				t.Error("MessageContains false")
+			}
+			want, suffix := "wechatpay: POST /v3/x: "+strconv.Itoa(tt.status), "(Request-ID REQ-1, host api.mch.weixin.qq.com, attempts 2)"
+			if !ae.WellFormed {
+				want = "wechatpay: POST /v3/x: HTTP " + strconv.Itoa(tt.status) + " from host api.mch.weixin.qq.com is not a WeChat Pay error answer"
+				suffix = "(Request-ID REQ-1, attempts 2)"
+			}
+			if !strings.HasPrefix(ae.Error(), want) || !strings.HasSuffix(ae.Error(), suffix) {
+				t.Errorf("Error() = %q", ae.Error())
+			}
+		})
+	}
+	if IsNotFound(nil) || IsTransient(errors.New("x")) || HasCode(nil, "") || MessageContains(errors.New("命中频率限制"), "命中") {
+		t.Error("helpers matched a non-APIError")
+	}
+	if got := parseAPIError(400, nil, []byte(`{"code":"PARAM_ERROR","message":"m","detail":{"a":1}}`)).Detail; string(got) != `{"a":1}` {
+		t.Errorf("detail = %s", got)
+	}
+}
+
+// TestNoSecretsInErrors drives the client into many failures and checks that
+// no error text carries key material, the APIv3 key, the Authorization
+// header or any signature that crossed the wire.
+func TestNoSecretsInErrors(t *testing.T) {
+	ctx := context.Background()
+	var errs []error
+	var fakes []*fake
+
+	e := newEnv(t, func(c *Config) { c.MaxRetries = 1 })
+	fakes = append(fakes, e.fake)
+	e.fake.setScript(
+		reply{status: 401, body: `{"code":"SIGN_ERROR","message":"签名错误","detail":{"field":"Authorization","issue":"bad signature"}}`},
+		reply{after: func(h http.Header, b *string) { *b = `{"x":1}` }},
+		reply{after: func(h http.Header, _ *string) {
+			h.Set("Wechatpay-Signature", "WECHATPAY/SIGNTEST/"+h.Get("Wechatpay-Signature"))
+		}},
+		reply{tsOffset: -1000},
+		apiErr(500, "SYSTEM_ERROR", "a"), apiErr(500, "SYSTEM_ERROR", "b"),
+	)
+	for range 5 {
+		_, err := e.client.GetAuthorizeState(ctx, "1900000109")
+		errs = append(errs, err)
+	}
+	ce, _ := certEnv(t, false, func(c *Config) { c.APIv3Key = "WrongKeyForTests0123456789abcdef" })
+	fakes = append(fakes, ce.fake)
+	_, err := ce.client.GetAuthorizeState(ctx, "1900000109")
+	errs = append(errs, err)
+	ne := newEnv(t, func(c *Config) { c.Endpoint = refusedURL(t); c.MaxRetries = -1 })
+	_, err = ne.client.GetAuthorizeState(ctx, "1900000109")
+	errs = append(errs, err)
+
+	// The SDK's message for a non-RSA public key embeds the whole PEM.
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, err = ParsePublicKey(string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: mustPKIX(t, &ec.PublicKey)})))
+	errs = append(errs, err)
+	_, err = ParsePrivateKey(strings.Replace(readTestdata(t, "merchant_key.pem"), "MII", "MIX", 1))
+	errs = append(errs, err)
+
+	forbidden := []string{testAPIv3Key, "WrongKeyForTests", "WECHATPAY2-SHA256-RSA2048", "signature=", "BEGIN", "MII"}
+	for _, f := range fakes {
+		f.mu.Lock()
+		for _, s := range f.signatures {
+			if s != "" {
+				forbidden = append(forbidden, s, s[:24])
+			}
+		}
+		f.mu.Unlock()
+	}
+	d := e.client.pubKey.N.Bytes()
+	forbidden = append(forbidden, base64.StdEncoding.EncodeToString(d)[:24])
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("case %d: no error", i)
+			continue
+		}
+		for _, f := range forbidden {
+			if strings.Contains(err.Error(), f) {
+				t.Errorf("case %d: error %q contains secret %.30q", i, err, f)
+			}
+		}
+	}
+}
+
+func mustPKIX(t *testing.T, k any) []byte {
+	b, err := x509.MarshalPKIXPublicKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // notFoundShapes are 404 answers to "does the object exist?". Only the first is WeChat Pay's
 // well-formed answer; the others come from a proxy, a gateway or a wrong endpoint.
@@ -23,11 +159,6 @@ var notFoundShapes = []struct {
 	{"empty body", withoutRequestID(reply{status: 404}), false},
 	{"JSON without code", withoutRequestID(reply{status: 404, body: `{"error":"Not Found","status":404}`}), false},
 	{"WeChat Pay JSON without Request-ID", withoutRequestID(apiErr(404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用")), false},
-}
-
-func withoutRequestID(r reply) reply {
-	r.after = func(h http.Header, _ *string) { h.Del("Request-ID") }
-	return r
 }
 
 var (

@@ -1,0 +1,183 @@
+package wxpay
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRateLimiter(t *testing.T) {
+	t.Run("the cap is shared by all APIs", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 1 })
+		if _, err := e.client.GetAuthorizeState(context.Background(), "1900000109"); err != nil {
+			t.Fatal(err)
+		}
+		// The bucket is empty now; the next token is ~1 s away, which does not fit in these
+		// deadlines, so rate.Limiter refuses at once, for the same API and for another.
+		for name, call := range map[string]func(ctx context.Context) error{
+			"same API": func(ctx context.Context) error {
+				_, err := e.client.GetAuthorizeState(ctx, "1900000110")
+				return err
+			},
+			"another API": func(ctx context.Context) error {
+				return e.client.ChangeCustomPageStatus(ctx, "1900000109", GoldPlanOpen)
+			},
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			err := call(ctx)
+			cancel()
+			var ne *NetworkError
+			if !errors.As(err, &ne) || !strings.Contains(err.Error(), "rate limit") {
+				t.Errorf("%s: err = %v, want a client-side rate limit error", name, err)
+			}
+		}
+		if n := len(e.fake.businessCalls()); n != 1 {
+			t.Errorf("%d calls reached the server, want 1", n)
+		}
+	})
+	t.Run("a refusal slows only its API", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
+		e.fake.setScript(apiErr(400, "INVALID_REQUEST", "命中频率限制"), reply{})
+		ctx := context.Background()
+		if err := e.client.ChangeCustomPageStatus(ctx, "1900000109", GoldPlanOpen); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing was accepted before the refusal, so there is no rate to go by: the gold plan API
+		// is slowed to the rate for a lone refusal.
+		if got := e.client.limits.forAPI("POST " + pathCustomPageStatus).Limit(); got != float64(loneRefusalRate) {
+			t.Fatalf("gold plan limit = %v, want %v", got, loneRefusalRate)
+		}
+		// Another API keeps its pace: ten calls within half a second, which the gold plan's
+		// 5 calls/s would not allow.
+		ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel()
+		for i := range 10 {
+			if _, err := e.client.GetAuthorizeState(ctx, "1900000109"); err != nil {
+				t.Fatalf("call %d to another API: %v", i+1, err)
+			}
+		}
+		if got := e.client.limits.forAPI(authorizeStateAPI).Limit(); !math.IsInf(got, 1) {
+			t.Errorf("authorization state limit = %v, want none", got)
+		}
+		// Calls to the same API with other ids in the path share their API's limiter.
+		if _, err := e.client.GetAuthorizeState(ctx, "1900000110"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.client.limits.perAPI); n != 2 {
+			t.Errorf("%d limiters, want 2 (one per API)", n)
+		}
+	})
+	t.Run("slowed to what the server accepted, probed back up after the cool-down", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 100 })
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
+		// Five calls go through, the sixth is refused for going too fast, then its retry passes.
+		e.fake.setScript(reply{}, reply{}, reply{}, reply{}, reply{}, apiErr(400, "INVALID_REQUEST", "命中频率限制"), reply{})
+		ctx := context.Background()
+		for range 6 {
+			if err := e.client.Do(ctx, Request{Method: "POST", Path: "/v3/goldplan/merchants/changecustompagestatus", Body: map[string]string{}}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := lim.Limit(), 5*slowDownFactor; got != want {
+			t.Fatalf("limit after refusal = %v, want %v (just under the 5 calls/s accepted)", got, want)
+		}
+		if b := lim.lim.Burst(); b != 1 {
+			t.Errorf("burst while slowed = %d, want 1 (evenly spaced calls)", b)
+		}
+		// Calls already in flight are refused for the same excess: no second slow-down.
+		lim.Refused()
+		if got := lim.Limit(); got != 5*slowDownFactor {
+			t.Fatalf("limit after a refusal within a second = %v, want it unchanged", got)
+		}
+		// A refusal a second later, with nothing accepted since, halves the rate, down to a floor.
+		e.clock.Advance(1500 * time.Millisecond)
+		lim.Refused()
+		if got, want := lim.Limit(), 5*slowDownFactor/2; got != want {
+			t.Fatalf("limit after a later refusal = %v, want half of it, %v", got, want)
+		}
+		for range 3 {
+			e.clock.Advance(1500 * time.Millisecond)
+			lim.Refused()
+		}
+		if got := lim.Limit(); got != float64(minSlowedRate) {
+			t.Fatalf("limit after more refusals = %v, want the floor %v", got, minSlowedRate)
+		}
+		e.clock.Advance(RateLimitCooldown - time.Second)
+		if got := lim.Limit(); got != float64(minSlowedRate) {
+			t.Fatalf("probed before the cool-down: %v", got)
+		}
+		e.clock.Advance(time.Second)
+		if got, want := lim.Limit(), float64(minSlowedRate+probeMinStep); got != want {
+			t.Fatalf("limit after the cool-down = %v, want one probing step %v", got, want)
+		}
+		if got := lim.Limit(); got != float64(minSlowedRate+probeMinStep) {
+			t.Fatalf("probed twice within a second: %v", got)
+		}
+		steps := 0
+		for lim.Limit() < 100 && steps < 1000 {
+			e.clock.Advance(time.Second)
+			steps++
+		}
+		if got := lim.Limit(); got != 100 || steps > 100 {
+			t.Fatalf("limit %v after %d more seconds, want the cap 100 within 100 s", got, steps)
+		}
+		if b := lim.lim.Burst(); b != 100 {
+			t.Errorf("burst back at the cap = %d, want 100", b)
+		}
+	})
+	t.Run("without a cap until the server refuses", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
+		if got := lim.Limit(); !math.IsInf(got, 1) {
+			t.Fatalf("limit = %v, want none", got)
+		}
+		for range 39 {
+			lim.Accepted()
+		}
+		lim.Refused()
+		// 39 accepted and one refused in the last second: just under 39/s.
+		if got, want := lim.Limit(), 39*slowDownFactor; got != want {
+			t.Fatalf("limit after refusal = %v, want %v", got, want)
+		}
+		e.clock.Advance(RateLimitCooldown)
+		for range 200 {
+			e.clock.Advance(time.Second)
+			if math.IsInf(lim.Limit(), 1) {
+				return
+			}
+		}
+		t.Fatalf("limit still %v after 200 s of probing, want it lifted", lim.Limit())
+	})
+	t.Run("concurrent calls", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 1e6 })
+		lim := e.client.limits.forAPI(authorizeStateAPI)
+		// Answers to slow down to: the calls below must not crawl at the 1/s floor.
+		for range 100 {
+			lim.Accepted()
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 32)
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i%5 == 0 {
+					lim.Refused()
+				}
+				_, err := e.client.GetAuthorizeState(context.Background(), "1900000109")
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
