@@ -63,21 +63,13 @@ func (r *rateLimits) wait(ctx context.Context, api *adaptiveLimiter) error {
 	return r.total.Wait(ctx)
 }
 
-// adaptiveLimiter is the token bucket of the calls to one API.
-//
-// Without a configured cap it lets calls through as fast as the callers send them (Terraform's
-// parallelism bounds that), because WeChat Pay's limits differ per API and merchant and are not
-// published: any fixed guess is either too slow for a large apply or too fast for some API.
-// The server says when it is too fast. On a refusal the bucket is set just under the rate the
-// server accepted over the last second, with a burst of one so that calls go out evenly spaced.
-// Several calls in flight are refused together for one excess, so refusals within a second of
-// a slow-down do not slow down again. After a quiet cool-down the rate is probed upwards by a
-// small step per second until it reaches the cap (or, without one, a rate no API needs), so a
-// limit that was lifted or only briefly lowered does not slow the client for good.
-//
-// rate.Limiter does its own locking; mu guards the bookkeeping and is never held while waiting
-// for a token. While nothing is slowed, Wait takes no lock but rate.Limiter's; every answer
-// takes mu once, briefly, to be recorded.
+// adaptiveLimiter is the token bucket of the calls to one API. Without a configured cap it lets
+// calls through as fast as they come: WeChat Pay's limits are per API and merchant and not
+// published, so any fixed guess is too slow for some and too fast for others. When the server
+// refuses a call for going too fast, the bucket drops just under the rate the server accepted over
+// the last second, with a burst of one; refusals within a second of that are the same excess. After
+// a quiet cool-down the rate rises a step per second up to the cap, so that a limit that was lifted
+// does not slow the client for good. mu guards the bookkeeping and is never held while waiting.
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
 	base     rate.Limit // the configured cap; rate.Inf for none

@@ -8,23 +8,14 @@ import (
 	"time"
 )
 
-// A refresh of many partnerships (a plan of a configuration with hundreds of them) would cost
-// one signed list call each: both sides sign every request and answer, and WeChat Pay rate-limits
-// the list call. LookupPartnership answers such a run from pages of the whole list instead,
-// ⌈total/50⌉ calls, as soon as that is cheaper than the lookups already made one by one.
-//
-// It is the ski-rental rule, so that a small configuration in a large account never pays for a
-// listing it does not need: the first partnershipListAfter lookups of a business type are
-// single filtered calls; the next one reads the first page, which says how many partnerships
-// there are. If a listing needs no more calls than the lookups made so far, the rest of it is
-// read and every later lookup is answered from it; otherwise the lookups go on one by one until
-// their number reaches the listing's page count, and the listing is tried again. Either way the
-// calls made are at most about twice those of the better strategy.
-//
-// A listing only vouches for the partnerships it shows as established: one it does not show,
-// or shows as terminated, is looked up with the single filtered call, so that a page shifted by
-// a concurrent change can never make a partnership look gone. A listing is not used once a build
-// or terminate through the same client has returned, nor after partnershipListMaxAge.
+// LookupPartnership answers the many lookups of one run (a refresh of hundreds of partnerships,
+// each otherwise a signed, rate-limited list call) from one reading of the whole list, as soon as
+// that costs fewer calls than the lookups made so far. The first partnershipListAfter lookups of a
+// business type are single filtered calls; then the first page tells how many pages the list has,
+// and the rest is read once the lookups outnumber them. A listing vouches only for partnerships it
+// shows established (any other gets the filtered call, so a concurrent change never makes one look
+// gone), and is dropped after a build or terminate through the client and after
+// partnershipListMaxAge.
 const (
 	partnershipListAfter  = PartnershipsMaxLimit
 	partnershipListMaxAge = 5 * time.Minute

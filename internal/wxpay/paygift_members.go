@@ -7,16 +7,12 @@ import (
 	"time"
 )
 
-// WeChat Pay has no call that says whether one merchant is a member of a pay-gift activity: only
-// the whole member list, page by page. A plan of K single memberships of an activity with M
-// members would read that list K times, K × ⌈M/100⌉ calls. IsActivityMember shares one reading
-// of the list among all the lookups of a run instead: ⌈M/100⌉ calls in all.
-//
-// A merchant is only reported absent when two readings in a row do not show it: a lookup that
-// misses in the first reading of a run waits for a second one, started after the first was read
-// and shared in turn by every lookup that needs it, so that a page shifted by a concurrent change
-// can never make a membership look gone. A reading is not used once an add or
-// delete for its activity through the same client has returned, nor after memberListMaxAge.
+// FindActivityMember answers the lookups of one run from one shared reading of the activity's
+// member list: WeChat Pay only lists an activity's members, page by page, so K lookups would
+// otherwise read the list K times. A merchant is reported absent only when two readings in a row
+// do not show it, so that a page shifted by a concurrent change never makes a member look gone. A
+// reading is dropped once an add or delete of its activity through the client has returned, and
+// after memberListMaxAge.
 const memberListMaxAge = 5 * time.Minute
 
 // activityMembers is the client's record of the member list readings of one run, per activity.
