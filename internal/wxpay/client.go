@@ -503,3 +503,17 @@ func (c *Client) acceptSerial() string {
 	}
 	return ""
 }
+
+// record returns the record of key k in *m, adding a zero one (and the map) on first use. The
+// caller holds the lock that guards *m.
+func record[K comparable, V any](m *map[K]*V, k K) *V {
+	if *m == nil {
+		*m = map[K]*V{}
+	}
+	v := (*m)[k]
+	if v == nil {
+		v = new(V)
+		(*m)[k] = v
+	}
+	return v
+}

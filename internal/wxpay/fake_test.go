@@ -182,6 +182,13 @@ func (f *fake) setScript(r ...reply) {
 	f.mu.Unlock()
 }
 
+// setCertScript sets the answers to the next certificate downloads.
+func (f *fake) setCertScript(r ...reply) {
+	f.mu.Lock()
+	f.certScript = r
+	f.mu.Unlock()
+}
+
 func (f *fake) setDown(host string, down bool) {
 	f.mu.Lock()
 	f.down[host] = down
@@ -461,4 +468,25 @@ func hosts(calls []seenCall) string {
 func withoutRequestID(r reply) reply {
 	r.after = func(h http.Header, _ *string) { h.Del("Request-ID") }
 	return r
+}
+
+// inParallel runs call(0) … call(n-1) at once and reports every error they return.
+func inParallel(t *testing.T, n int, call func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- call(i)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -159,25 +158,12 @@ func TestRateLimiter(t *testing.T) {
 		for range 100 {
 			lim.Accepted()
 		}
-		var wg sync.WaitGroup
-		errs := make(chan error, 32)
-		for i := range 32 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if i%5 == 0 {
-					lim.Refused()
-				}
-				_, err := e.client.GetAuthorizeState(context.Background(), "1900000109")
-				errs <- err
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Error(err)
+		inParallel(t, 32, func(i int) error {
+			if i%5 == 0 {
+				lim.Refused()
 			}
-		}
+			_, err := e.client.GetAuthorizeState(context.Background(), "1900000109")
+			return err
+		})
 	})
 }

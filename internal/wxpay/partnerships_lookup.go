@@ -73,14 +73,7 @@ func (c *Client) LookupPartnership(ctx context.Context, partner Partner, data Au
 func (c *Client) partnershipListing(ctx context.Context, bt BusinessType) *partnershipListing {
 	s := &c.lookups
 	s.mu.Lock()
-	if s.types == nil {
-		s.types = map[BusinessType]*typeLookups{}
-	}
-	t := s.types[bt]
-	if t == nil {
-		t = &typeLookups{}
-		s.types[bt] = t
-	}
+	t := record(&s.types, bt)
 	t.lookups++
 	l := t.listing
 	if l != nil && (!s.usable(l, c.now()) || (!t.inFlight && l.established == nil)) {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,7 +110,7 @@ func TestPartnershipLifecycle(t *testing.T) {
 	// A terminated partnership is not found, with the time WeChat Pay lists.
 	got, err = c.FindPartnership(ctx, toApp, busi)
 	var nf *wxpay.NotFoundError
-	if got != nil || !errors.As(err, &nf) || !wxpay.IsNotFound(err) || !strings.Contains(nf.Reason, "terminated at "+when) {
+	if got != nil || !errors.As(err, &nf) || !wxpay.IsNotFound(err) || nf.Reason != "WeChat Pay lists it as terminated at "+when {
 		t.Fatalf("find after terminate: %+v, %v; want a NotFoundError naming the terminate time", got, err)
 	}
 

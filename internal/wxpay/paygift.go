@@ -111,62 +111,47 @@ func activityPath(activityID string) (string, error) {
 	return "/v3/marketing/paygiftactivity/activities/" + seg, nil
 }
 
-type merchantsChange struct {
+// merchantsChangeBody is the body of an add or delete call.
+type merchantsChangeBody struct {
 	MerchantIDList  []string `json:"merchant_id_list"`
 	AddRequestNo    string   `json:"add_request_no,omitempty"`
 	DeleteRequestNo string   `json:"delete_request_no,omitempty"`
 }
 
-func checkMerchantsChange(merchantIDs []string, requestNo string) error {
-	switch {
-	case len(merchantIDs) == 0 || len(merchantIDs) > MaxActivityMerchantsPerChange:
-		return fmt.Errorf("wechatpay: a change holds 1 to %d merchant ids, not %d", MaxActivityMerchantsPerChange, len(merchantIDs))
-	case !ValidRequestNo(requestNo):
-		return fmt.Errorf("wechatpay: request number %q must be 1 to 128 letters, digits or |_*-", requestNo)
-	}
-	return nil
-}
-
 // AddActivityMerchants calls POST …/activities/{activity_id}/merchants/add. addRequestNo
-// identifies the change: the caller picks a new one per change and the same one for a retry,
-// because WeChat Pay answers a known number with the first result instead of applying again.
-// Adding a member twice is not an error.
+// identifies the change: the caller picks a new one per change and the same one for a retry, so
+// that WeChat Pay can tell a retry from a new change (the docs say only that the number is unique
+// on the merchant side; what a repeat answers is not documented). ActivityMerchantsChange does
+// this. Adding a member twice is not an error.
 func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, addRequestNo string) (*AddActivityMerchantsResult, error) {
-	path, err := activityPath(activityID)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMerchantsChange(merchantIDs, addRequestNo); err != nil {
-		return nil, err
-	}
-	defer c.membersWritten(activityID)
-	var out AddActivityMerchantsResult
-	req := Request{Method: http.MethodPost, Path: path + "/merchants/add",
-		API:  apiActivityMerchantsAdd,
-		Body: merchantsChange{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo}}
-	if err := c.Do(ctx, req, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return changeMerchants[AddActivityMerchantsResult](ctx, c, activityID, "add", apiActivityMerchantsAdd, addRequestNo,
+		merchantsChangeBody{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo})
 }
 
 // DeleteActivityMerchants calls POST …/activities/{activity_id}/merchants/delete, with the same
 // request-number rule as AddActivityMerchants. Removing a merchant that is not a member is not
 // an error.
 func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, deleteRequestNo string) (*DeleteActivityMerchantsResult, error) {
+	return changeMerchants[DeleteActivityMerchantsResult](ctx, c, activityID, "delete", apiActivityMerchantsDelete, deleteRequestNo,
+		merchantsChangeBody{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo})
+}
+
+// changeMerchants checks and sends one add or delete call (op) and retires the readings of the
+// activity's members made before it returned.
+func changeMerchants[T any](ctx context.Context, c *Client, activityID, op, api, requestNo string, body merchantsChangeBody) (*T, error) {
 	path, err := activityPath(activityID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMerchantsChange(merchantIDs, deleteRequestNo); err != nil {
-		return nil, err
+	switch n := len(body.MerchantIDList); {
+	case n == 0 || n > MaxActivityMerchantsPerChange:
+		return nil, fmt.Errorf("wechatpay: a change holds 1 to %d merchant ids, not %d", MaxActivityMerchantsPerChange, n)
+	case !ValidRequestNo(requestNo):
+		return nil, fmt.Errorf("wechatpay: request number %q must be 1 to 128 letters, digits or |_*-", requestNo)
 	}
 	defer c.membersWritten(activityID)
-	var out DeleteActivityMerchantsResult
-	req := Request{Method: http.MethodPost, Path: path + "/merchants/delete",
-		API:  apiActivityMerchantsDelete,
-		Body: merchantsChange{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo}}
-	if err := c.Do(ctx, req, &out); err != nil {
+	var out T
+	if err := c.Do(ctx, Request{Method: http.MethodPost, Path: path + "/merchants/" + op, API: api, Body: body}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -80,14 +80,7 @@ func (c *Client) memberReading(ctx context.Context, activityID string, after uin
 	m := &c.members
 	for {
 		m.mu.Lock()
-		if m.activities == nil {
-			m.activities = map[string]*activityReadings{}
-		}
-		a := m.activities[activityID]
-		if a == nil {
-			a = &activityReadings{}
-			m.activities[activityID] = a
-		}
+		a := record(&m.activities, activityID)
 		r, mine := a.latest, false
 		if r == nil || r.seq <= after || !a.current(r, c.now()) || (finished(r) && r.err != nil) {
 			a.read++

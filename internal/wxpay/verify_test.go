@@ -169,9 +169,7 @@ func TestCertificateMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.clock.Advance(2 * time.Hour)
-		e.fake.mu.Lock()
-		e.fake.certScript = []reply{apiErr(500, "SYSTEM_ERROR", "busy")}
-		e.fake.mu.Unlock()
+		e.fake.setCertScript(apiErr(500, "SYSTEM_ERROR", "busy"))
 		if _, err := e.client.GetAuthorizeState(ctx, "1900000109"); err != nil {
 			t.Fatalf("call failed because the periodic refresh failed: %v", err)
 		}
@@ -186,9 +184,7 @@ func TestCertificateMode(t *testing.T) {
 		// The first caller starts the download and gives up (its deadline passes, or it is
 		// cancelled: the same to the client) while a second caller with time left waits for it.
 		e, _ := certEnv(t, false, nil)
-		e.fake.mu.Lock()
-		e.fake.certScript = []reply{{block: true}}
-		e.fake.mu.Unlock()
+		e.fake.setCertScript(reply{block: true})
 		waiting := make(chan struct{})
 		var once sync.Once
 		e.client.certWait = func() { once.Do(func() { close(waiting) }) }
@@ -226,9 +222,7 @@ func TestCertificateMode(t *testing.T) {
 	t.Run("a waiter shares a download that failed on its own", func(t *testing.T) {
 		e, _ := certEnv(t, false, func(c *Config) { c.MaxRetries = -1 })
 		release := make(chan struct{})
-		e.fake.mu.Lock()
-		e.fake.certScript = []reply{{hold: release, status: 500, body: `{"code":"SYSTEM_ERROR","message":"系统繁忙"}`}}
-		e.fake.mu.Unlock()
+		e.fake.setCertScript(reply{hold: release, status: 500, body: `{"code":"SYSTEM_ERROR","message":"系统繁忙"}`})
 		waiting := make(chan struct{})
 		var once sync.Once
 		e.client.certWait = func() { once.Do(func() { close(waiting) }) }
@@ -267,23 +261,10 @@ func TestCertificateMode(t *testing.T) {
 			script = append(script, reply{signSerial: b})
 		}
 		e.fake.setScript(script...)
-		var wg sync.WaitGroup
-		errs := make(chan error, 8)
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := e.client.GetAuthorizeState(ctx, "1900000109")
-				errs <- err
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Error(err)
-			}
-		}
+		inParallel(t, 8, func(int) error {
+			_, err := e.client.GetAuthorizeState(ctx, "1900000109")
+			return err
+		})
 		if n := e.fake.certificateCalls(); n != 2 {
 			t.Errorf("%d certificate downloads, want 2 (initial + one refresh)", n)
 		}
@@ -339,9 +320,7 @@ func TestCertificateMode(t *testing.T) {
 	})
 	t.Run("certificate list with a bad signature", func(t *testing.T) {
 		e, _ := certEnv(t, false, nil)
-		e.fake.mu.Lock()
-		e.fake.certScript = []reply{{signKey: testPrivateKey(t, "platform_cert_b_key.pem"), body: ""}}
-		e.fake.mu.Unlock()
+		e.fake.setCertScript(reply{signKey: testPrivateKey(t, "platform_cert_b_key.pem"), body: ""})
 		_, err := e.client.GetAuthorizeState(ctx, "1900000109")
 		var ve *VerificationError
 		if !errors.As(err, &ve) || !strings.Contains(ve.Reason, "signature does not match") || ve.Path != certificatesPath {
@@ -350,9 +329,7 @@ func TestCertificateMode(t *testing.T) {
 	})
 	t.Run("certificate list signed by a certificate it does not contain", func(t *testing.T) {
 		e, _ := certEnv(t, false, nil)
-		e.fake.mu.Lock()
-		e.fake.certScript = []reply{{signSerial: testPubKeyID}}
-		e.fake.mu.Unlock()
+		e.fake.setCertScript(reply{signSerial: testPubKeyID})
 		_, err := e.client.GetAuthorizeState(ctx, "1900000109")
 		var ve *VerificationError
 		if !errors.As(err, &ve) || !strings.Contains(ve.Reason, "not among the certificates") {
