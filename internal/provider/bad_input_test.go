@@ -50,7 +50,7 @@ func resourceBadInputs() []badInput {
 		okPartner = `{ type = "APPID", appid = "wx4e1916a585d1f4e9" }`
 		okData    = `{ business_type = "BUSIFAVOR_STOCK", stock_id = "98065001" }`
 		subDigits = `8\s+to\s+32\s+digits`
-		merchant  = `digits\s+only|between\s+8\s+and\s+15`
+		merchant  = `8\s+to\s+15\s+digits`
 		activity  = `activity\s+id|between\s+1\s+and\s+20`
 	)
 	industries := `["E_COMMERCE", "FOOD", "CAR", "GAME"]`

@@ -1,115 +1,16 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
-
-// How the provider reads its credentials. Two rules run through this file:
-//
-//   - A configured value that could be a secret is never repeated in a message, nor is a path:
-//     a key pasted into a *_path setting (an easy CI mistake) would otherwise be printed by the
-//     error of opening it, on the console and in TF_LOG. Messages name the setting and, for a
-//     value from the environment, the variable.
-//   - The identities that go into request headers (mchid, merchant_serial_number,
-//     wechatpay_public_key_id) are checked against their documented shape, with the check the
-//     client applies again in wxpay.New, at validate time for the provider block and in Configure
-//     for the environment variables.
-
-// Rules of the identities, in the words of the attribute descriptions.
-const (
-	mchIDRule       = "8 to 32 digits"
-	serialRule      = "40 hex digits"
-	publicKeyIDRule = "`" + wxpay.PublicKeyIDPrefix + "` followed by digits"
-)
-
-var (
-	mchIDValidator = identityValidator{check: wxpay.ValidateMchID, rule: mchIDRule, summary: "Invalid Merchant ID",
-		fix: "Use the merchant id (商户号) of the service provider or channel partner making the calls, as shown in " +
-			"its merchant platform."}
-	serialValidator = identityValidator{check: wxpay.ValidateMerchantSerialNumber, rule: serialRule,
-		summary: "Invalid Merchant Certificate Serial Number",
-		fix: "Use the serial number of the merchant API certificate (商户API证书序列号) shown in the merchant platform " +
-			"under API security, or the hex digits after serial= in the output of `openssl x509 -in apiclient_cert.pem " +
-			"-noout -serial`."}
-	publicKeyIDValidator = identityValidator{check: wxpay.ValidatePublicKeyID, rule: publicKeyIDRule,
-		summary: "Invalid WeChat Pay Public Key ID",
-		fix: "Use the id shown next to the WeChat Pay public key in the merchant platform (微信支付公钥ID), for example " +
-			"PUB_KEY_ID_0114232134912410000000000000.",
-		hint: func(value string) string {
-			if certificateSerial.MatchString(value) {
-				return " This value looks like a certificate serial, which does not belong here: platform-certificate " +
-					"mode is enabled with `apiv3_key`."
-			}
-			return ""
-		}}
-)
-
-// certificateSerial is what a platform certificate serial looks like: a common mix-up with the
-// public key id.
-var certificateSerial = regexp.MustCompile(`^[0-9A-Fa-f]{32,40}$`)
-
-// identityValidator checks one identity in the provider block, with the client's own check.
-type identityValidator struct {
-	check         func(string) error
-	rule, summary string
-	fix           string
-	hint          func(value string) string // optional: advice for a common mix-up
-}
-
-var _ validator.String = identityValidator{}
-
-func (v identityValidator) Description(context.Context) string { return "must be " + v.rule }
-
-func (v identityValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v identityValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	attr := req.Path.String()
-	if detail := v.problem(fmt.Sprintf("`%s`", attr), req.ConfigValue.ValueString()); detail != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary, detail)
-	}
-}
-
-// problem describes what is wrong with value, named as name, or returns "".
-func (v identityValidator) problem(name, value string) string {
-	err := v.check(value)
-	if err == nil {
-		return ""
-	}
-	detail := fmt.Sprintf("%s is not valid: %s. %s", name, err, v.fix)
-	if v.hint != nil {
-		detail += v.hint(value)
-	}
-	return detail
-}
-
-// checkIdentity checks a resolved identity in Configure (where the environment variables are
-// read) and reports whether it is valid. An empty value is reported elsewhere, as missing.
-func checkIdentity(s setting, v identityValidator, diags *diag.Diagnostics) bool {
-	if s.value == "" {
-		return true
-	}
-	if detail := v.problem(s.name(), s.value); detail != "" {
-		diags.AddAttributeError(s.path(), v.summary, detail)
-		return false
-	}
-	return true
-}
 
 // pemForms names the two settings a key can be given in, PEM text or the path of a PEM file,
 // and their environment variables.

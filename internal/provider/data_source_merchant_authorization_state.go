@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -40,16 +37,6 @@ type merchantAuthorizationStateModel struct {
 
 const defaultReadTimeout = 5 * time.Minute
 
-// subMchidPattern is the shape of a merchant id issued by WeChat Pay: digits only.
-var subMchidPattern = regexp.MustCompile(`^[0-9]{8,32}$`)
-
-func subMchidValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.RegexMatches(subMchidPattern,
-			"must be a WeChat Pay merchant id (特约商户号): 8 to 32 digits, as issued by WeChat Pay"),
-	}
-}
-
 func (d *merchantAuthorizationStateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_state"
 }
@@ -66,7 +53,7 @@ func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ dat
 				Computed:            true,
 			},
 			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号) to look up: 8 to 32 digits.",
+				MarkdownDescription: "Sub-merchant id (特约商户号) to look up: " + mchIDRule + ".",
 				Required:            true,
 				Validators:          subMchidValidators(),
 			},

@@ -64,7 +64,7 @@ func (d *merchantAuthorizationStatesDataSource) Schema(ctx context.Context, _ da
 			"cannot be read, the read fails and the error names the merchant.",
 		Attributes: map[string]schema.Attribute{
 			"sub_mchids": schema.SetAttribute{
-				MarkdownDescription: "Sub-merchant ids (特约商户号) to look up, 8 to 32 digits each.",
+				MarkdownDescription: "Sub-merchant ids (特约商户号) to look up, " + mchIDRule + " each.",
 				ElementType:         types.StringType,
 				Required:            true,
 				Validators: []validator.Set{
@@ -168,10 +168,8 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 	}
 	data.States, diags = types.MapValueFrom(ctx, types.StringType, byID)
 	resp.Diagnostics.Append(diags...)
-	data.Authorized, diags = types.SetValueFrom(ctx, types.StringType, nonNil(yes))
-	resp.Diagnostics.Append(diags...)
-	data.Unauthorized, diags = types.SetValueFrom(ctx, types.StringType, nonNil(no))
-	resp.Diagnostics.Append(diags...)
+	data.Authorized = knownStringSet(ctx, yes, &resp.Diagnostics)
+	data.Unauthorized = knownStringSet(ctx, no, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -204,11 +202,4 @@ func forEachLimited(ctx context.Context, n, limit int, fn func(ctx context.Conte
 	}
 	wg.Wait()
 	return errs
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -2,13 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -81,33 +79,11 @@ func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary stri
 
 // importSubMchid starts the state of a gold plan resource imported by its sub_mchid. Nothing can
 // be read back from WeChat Pay, so the rest stays null until the next apply asserts it.
-func importSubMchid(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !subMchidPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("Import these resources by the sub-merchant id (特约商户号), 8 to 32 digits, for example "+
-				"`terraform import wechatpay_goldplan_status.example 1900000109`; got %q.", req.ID))
+func importSubMchid(ctx context.Context, resourceType string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	format := importFormat{resourceType: resourceType, format: "the sub-merchant id (特约商户号)", example: "1900000109"}
+	if !format.valid(ctx, path.Root("sub_mchid"), req.ID, subMchidValidators(), &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), req.ID)...)
-}
-
-// setStrings reads a set of strings; a null or unknown set gives nil.
-func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	diags.Append(s.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-// stringSet builds a set of strings; nil gives a null set.
-func stringSet(ctx context.Context, values []string, diags *diag.Diagnostics) types.Set {
-	if values == nil {
-		return types.SetNull(types.StringType)
-	}
-	s, d := types.SetValueFrom(ctx, types.StringType, values)
-	diags.Append(d...)
-	return s
 }

@@ -135,10 +135,3 @@ func sameStrings(a, b basetypes.SetValue) bool {
 	}
 	return true
 }
-
-// idSetOf builds a known idSetValue.
-func idSetOf(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
-	s, d := types.SetValueFrom(ctx, types.StringType, ids)
-	diags.Append(d...)
-	return idSetValue{SetValue: s}
-}

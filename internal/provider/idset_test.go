@@ -14,16 +14,16 @@ import (
 func TestIDSetComparesAsASetOfStrings(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
-	abc := idSetOf(ctx, []string{"a", "b", "c"}, &diags)
+	abc := idSet(ctx, []string{"a", "b", "c"}, &diags)
 	tests := []struct {
 		name  string
 		other idSetValue
 		want  bool
 	}{
-		{"same ids in another order", idSetOf(ctx, []string{"c", "a", "b"}, &diags), true},
-		{"one id different", idSetOf(ctx, []string{"a", "b", "d"}, &diags), false},
-		{"one id fewer", idSetOf(ctx, []string{"a", "b"}, &diags), false},
-		{"empty", idSetOf(ctx, []string{}, &diags), false},
+		{"same ids in another order", idSet(ctx, []string{"c", "a", "b"}, &diags), true},
+		{"one id different", idSet(ctx, []string{"a", "b", "d"}, &diags), false},
+		{"one id fewer", idSet(ctx, []string{"a", "b"}, &diags), false},
+		{"empty", idSet(ctx, []string{}, &diags), false},
 		{"null", idSetValue{SetValue: basetypes.NewSetNull(types.StringType)}, false},
 		{"unknown", idSetValue{SetValue: basetypes.NewSetUnknown(types.StringType)}, false},
 	}
@@ -44,7 +44,7 @@ func TestIDSetComparesAsASetOfStrings(t *testing.T) {
 	if abc.Equal(abc.SetValue) {
 		t.Error("equal to a plain types.Set: the framework would mix the two types")
 	}
-	if !idSetOf(ctx, nil, &diags).Equal(idSetOf(ctx, nil, &diags)) {
+	if null := (idSetValue{SetValue: types.SetNull(types.StringType)}); !null.Equal(idSetValue{SetValue: types.SetNull(types.StringType)}) {
 		t.Error("two null id sets differ")
 	}
 }

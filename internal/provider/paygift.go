@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -45,38 +40,6 @@ var payGiftHints = []hint{
 
 const unknownActivityAdvice = "WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant " +
 	"platform (营销中心 > 支付有礼)."
-
-// merchantIDValidators hold a merchant id to what the pay-gift calls accept.
-func merchantIDValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(8, 15),
-		stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+$`), "must be a WeChat Pay merchant id: digits only"),
-	}
-}
-
-func activityIDValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(1, 20),
-		stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9A-Za-z_-]+$`),
-			"must be a pay-gift activity id (活动Id) as the merchant platform shows it, for example 10028001"),
-	}
-}
-
-// validImportPart checks one part of an import id with the validators its attribute has in a
-// configuration: import must not store an id that no configuration could hold, and that would
-// then be sent to WeChat Pay.
-func validImportPart(ctx context.Context, attr, value, example string, validators []validator.String, diags *diag.Diagnostics) bool {
-	for _, v := range validators {
-		var resp validator.StringResponse
-		v.ValidateString(ctx, validator.StringRequest{Path: path.Root(attr), ConfigValue: types.StringValue(value)}, &resp)
-		if resp.Diagnostics.HasError() {
-			diags.AddError("Invalid Import ID", fmt.Sprintf("The import id's %s %q is not valid: %s. For example: `%s`.",
-				attr, value, resp.Diagnostics.Errors()[0].Detail(), example))
-			return false
-		}
-	}
-	return true
-}
 
 // addRefusedError lists every id WeChat Pay refused with its reason, in one diagnostic.
 func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refused []wxpay.InvalidMerchant, othersKept string) {

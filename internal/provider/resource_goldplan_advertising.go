@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -66,7 +64,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, whose gold plan is open. Usually " +
+				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", whose gold plan is open. Usually " +
 					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it stops the " +
 					"old sub-merchant's ads and shows the new one's.",
 				Required:      true,
@@ -128,7 +126,7 @@ func (r *goldPlanAdvertisingResource) Create(ctx context.Context, req resource.C
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
 	resp.Diagnostics.Append(diags...)
-	filters := sortedStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
+	filters := sortedSetStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -156,7 +154,7 @@ func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.U
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultGoldPlanTimeout)
 	resp.Diagnostics.Append(diags...)
-	filters := sortedStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
+	filters := sortedSetStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
 	imported, diags := req.Private.GetKey(ctx, privateImported)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -224,16 +222,8 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 }
 
 func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_advertising", req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
-}
-
-// sortedStrings gives the set's values in a stable order, so the same set is always the same
-// request body.
-func sortedStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
-	out := setStrings(ctx, s, diags)
-	slices.Sort(out)
-	return out
 }
 
 func quotedList(values []string) string {

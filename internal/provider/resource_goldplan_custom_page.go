@@ -52,7 +52,7 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, whose gold plan is open. Usually " +
+				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", whose gold plan is open. Usually " +
 					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes " +
 					"the old sub-merchant's page and opens the new one's.",
 				Required:      true,
@@ -138,5 +138,5 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *goldPlanCustomPageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_custom_page", req, resp)
 }

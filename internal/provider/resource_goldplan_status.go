@@ -61,7 +61,7 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), 8 to 32 digits, of one of the service provider's " +
+				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", of one of the service provider's " +
 					"sub-merchants. Changing it closes the gold plan of the old sub-merchant and opens the new one's.",
 				Required:      true,
 				Validators:    subMchidValidators(),
@@ -202,7 +202,7 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_status", req, resp)
 }
 
 // changeScenes opens or closes scenes in one call; no scenes means no call.

@@ -255,7 +255,7 @@ func TestAccGoldPlanStatus_importInvalidID(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: cfg, ResourceName: gpStatusAddr, ImportState: true, ImportStateId: "merchant-109",
-			ExpectError: regexp.MustCompile(`(?s)Invalid Import ID.*8 to 32 digits`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Import ID.*sub_mchid.*8\s+to\s+32\s+digits`),
 		}},
 	})
 }

@@ -6,12 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -77,28 +73,6 @@ var (
 
 const defaultPartnershipTimeout = 5 * time.Minute
 
-// Ids and stocks never contain ':' so the resource id splits unambiguously.
-var (
-	appIDPattern      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
-	merchantIDPattern = regexp.MustCompile(`^[0-9]{8,15}$`)
-	stockIDPattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`)
-)
-
-// partnershipHints are the partnership answers a user can act on.
-var partnershipHints = []hint{
-	{wxpay.ReasonFavorStockToMerchant,
-		"WeChat Pay coupons (`FAVOR_STOCK`, 代金券) can only be granted to an `APPID` partner. Grant the stock to " +
-			"the partner's app id, or grant a merchant coupon stock (`BUSIFAVOR_STOCK`) to the merchant."},
-	{wxpay.ReasonAppIDMismatch,
-		"WeChat Pay says the app id does not match the merchant. Check `partner.appid`."},
-	{wxpay.ReasonResourceNotExists,
-		"WeChat Pay does not know this stock or partner. Check `authorized_data.stock_id` and the partner id, and " +
-			"that the stock was created by the merchant configured in the provider (`mchid`)."},
-	{wxpay.ReasonNoAuth,
-		"The merchant configured in the provider (`mchid`) may not grant this stock. Check that it created the " +
-			"stock and that marketing partnerships (委托营销) are enabled for it in the merchant platform."},
-}
-
 func (r *marketingPartnershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_marketing_partnership"
 }
@@ -126,21 +100,19 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 						MarkdownDescription: "`APPID` (a mini program or official account; set `appid`) or `MERCHANT` " +
 							"(another merchant; set `merchant_id`).",
 						Required:   true,
-						Validators: []validator.String{stringvalidator.OneOf(string(wxpay.PartnerTypeAppID), string(wxpay.PartnerTypeMerchant))},
+						Validators: partnerTypeValidators(),
 					},
 					"appid": schema.StringAttribute{
 						MarkdownDescription: "The partner's app id, 1 to 32 letters, digits, `_` or `-`. Required when " +
 							"`type` is `APPID`, not allowed otherwise.",
-						Optional: true,
-						Validators: []validator.String{stringvalidator.RegexMatches(appIDPattern,
-							"must be an app id: 1 to 32 letters, digits, _ or -")},
+						Optional:   true,
+						Validators: appIDValidators(),
 					},
 					"merchant_id": schema.StringAttribute{
-						MarkdownDescription: "The partner's merchant id, 8 to 15 digits. Required when `type` is " +
+						MarkdownDescription: "The partner's merchant id, " + merchantIDRule + ". Required when `type` is " +
 							"`MERCHANT`, not allowed otherwise.",
-						Optional: true,
-						Validators: []validator.String{stringvalidator.RegexMatches(merchantIDPattern,
-							"must be a WeChat Pay merchant id: 8 to 15 digits")},
+						Optional:   true,
+						Validators: merchantIDValidators(),
 					},
 				},
 			},
@@ -152,15 +124,13 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 					"business_type": schema.StringAttribute{
 						MarkdownDescription: "`FAVOR_STOCK` (WeChat Pay coupon stock, 代金券; only to an `APPID` partner) " +
 							"or `BUSIFAVOR_STOCK` (merchant coupon stock, 商家券).",
-						Required: true,
-						Validators: []validator.String{stringvalidator.OneOf(
-							string(wxpay.BusinessTypeFavorStock), string(wxpay.BusinessTypeBusifavorStock))},
+						Required:   true,
+						Validators: businessTypeValidators(),
 					},
 					"stock_id": schema.StringAttribute{
 						MarkdownDescription: "The stock (批次) id, 1 to 20 letters, digits, `_` or `-`.",
 						Required:            true,
-						Validators: []validator.String{stringvalidator.RegexMatches(stockIDPattern,
-							"must be a stock id: 1 to 20 letters, digits, _ or -")},
+						Validators:          stockIDValidators(),
 					},
 				},
 			},
@@ -351,10 +321,8 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 
 // ImportState accepts the id format documented on `id`; Read then fills in the rest.
 func (r *marketingPartnershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	partner, data, err := parsePartnershipID(req.ID)
-	if err != nil {
-		// The error is a Go error (no closing period); the diagnostic detail is a sentence.
-		resp.Diagnostics.AddError("Invalid Marketing Partnership Import ID", err.Error()+".")
+	partner, data, ok := parsePartnershipID(ctx, req.ID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var m marketingPartnershipModel
@@ -400,56 +368,6 @@ func flattenPartnership(m *marketingPartnershipModel, p *wxpay.Partnership) {
 	m.BuildTime = stringOrNull(p.BuildTime)
 	m.CreateTime = stringOrNull(p.CreateTime)
 	m.UpdateTime = stringOrNull(p.UpdateTime)
-}
-
-// stringOrNull keeps a time WeChat Pay did not send null rather than an empty string.
-func stringOrNull(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func partnershipID(p wxpay.Partner, d wxpay.AuthorizedData) string {
-	id := p.AppID
-	if p.Type == wxpay.PartnerTypeMerchant {
-		id = p.MerchantID
-	}
-	return strings.Join([]string{string(p.Type), id, string(d.BusinessType), d.StockID}, ":")
-}
-
-func parsePartnershipID(id string) (wxpay.Partner, wxpay.AuthorizedData, error) {
-	const format = "Expected `<partner type>:<appid or merchant_id>:<business_type>:<stock_id>`, for example " +
-		"`APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001` or `MERCHANT:1900000109:BUSIFAVOR_STOCK:98065001`"
-	parts := strings.Split(id, ":")
-	if len(parts) != 4 {
-		return wxpay.Partner{}, wxpay.AuthorizedData{}, fmt.Errorf("%s; got %q", format, id)
-	}
-	partner := wxpay.Partner{Type: wxpay.PartnerType(parts[0])}
-	data := wxpay.AuthorizedData{BusinessType: wxpay.BusinessType(parts[2]), StockID: parts[3]}
-	switch partner.Type {
-	case wxpay.PartnerTypeAppID:
-		if !appIDPattern.MatchString(parts[1]) {
-			return partner, data, fmt.Errorf("%s; %q is not an app id", format, parts[1])
-		}
-		partner.AppID = parts[1]
-	case wxpay.PartnerTypeMerchant:
-		if !merchantIDPattern.MatchString(parts[1]) {
-			return partner, data, fmt.Errorf("%s; %q is not a merchant id (8 to 15 digits)", format, parts[1])
-		}
-		partner.MerchantID = parts[1]
-	default:
-		return partner, data, fmt.Errorf("%s; the partner type must be APPID or MERCHANT, got %q", format, parts[0])
-	}
-	switch data.BusinessType {
-	case wxpay.BusinessTypeFavorStock, wxpay.BusinessTypeBusifavorStock:
-	default:
-		return partner, data, fmt.Errorf("%s; the business type must be FAVOR_STOCK or BUSIFAVOR_STOCK, got %q", format, parts[2])
-	}
-	if !stockIDPattern.MatchString(data.StockID) {
-		return partner, data, fmt.Errorf("%s; %q is not a stock id", format, parts[3])
-	}
-	return partner, data, nil
 }
 
 // newIdempotencyKey is a fresh key for one logical change: prefix, '-', 32 hex digits, within

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -213,7 +214,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 				ResourceName:  partnershipAddr,
 				ImportState:   true,
 				ImportStateId: "MERCHANT:wx123:BUSIFAVOR_STOCK:98065003",
-				ExpectError:   regexp.MustCompile(`not a merchant id`),
+				ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*partner\.merchant_id.*8\s+to\s+15\s+digits`),
 			},
 		},
 	})
@@ -498,25 +499,27 @@ func TestParsePartnershipID(t *testing.T) {
 		{id: "APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001"},
 		{id: "MERCHANT:1900000109:BUSIFAVOR_STOCK:98065001"},
 		{id: "APPID:wx1:FAVOR_STOCK:2433405"},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK", wantErr: "Expected"},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK:1:2", wantErr: "Expected"},
-		{id: "OPENID:wx1:BUSIFAVOR_STOCK:1", wantErr: "partner type must be APPID or MERCHANT"},
-		{id: "MERCHANT:wx1:BUSIFAVOR_STOCK:1", wantErr: "not a merchant id"},
-		{id: "APPID::BUSIFAVOR_STOCK:1", wantErr: "not an app id"},
-		{id: "APPID:wx1:COUPON:1", wantErr: "business type must be"},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK:", wantErr: "not a stock id"},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK", wantErr: "Import this resource by `<partner.type>:"},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK:1:2", wantErr: "Import this resource by `<partner.type>:"},
+		{id: "OPENID:wx1:BUSIFAVOR_STOCK:1", wantErr: `partner.type "OPENID" is not valid`},
+		{id: "MERCHANT:wx1:BUSIFAVOR_STOCK:1", wantErr: `partner.merchant_id "wx1" is not valid`},
+		{id: "APPID::BUSIFAVOR_STOCK:1", wantErr: `partner.appid "" is not valid`},
+		{id: "APPID:wx1:COUPON:1", wantErr: `authorized_data.business_type "COUPON" is not valid`},
+		{id: "APPID:wx1:BUSIFAVOR_STOCK:", wantErr: `authorized_data.stock_id "" is not valid`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
-			p, d, err := parsePartnershipID(tt.id)
+			var diags diag.Diagnostics
+			p, d, ok := parsePartnershipID(context.Background(), tt.id, &diags)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				if ok || !diags.HasError() || diags[0].Summary() != "Invalid Import ID" ||
+					!strings.Contains(diags[0].Detail(), tt.wantErr) {
+					t.Fatalf("diagnostics %v, want Invalid Import ID saying %q", diags, tt.wantErr)
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
+			if !ok || diags.HasError() {
+				t.Fatal(diags)
 			}
 			if back := partnershipID(p, d); back != tt.id {
 				t.Errorf("round trip gave %q", back)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -63,7 +62,7 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"merchant_id": schema.StringAttribute{
-				MarkdownDescription: "Merchant id (商户号, 8 to 15 digits) to add: a sub-merchant of the provider's " +
+				MarkdownDescription: "Merchant id (商户号, " + merchantIDRule + ") to add: a sub-merchant of the provider's " +
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership.",
 				Required:      true,
 				Validators:    merchantIDValidators(),
@@ -168,19 +167,14 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 }
 
 func (r *payGiftActivityMerchantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	activityID, merchantID, ok := strings.Cut(req.ID, "/")
-	if !ok || activityID == "" || merchantID == "" || strings.Contains(merchantID, "/") {
-		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity membership as "+
-			"`<activity_id>/<merchant_id>`, for example `terraform import wechatpay_paygift_activity_merchant.example "+
-			"10028001/1900000109`; got \""+req.ID+"\".")
-		return
-	}
-	const example = "terraform import wechatpay_paygift_activity_merchant.example 10028001/1900000109"
-	if !validImportPart(ctx, "activity_id", activityID, example, activityIDValidators(), &resp.Diagnostics) ||
-		!validImportPart(ctx, "merchant_id", merchantID, example, merchantIDValidators(), &resp.Diagnostics) {
+	format := importFormat{resourceType: "wechatpay_paygift_activity_merchant", format: "`<activity_id>/<merchant_id>`", sep: "/",
+		example: "10028001/1900000109"}
+	parts, ok := format.split(req.ID, 2, &resp.Diagnostics)
+	if !ok || !format.valid(ctx, path.Root("activity_id"), parts[0], activityIDValidators(), &resp.Diagnostics) ||
+		!format.valid(ctx, path.Root("merchant_id"), parts[1], merchantIDValidators(), &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), activityID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("merchant_id"), merchantID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("merchant_id"), parts[1])...)
 }

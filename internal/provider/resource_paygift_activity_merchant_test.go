@@ -152,7 +152,7 @@ func TestAccPayGiftActivityMerchant_errors(t *testing.T) {
 		{"activity over", "1900000109", "OVER_TIME_ACT_STATUS",
 			regexp.MustCompile(`(?s)Activity 10028001 is OVER_TIME_ACT_STATUS, not ONGOING_ACT_STATUS`)},
 		{"malformed merchant id", "19000x", "",
-			regexp.MustCompile(`(?s)merchant_id.*(length must be between 8 and 15|digits only)`)},
+			regexp.MustCompile(`(?s)merchant_id.*8\s+to\s+15\s+digits`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

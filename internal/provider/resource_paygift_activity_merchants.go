@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -66,7 +65,7 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"merchant_ids": schema.SetAttribute{
-				MarkdownDescription: "Every merchant id (商户号, 8 to 15 digits) that issues the activity's coupons; at " +
+				MarkdownDescription: "Every merchant id (商户号, " + merchantIDRule + ") that issues the activity's coupons; at " +
 					"least one. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). More than " +
 					"500 are sent in several calls of at most 500. Ids WeChat Pay refuses fail the apply with each id and " +
 					"its reason, and are not recorded in the state.",
@@ -93,7 +92,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted := memberIDsFromSet(ctx, plan.MerchantIDs, &resp.Diagnostics)
+	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
 	createTimeout, diags := plan.Timeouts.Create(ctx, defaultPayGiftChangeTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -108,7 +107,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	// Whatever happened, the state holds exactly the ids that became members, so that nothing
 	// added is forgotten and the next plan shows the rest still to add.
 	plan.ID = plan.ActivityID
-	plan.MerchantIDs = memberIDSet(ctx, added, &resp.Diagnostics)
+	plan.MerchantIDs = idSet(ctx, added, &resp.Diagnostics)
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err)
 	} else if len(refused) > 0 {
@@ -146,7 +145,7 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	}
 
 	state.ID = state.ActivityID
-	state.MerchantIDs = memberIDSet(ctx, members, &resp.Diagnostics)
+	state.MerchantIDs = idSet(ctx, members, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -157,8 +156,8 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted := memberIDsFromSet(ctx, plan.MerchantIDs, &resp.Diagnostics)
-	current := memberIDsFromSet(ctx, state.MerchantIDs, &resp.Diagnostics)
+	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
+	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	updateTimeout, diags := plan.Timeouts.Update(ctx, defaultPayGiftChangeTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -177,7 +176,7 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	}
 
 	plan.ID = plan.ActivityID
-	plan.MerchantIDs = memberIDSet(ctx, minus(append(current, added...), removed), &resp.Diagnostics)
+	plan.MerchantIDs = idSet(ctx, minus(append(current, added...), removed), &resp.Diagnostics)
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", err)
 	}
@@ -194,7 +193,7 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	current := memberIDsFromSet(ctx, state.MerchantIDs, &resp.Diagnostics)
+	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	deleteTimeout, diags := state.Timeouts.Delete(ctx, defaultPayGiftChangeTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || len(current) == 0 {
@@ -211,38 +210,17 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	}
 	if err != nil {
 		// Keep in the state only the members still there, so a new destroy finishes the job.
-		state.MerchantIDs = memberIDSet(ctx, minus(current, removed), &resp.Diagnostics)
+		state.MerchantIDs = idSet(ctx, minus(current, removed), &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchants", err)
 	}
 }
 
 func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" {
-		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity's merchant list by its activity id, "+
-			"for example `terraform import wechatpay_paygift_activity_merchants.example 10028001`.")
-		return
-	}
-	if !validImportPart(ctx, "activity_id", req.ID, "terraform import wechatpay_paygift_activity_merchants.example 10028001",
-		activityIDValidators(), &resp.Diagnostics) {
+	format := importFormat{resourceType: "wechatpay_paygift_activity_merchants", format: "the activity id (活动Id)", example: "10028001"}
+	if !format.valid(ctx, path.Root("activity_id"), req.ID, activityIDValidators(), &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), req.ID)...)
-}
-
-func memberIDsFromSet(ctx context.Context, s idSetValue, diags *diag.Diagnostics) []string {
-	var out []string
-	if s.IsNull() || s.IsUnknown() {
-		return out
-	}
-	diags.Append(s.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-func memberIDSet(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
-	if ids == nil {
-		ids = []string{}
-	}
-	return idSetOf(ctx, ids, diags)
 }

@@ -1,0 +1,60 @@
+package provider
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Conversions between Terraform values and the Go values the client takes and returns.
+
+// setStrings reads a set of strings; a null or unknown set gives nil.
+func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// sortedSetStrings reads a set of strings in a stable order, so that the same set is always the
+// same request body.
+func sortedSetStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	out := setStrings(ctx, s, diags)
+	slices.Sort(out)
+	return out
+}
+
+// stringSet builds a set of strings; nil gives a null set.
+func stringSet(ctx context.Context, values []string, diags *diag.Diagnostics) types.Set {
+	if values == nil {
+		return types.SetNull(types.StringType)
+	}
+	s, d := types.SetValueFrom(ctx, types.StringType, values)
+	diags.Append(d...)
+	return s
+}
+
+// knownStringSet builds a set of strings; nil gives an empty set.
+func knownStringSet(ctx context.Context, values []string, diags *diag.Diagnostics) types.Set {
+	if values == nil {
+		values = []string{}
+	}
+	return stringSet(ctx, values, diags)
+}
+
+// idSet builds the idSetValue of ids; nil gives an empty set.
+func idSet(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
+	return idSetValue{SetValue: knownStringSet(ctx, ids, diags)}
+}
+
+// stringOrNull keeps a value WeChat Pay did not send null rather than an empty string.
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
