@@ -46,6 +46,13 @@ func knownStringSet(ctx context.Context, values []string, diags *diag.Diagnostic
 	return stringSet(ctx, values, diags)
 }
 
+// stringMap builds a map of strings.
+func stringMap(ctx context.Context, values map[string]string, diags *diag.Diagnostics) types.Map {
+	m, d := types.MapValueFrom(ctx, types.StringType, values)
+	diags.Append(d...)
+	return m
+}
+
 // idSet builds the idSetValue of ids; nil gives an empty set.
 func idSet(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
 	return idSetValue{SetValue: knownStringSet(ctx, ids, diags)}

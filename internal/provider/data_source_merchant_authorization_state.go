@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -34,8 +33,6 @@ type merchantAuthorizationStateModel struct {
 	Authorized     types.Bool     `tfsdk:"authorized"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
-
-const defaultReadTimeout = 5 * time.Minute
 
 func (d *merchantAuthorizationStateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_state"
@@ -82,13 +79,11 @@ func (d *merchantAuthorizationStateDataSource) Read(ctx context.Context, req dat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, data.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
 
 	state, err := d.client.GetAuthorizeState(ctx, data.SubMchid.ValueString())
 	if err != nil {

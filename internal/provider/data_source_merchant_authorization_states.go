@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -108,16 +107,12 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	var ids []string
-	resp.Diagnostics.Append(data.SubMchids.ElementsAs(ctx, &ids, false)...)
+	ctx, cancel := withTimeout(ctx, data.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	ids := sortedSetStrings(ctx, data.SubMchids, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
-	sort.Strings(ids)
 
 	limit := defaultAuthorizationConcurrency
 	if !data.Concurrency.IsNull() {
@@ -166,8 +161,7 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 			no = append(no, id)
 		}
 	}
-	data.States, diags = types.MapValueFrom(ctx, types.StringType, byID)
-	resp.Diagnostics.Append(diags...)
+	data.States = stringMap(ctx, byID, &resp.Diagnostics)
 	data.Authorized = knownStringSet(ctx, yes, &resp.Diagnostics)
 	data.Unauthorized = knownStringSet(ctx, no, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

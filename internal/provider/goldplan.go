@@ -14,8 +14,6 @@ import (
 // Shared by the three gold plan (点金计划) resources: their error advice, the 24-hour rule,
 // import by sub_mchid.
 
-const defaultGoldPlanTimeout = 5 * time.Minute
-
 // goldPlanHints explain every business answer the gold plan calls are known to give.
 var goldPlanHints = []hint{
 	{wxpay.ReasonNotServiceProvider,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -14,8 +13,6 @@ import (
 )
 
 // Shared by the pay-gift (支付有礼) resources and data source.
-
-const defaultPayGiftChangeTimeout = 20 * time.Minute
 
 // payGiftHints explain the pay-gift answers a user can act on; they come before the common ones.
 var payGiftHints = []hint{

@@ -124,14 +124,12 @@ func (r *goldPlanAdvertisingResource) Create(ctx context.Context, req resource.C
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	filters := sortedSetStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	if err := r.client.OpenAdvertisingShow(ctx, plan.SubMchid.ValueString(), filters); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Show Gold Plan Ads", err)
@@ -152,16 +150,14 @@ func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	filters := sortedSetStrings(ctx, plan.IndustryFilters, &resp.Diagnostics)
 	imported, diags := req.Private.GetKey(ctx, privateImported)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	sub := plan.SubMchid.ValueString()
 	var err error
@@ -196,13 +192,11 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	sub := state.SubMchid.ValueString()
 	err := r.client.CloseAdvertisingShow(ctx, sub)

@@ -74,13 +74,11 @@ func (r *goldPlanCustomPageResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	if err := r.client.ChangeCustomPageStatus(ctx, plan.SubMchid.ValueString(), wxpay.GoldPlanOpen); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan Receipt Page", err)
@@ -94,15 +92,9 @@ func (r *goldPlanCustomPageResource) Create(ctx context.Context, req resource.Cr
 func (r *goldPlanCustomPageResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
 }
 
-// Update only ever changes timeouts: every other attribute replaces the resource.
+// Update only records a new `timeouts`: every other argument replaces the resource.
 func (r *goldPlanCustomPageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan goldPlanCustomPageModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = plan.SubMchid
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	updateTimeouts(ctx, req, resp)
 }
 
 func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -111,13 +103,11 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	sub := state.SubMchid.ValueString()
 	err := r.client.ChangeCustomPageStatus(ctx, sub, wxpay.GoldPlanClose)

@@ -116,14 +116,12 @@ func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	scenes := payScenes(ctx, plan.PayScenes, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	if err := r.changeScenes(ctx, plan.SubMchid.ValueString(), wxpay.GoldPlanOpen, scenes); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan", err)
@@ -147,16 +145,14 @@ func (r *goldPlanStatusResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	want := payScenes(ctx, plan.PayScenes, &resp.Diagnostics)
 	// After an import nothing is known to be open: every configured scene is opened again.
 	had := payScenes(ctx, state.PayScenes, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	sub := plan.SubMchid.ValueString()
 	added, removed := sceneDiff(had, want)
@@ -183,8 +179,8 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultGoldPlanTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
+	defer cancel()
 	scenes := payScenes(ctx, state.PayScenes, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -193,8 +189,6 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	if len(scenes) == 0 {
 		scenes = []wxpay.PayScene{wxpay.PaySceneJSAPI, wxpay.PaySceneMiniProgram}
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	if err := r.changeScenes(ctx, state.SubMchid.ValueString(), wxpay.GoldPlanClose, scenes); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan", err)

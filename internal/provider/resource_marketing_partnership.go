@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -70,8 +69,6 @@ var (
 		"business_type": types.StringType, "stock_id": types.StringType,
 	}
 )
-
-const defaultPartnershipTimeout = 5 * time.Minute
 
 func (r *marketingPartnershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_marketing_partnership"
@@ -221,15 +218,13 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultPartnershipTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPartnershipTimeout, &resp.Diagnostics)
+	defer cancel()
 	partner, data, diags := expandPartnership(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	// One key for this create: the client repeats it on every retry, so a build whose answer was
 	// lost is answered from WeChat Pay's record instead of being applied twice.
@@ -262,15 +257,13 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultPartnershipTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	partner, data, diags := expandPartnership(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	found, err := r.client.LookupPartnership(ctx, partner, data)
 	if wxpay.IsNotFound(err) {
@@ -285,16 +278,9 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only ever changes `timeouts`: every other argument replaces the partnership.
+// Update only records a new `timeouts`: every other argument replaces the resource.
 func (r *marketingPartnershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state marketingPartnershipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	state.Timeouts = plan.Timeouts
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	updateTimeouts(ctx, req, resp)
 }
 
 func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -303,15 +289,13 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultPartnershipTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPartnershipTimeout, &resp.Diagnostics)
+	defer cancel()
 	partner, data, diags := expandPartnership(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	_, err := r.client.TerminatePartnership(ctx, newIdempotencyKey("tfterminate"), partner, data)
 	if err != nil && !wxpay.IsNotFound(err) {

@@ -83,13 +83,11 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	createTimeout, diags := plan.Timeouts.Create(ctx, defaultPayGiftChangeTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPayGiftChangeTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, createTimeout)
-	defer cancel()
 
 	activityID, merchantID := plan.ActivityID.ValueString(), plan.MerchantID.ValueString()
 	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, []string{merchantID})
@@ -112,13 +110,11 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
 
 	_, err := r.client.FindActivityMember(ctx, state.ActivityID.ValueString(), state.MerchantID.ValueString())
 	if wxpay.IsNotFound(err) {
@@ -135,14 +131,9 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only changes timeouts: both identifying attributes replace the resource.
+// Update only records a new `timeouts`: every other argument replaces the resource.
 func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan payGiftActivityMerchantModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	updateTimeouts(ctx, req, resp)
 }
 
 func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -151,13 +142,11 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	deleteTimeout, diags := state.Timeouts.Delete(ctx, defaultPayGiftChangeTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
-	defer cancel()
 
 	activityID := state.ActivityID.ValueString()
 	_, err := r.client.NewActivityMerchantsChange(activityID).Remove(ctx, []string{state.MerchantID.ValueString()})

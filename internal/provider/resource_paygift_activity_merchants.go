@@ -93,13 +93,11 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 		return
 	}
 	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
-	createTimeout, diags := plan.Timeouts.Create(ctx, defaultPayGiftChangeTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPayGiftChangeTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, createTimeout)
-	defer cancel()
 
 	activityID := plan.ActivityID.ValueString()
 	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, wanted)
@@ -126,13 +124,11 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
 
 	members, err := listMemberIDs(ctx, r.client, state.ActivityID.ValueString())
 	if wxpay.IsNotFound(err) {
@@ -158,13 +154,11 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	}
 	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
 	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
-	updateTimeout, diags := plan.Timeouts.Update(ctx, defaultPayGiftChangeTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultPayGiftChangeTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
-	defer cancel()
 
 	activityID := plan.ActivityID.ValueString()
 	// Add first, so the activity never has fewer merchants than both lists share.
@@ -194,13 +188,11 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 		return
 	}
 	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
-	deleteTimeout, diags := state.Timeouts.Delete(ctx, defaultPayGiftChangeTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() || len(current) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
-	defer cancel()
 
 	activityID := state.ActivityID.ValueString()
 	slices.Sort(current)

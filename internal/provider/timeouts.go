@@ -1,0 +1,43 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// How long an operation may take, retries included, when the resource's or data source's
+// `timeouts` does not say. Pay-gift changes get longer: WeChat Pay refuses a change to an
+// activity while the previous one is still being applied, and a list of thousands takes many
+// calls of 500.
+const (
+	defaultReadTimeout          = 5 * time.Minute
+	defaultGoldPlanTimeout      = 5 * time.Minute
+	defaultPartnershipTimeout   = 5 * time.Minute
+	defaultPayGiftChangeTimeout = 20 * time.Minute
+)
+
+// withTimeout bounds ctx by one operation's timeout: timeout is the Create, Read, Update or
+// Delete method of the model's `timeouts` value, def the operation's default.
+func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, problems := timeout(ctx, def)
+	diags.Append(problems...)
+	return context.WithTimeout(ctx, d)
+}
+
+// updateTimeouts is the Update of a resource whose every other argument replaces it: it
+// records the planned `timeouts` over the prior state and calls nothing.
+func updateTimeouts(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var t timeouts.Value
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &t)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.State.Raw = req.State.Raw
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("timeouts"), t)...)
+}

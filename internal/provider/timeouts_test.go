@@ -1,0 +1,83 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
+
+// A change of `timeouts` alone, on a resource whose every other argument replaces it, is an
+// in-place update that records the new timeouts and calls nothing that writes.
+func TestAccTimeouts_onlyTimeoutsChange(t *testing.T) {
+	cases := []struct {
+		name   string
+		seed   emulator.Seed
+		addr   string
+		config func(timeouts string) string // the resource, with timeouts as its last lines
+	}{
+		{"goldplan_custom_page", goldPlanSeed(), gpPageAddr, func(timeouts string) string {
+			return gpStatusHCL(gpSub) + fmt.Sprintf(`
+resource "wechatpay_goldplan_custom_page" "test" {
+  sub_mchid = wechatpay_goldplan_status.test.sub_mchid
+%s}
+`, timeouts)
+		}},
+		{"paygift_activity_merchant", payGiftSeed(0), memberAddr("1900000109"), func(timeouts string) string {
+			return fmt.Sprintf(`
+resource "wechatpay_paygift_activity_merchant" "m1900000109" {
+  activity_id = %q
+  merchant_id = "1900000109"
+%s}
+`, testActivity, timeouts)
+		}},
+		{"marketing_partnership", emulator.Seed{}, partnershipAddr, func(timeouts string) string {
+			return fmt.Sprintf(`
+resource "wechatpay_marketing_partnership" "test" {
+  partner         = %s
+  authorized_data = %s
+%s}
+`, appPartner(testAppID), busiStock("98065001"), timeouts)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newTestEmulator(t, tc.seed)
+			p := emu.providerConfig(modePublicKey)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: p + tc.config("")},
+					{
+						PreConfig: emu.ClearCalls,
+						Config:    p + tc.config(`  timeouts = { create = "3m", delete = "4m" }`+"\n"),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tc.addr, plancheck.ResourceActionUpdate)},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(tc.addr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("3m")),
+							statecheck.ExpectKnownValue(tc.addr, tfjsonpath.New("timeouts").AtMapKey("delete"), knownvalue.StringExact("4m")),
+						},
+						Check: func(*terraform.State) error {
+							for _, c := range emu.Calls() {
+								if c.Method != http.MethodGet {
+									return fmt.Errorf("a change of timeouts called %s %s", c.Method, c.Path)
+								}
+							}
+							return nil
+						},
+					},
+				},
+			})
+		})
+	}
+}
