@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -352,12 +350,4 @@ func flattenPartnership(m *marketingPartnershipModel, p *wxpay.Partnership) {
 	m.BuildTime = stringOrNull(p.BuildTime)
 	m.CreateTime = stringOrNull(p.CreateTime)
 	m.UpdateTime = stringOrNull(p.UpdateTime)
-}
-
-// newIdempotencyKey is a fresh key for one logical change: prefix, '-', 32 hex digits, within
-// WeChat Pay's 48 characters of letters, digits and |_*-.
-func newIdempotencyKey(prefix string) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b)
 }
