@@ -26,10 +26,6 @@ var (
 	_ resource.ResourceWithModifyPlan  = &goldPlanAdvertisingResource{}
 )
 
-// privateImported marks an imported advertising resource: its next change re-asserts that the
-// ads are shown, not only the filters.
-const privateImported = "imported"
-
 // NewGoldPlanAdvertisingResource shows ads on a sub-merchant's payment result page, keeping
 // some industries out.
 func NewGoldPlanAdvertisingResource() resource.Resource {
@@ -219,6 +215,10 @@ func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resou
 	importSubMchid(ctx, "wechatpay_goldplan_advertising", req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
+
+// privateImported marks an imported advertising resource: its next change re-asserts that the
+// ads are shown, not only the filters.
+const privateImported = "imported"
 
 func quotedList(values []string) string {
 	q := make([]string, len(values))

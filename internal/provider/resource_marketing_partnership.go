@@ -155,6 +155,10 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 	}
 }
 
+func (r *marketingPartnershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
 // ValidateConfig refuses at plan time the combinations WeChat Pay would refuse at apply time.
 func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var data marketingPartnershipModel
@@ -204,10 +208,6 @@ func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req r
 					"coupon) stock to the merchant.")
 		}
 	}
-}
-
-func (r *marketingPartnershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

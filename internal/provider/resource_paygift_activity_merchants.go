@@ -92,9 +92,9 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
+	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -152,10 +152,10 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
-	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
+	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
+	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -187,9 +187,9 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
+	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || len(current) == 0 {
 		return
 	}
