@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -290,5 +291,16 @@ func TestAccProvider_wrongCredentialsAreNamed(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+func TestDurationText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Second: "1s", 30 * time.Second: "30s", 90 * time.Second: "1m30s", 10 * time.Minute: "10m",
+		time.Hour: "1h", 90 * time.Minute: "1h30m",
+	} {
+		if got := durationText(d); got != want {
+			t.Errorf("durationText(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
