@@ -75,10 +75,10 @@ func TestAccProvider_environmentVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(envMchID, emu.keys.MchID)
-	t.Setenv(envMerchantSerialNumber, emu.keys.MerchantSerial)
+	t.Setenv(envMchID, emu.Keys().MchID)
+	t.Setenv(envMerchantSerialNumber, emu.Keys().MerchantSerial)
 	t.Setenv(envPrivateKey, string(merchantKey))
-	t.Setenv(envPublicKeyID, emu.keys.PublicKeyID)
+	t.Setenv(envPublicKeyID, emu.Keys().PublicKeyID)
 	t.Setenv(envPublicKeyPath, emu.files.PublicKey)
 	t.Setenv(envEndpoint, emu.URL)
 	t.Setenv(envRateLimit, "200")
@@ -101,10 +101,10 @@ func TestAccProvider_environmentVariables(t *testing.T) {
 // naming the attribute and its environment variable.
 func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 	good := map[string]string{
-		"mchid":                     emu.keys.MchID,
-		"merchant_serial_number":    emu.keys.MerchantSerial,
+		"mchid":                     emu.Keys().MchID,
+		"merchant_serial_number":    emu.Keys().MerchantSerial,
 		"private_key_path":          emu.files.MerchantKey,
-		"wechatpay_public_key_id":   emu.keys.PublicKeyID,
+		"wechatpay_public_key_id":   emu.Keys().PublicKeyID,
 		"wechatpay_public_key_path": emu.files.PublicKey,
 		"endpoint":                  emu.URL,
 	}
@@ -152,11 +152,11 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		{"mchid with a quote", map[string]string{"mchid": `1900000001",serial_no="X`}, nil, `(?s)Invalid Merchant ID.*mchid.*character\s+11\s+is\s+'"'`},
 		{"mchid from the environment with CR LF", nil, map[string]string{envMchID: "1900000001\r\n"}, `(?s)Invalid Merchant ID.*mchid.*WECHATPAY_MCHID.*character\s+11\s+is\s+'\\r'`},
 		{"mchid from the environment not digits", nil, map[string]string{envMchID: "abc"}, `(?s)Invalid Merchant ID.*WECHATPAY_MCHID.*8\s+to\s+32\s+digits`},
-		{"serial 39 hex digits", map[string]string{"merchant_serial_number": emu.keys.MerchantSerial[:39]}, nil, `(?s)Invalid Merchant Certificate Serial Number.*merchant_serial_number.*40\s+hex\s+digits;\s+this\s+one\s+has\s+39`},
-		{"serial with a quote", map[string]string{"merchant_serial_number": emu.keys.MerchantSerial[:39] + `"`}, nil, `(?s)Invalid Merchant Certificate Serial Number.*character\s+40\s+is\s+'"'`},
-		{"serial from the environment with LF", nil, map[string]string{envMerchantSerialNumber: emu.keys.MerchantSerial + "\n"}, `(?s)Invalid Merchant Certificate Serial Number.*WECHATPAY_MERCHANT_SERIAL_NUMBER.*'\\n'`},
-		{"public key id with a quote", map[string]string{"wechatpay_public_key_id": emu.keys.PublicKeyID + `"`}, nil, `(?s)Invalid WeChat Pay Public Key ID.*wechatpay_public_key_id.*'"'`},
-		{"public key id from the environment is a certificate serial", nil, map[string]string{envPublicKeyID: emu.keys.MerchantSerial}, `(?s)Invalid WeChat Pay Public Key ID.*WECHATPAY_PUBLIC_KEY_ID.*certificate\s+serial.*apiv3_key`},
+		{"serial 39 hex digits", map[string]string{"merchant_serial_number": emu.Keys().MerchantSerial[:39]}, nil, `(?s)Invalid Merchant Certificate Serial Number.*merchant_serial_number.*40\s+hex\s+digits;\s+this\s+one\s+has\s+39`},
+		{"serial with a quote", map[string]string{"merchant_serial_number": emu.Keys().MerchantSerial[:39] + `"`}, nil, `(?s)Invalid Merchant Certificate Serial Number.*character\s+40\s+is\s+'"'`},
+		{"serial from the environment with LF", nil, map[string]string{envMerchantSerialNumber: emu.Keys().MerchantSerial + "\n"}, `(?s)Invalid Merchant Certificate Serial Number.*WECHATPAY_MERCHANT_SERIAL_NUMBER.*'\\n'`},
+		{"public key id with a quote", map[string]string{"wechatpay_public_key_id": emu.Keys().PublicKeyID + `"`}, nil, `(?s)Invalid WeChat Pay Public Key ID.*wechatpay_public_key_id.*'"'`},
+		{"public key id from the environment is a certificate serial", nil, map[string]string{envPublicKeyID: emu.Keys().MerchantSerial}, `(?s)Invalid WeChat Pay Public Key ID.*WECHATPAY_PUBLIC_KEY_ID.*certificate\s+serial.*apiv3_key`},
 
 		// Key text where a path belongs is refused without reading (or printing) it, and the same
 		// pair of environment variables is refused as the same pair in the block is (issue 15 item 9).
@@ -232,7 +232,7 @@ provider "wechatpay" {
   wechatpay_public_key    = %q
   endpoint                = %q
 }
-`, emu.keys.MchID, emu.keys.MerchantSerial, readFile(t, emu.files.MerchantKey), emu.keys.PublicKeyID,
+`, emu.Keys().MchID, emu.Keys().MerchantSerial, readFile(t, emu.files.MerchantKey), emu.Keys().PublicKeyID,
 		readFile(t, emu.files.PublicKey), emu.URL)
 	for name, block := range map[string]string{"paths in the block": pathBlock, "text in the block": textBlock} {
 		t.Run(name, func(t *testing.T) {
@@ -265,13 +265,13 @@ func TestAccProvider_wrongCredentialsAreNamed(t *testing.T) {
 		wantErr string
 	}{
 		{"another merchant's id", func(emu *testEmulator) string {
-			return strings.Replace(emu.providerConfig(modePublicKey), fmt.Sprintf("%q", emu.keys.MchID), `"1900000002"`, 1)
+			return strings.Replace(emu.providerConfig(modePublicKey), fmt.Sprintf("%q", emu.Keys().MchID), `"1900000002"`, 1)
 		}, nil, `(?s)check\s+that\s+.mchid.\s+is\s+the\s+merchant\s+id.*merchant_serial_number.*clock.*SIGN_ERROR`},
 		{"another public key id beside the APIv3 key", func(emu *testEmulator) string {
-			return strings.Replace(emu.providerConfig(modeBoth), emu.keys.PublicKeyID, wrongKeyID, 1)
+			return strings.Replace(emu.providerConfig(modeBoth), emu.Keys().PublicKeyID, wrongKeyID, 1)
 		}, nil, `(?s)could\s+not\s+be\s+trusted.*signed\s+with\s+WeChat\s+Pay\s+public\s+key\s+"PUB_KEY_ID_\d+",\s+but\s+the\s+configured\s+public\s+key\s+ID\s+is\s+"` + wrongKeyID + `";\s+check\s+the\s+public\s+key\s+ID`},
 		{"another public key id alone", func(emu *testEmulator) string {
-			return strings.Replace(emu.providerConfig(modePublicKey), emu.keys.PublicKeyID, wrongKeyID, 1)
+			return strings.Replace(emu.providerConfig(modePublicKey), emu.Keys().PublicKeyID, wrongKeyID, 1)
 		}, nil, `(?s)could\s+not\s+be\s+trusted.*but\s+the\s+configured\s+public\s+key\s+ID\s+is\s+"` + wrongKeyID + `"`},
 		{"Wechatpay-Serial refused", func(emu *testEmulator) string { return emu.providerConfig(modePublicKey) },
 			&emulator.Fault{Kind: emulator.FaultStatus, Status: 400, Code: "PARAM_ERROR", Message: "平台证书序列号Wechatpay-Serial错误"},

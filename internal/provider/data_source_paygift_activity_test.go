@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 const activityAddr = "data.wechatpay_paygift_activity.test"
@@ -38,8 +39,8 @@ func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_status"), knownvalue.StringExact("ONGOING_ACT_STATUS")),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("ongoing"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_type"), knownvalue.StringExact("FULL_SEND_ACT_TYPE")),
-					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("creator_merchant_id"), knownvalue.StringExact(testMchID)),
-					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("belong_merchant_id"), knownvalue.StringExact(testMchID)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("creator_merchant_id"), knownvalue.StringExact(emulatortest.MchID)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("belong_merchant_id"), knownvalue.StringExact(emulatortest.MchID)),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("begin_time"), nonEmpty),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("end_time"), nonEmpty),
 				},

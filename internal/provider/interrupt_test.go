@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // What a user is told when a call never got its answer: a timeout says what is true of request
@@ -65,19 +65,12 @@ func TestAccDiagnostics_interruptIsNotATimeout(t *testing.T) {
 		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (the real Terraform CLI)")
 	}
 	clearProviderEnv(t)
-	keys, files := testKeys(t)
-	srv := emulator.New(emulator.Options{Keys: keys,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
-	if err := srv.Seed(goldPlanSeed()); err != nil {
-		t.Fatal(err)
-	}
 	path := goldPlanBase + "changegoldplanstatus"
-	srv.InjectFault(emulator.Fault{Method: "POST", Path: path, Kind: emulator.FaultTimeout}) // held until the caller gives up
 	arrived := make(chan struct{}, 1)
-	hs := httptest.NewServer(notifyingHandler{next: srv, path: path, arrived: arrived})
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	emu := &testEmulator{Server: srv, URL: hs.URL, keys: keys, files: files}
+	emu := newTestEmulator(t, goldPlanSeed(), emulatortest.WithHandler(func(next http.Handler) http.Handler {
+		return notifyingHandler{next: next, path: path, arrived: arrived}
+	}))
+	emu.InjectFault(emulator.Fault{Method: "POST", Path: path, Kind: emulator.FaultTimeout}) // held until the caller gives up
 
 	run := newCLIRun(t, emu.providerConfig(modePublicKey)+gpStatusHCL(gpSub), nil)
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "apply", "-auto-approve", "-input=false", "-no-color")
@@ -117,7 +110,7 @@ func TestAccDiagnostics_interruptIsNotATimeout(t *testing.T) {
 	if regexp.MustCompile(`ran\s+out\s+of\s+time|Raise\s+the\s+resource's`).MatchString(text) {
 		t.Errorf("an interrupt is reported as a timeout:\n%s", text)
 	}
-	if n := srv.CountApplied("", ""); n != 0 {
+	if n := emu.CountApplied("", ""); n != 0 {
 		t.Errorf("the emulator applied %d changes, want 0 (the call was held until the interrupt)", n)
 	}
 }

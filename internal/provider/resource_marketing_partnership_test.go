@@ -481,8 +481,8 @@ func TestMarketingPartnershipDelete(t *testing.T) {
 func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
 	t.Helper()
 	c, err := wxpay.New(wxpay.Config{
-		MchID: emu.keys.MchID, MerchantSerialNumber: emu.keys.MerchantSerial, PrivateKey: emu.keys.MerchantKey,
-		PublicKeyID: emu.keys.PublicKeyID, PublicKey: &emu.keys.PublicKeyModeKey.PublicKey,
+		MchID: emu.Keys().MchID, MerchantSerialNumber: emu.Keys().MerchantSerial, PrivateKey: emu.Keys().MerchantKey,
+		PublicKeyID: emu.Keys().PublicKeyID, PublicKey: &emu.Keys().PublicKeyModeKey.PublicKey,
 		Endpoint: emu.URL, MaxRetries: -1,
 	})
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // secretRecorder wraps the emulator and keeps every Authorization header and answer signature
@@ -174,24 +174,19 @@ func (r *cliRun) terraform(args ...string) {
 // provider does.
 func TestAccSecrets_neverInLogsStateOrPlan(t *testing.T) {
 	clearProviderEnv(t)
-	keys, files := testKeys(t)
-	srv := emulator.New(emulator.Options{Keys: keys,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
-	err := srv.Seed(emulator.Seed{
+	var rec *secretRecorder
+	emu := newTestEmulator(t, emulator.Seed{
 		CallerRole: emulator.RoleChannelPartner,
 		SubMerchants: []emulator.SubMerchant{
 			{SubMchid: "1900000109", AuthorizeState: "AUTHORIZE_STATE_AUTHORIZED"},
 			{SubMchid: "1900000110"},
 		},
 		Activities: []emulator.Activity{{ActivityID: "10028001"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &secretRecorder{next: srv}
-	hs := httptest.NewServer(rec)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
+	}, emulatortest.WithHandler(func(next http.Handler) http.Handler {
+		rec = &secretRecorder{next: next}
+		return rec
+	}))
+	keys, files := emu.Keys(), emu.files
 
 	keyPEM, err := os.ReadFile(files.MerchantKey)
 	if err != nil {
@@ -224,7 +219,7 @@ resource "wechatpay_marketing_partnership" "mp" {
 		envMchID:                keys.MchID,
 		envMerchantSerialNumber: keys.MerchantSerial,
 		envPrivateKey:           string(keyPEM),
-		envEndpoint:             hs.URL,
+		envEndpoint:             emu.URL,
 		envAPIv3Key:             keys.APIv3Key,
 	})
 
@@ -236,10 +231,10 @@ resource "wechatpay_marketing_partnership" "mp" {
 	run.terraform("plan", "-input=false", "-detailed-exitcode") // exit 2 would fail: nothing may change
 	run.terraform("destroy", "-input=false", "-auto-approve")
 
-	if n := srv.CountApplied("", ""); n < 3 {
+	if n := emu.CountApplied("", ""); n < 3 {
 		t.Fatalf("the emulator applied %d changes, want at least 3: the run did not exercise the resources", n)
 	}
-	if n := srv.CountCalls("GET", "/v3/certificates"); n == 0 {
+	if n := emu.CountCalls("GET", "/v3/certificates"); n == 0 {
 		t.Fatal("platform certificates were never downloaded: the APIv3 key was not exercised")
 	}
 
@@ -362,7 +357,7 @@ func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
 	emu := newTestEmulator(t, authorizationSeed("CHANNEL_PARTNER"))
 	keyPEM, pubPEM, ecPEM := readFile(t, emu.files.MerchantKey), readFile(t, emu.files.PublicKey), ecPrivateKeyPEM(t)
 	keyBody, pubBody := pemBody(t, keyPEM), pemBody(t, pubPEM)
-	apiv3 := emu.keys.APIv3Key
+	apiv3 := emu.Keys().APIv3Key
 
 	secrets := secretRuns{}
 	secrets.add("the merchant private key", keyBody)
@@ -447,8 +442,8 @@ func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
 
 	// The good settings every case starts from; a case replaces the ones of the same key pair.
 	good := map[string]string{
-		"mchid": emu.keys.MchID, "merchant_serial_number": emu.keys.MerchantSerial, "endpoint": emu.URL,
-		"private_key_path": keyFile, "wechatpay_public_key_id": emu.keys.PublicKeyID, "wechatpay_public_key_path": pubFile,
+		"mchid": emu.Keys().MchID, "merchant_serial_number": emu.Keys().MerchantSerial, "endpoint": emu.URL,
+		"private_key_path": keyFile, "wechatpay_public_key_id": emu.Keys().PublicKeyID, "wechatpay_public_key_path": pubFile,
 	}
 	pairOf := map[string][]string{
 		"private_key": {"private_key", "private_key_path"}, "private_key_path": {"private_key", "private_key_path"},

@@ -1,6 +1,10 @@
-package emulator
+package emulator_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
 
 func TestAuthorizeState(t *testing.T) {
 	cases := []struct {
@@ -11,13 +15,13 @@ func TestAuthorizeState(t *testing.T) {
 		code    string
 		message string
 	}{
-		{"channel partner", RoleChannelPartner, testSub, 200, "", AuthorizeStateAuthorized},
-		{"institution", RoleInstitution, testSub, 200, "", AuthorizeStateAuthorized},
-		{"never authorized", RoleChannelPartner, "1900000110", 200, "", AuthorizeStateUnauthorized},
-		{"service provider refused", RoleServiceProvider, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
-		{"merchant refused", RoleMerchant, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
-		{"unknown sub-merchant", RoleChannelPartner, "1900000777", 400, "INVALID_REQUEST", "无效请求"},
-		{"someone else's sub-merchant", RoleChannelPartner, "1900000666", 403, "NO_AUTH", "无权限查询该商户"},
+		{"channel partner", emulator.RoleChannelPartner, testSub, 200, "", emulator.AuthorizeStateAuthorized},
+		{"institution", emulator.RoleInstitution, testSub, 200, "", emulator.AuthorizeStateAuthorized},
+		{"never authorized", emulator.RoleChannelPartner, "1900000110", 200, "", emulator.AuthorizeStateUnauthorized},
+		{"service provider refused", emulator.RoleServiceProvider, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
+		{"merchant refused", emulator.RoleMerchant, testSub, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
+		{"unknown sub-merchant", emulator.RoleChannelPartner, "1900000777", 400, "INVALID_REQUEST", "无效请求"},
+		{"someone else's sub-merchant", emulator.RoleChannelPartner, "1900000666", 403, "NO_AUTH", "无权限查询该商户"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,8 +43,8 @@ func TestAuthorizeState(t *testing.T) {
 	t.Run("drift back to unauthorized", func(t *testing.T) {
 		e := newEnv(t)
 		seedBasics(t, e)
-		e.srv.SetAuthorizeState(testSub, AuthorizeStateUnauthorized)
-		if got := e.ok("GET", stateURI, "").json(t)["authorize_state"]; got != AuthorizeStateUnauthorized {
+		e.srv.SetAuthorizeState(testSub, emulator.AuthorizeStateUnauthorized)
+		if got := e.ok("GET", stateURI, "").json(t)["authorize_state"]; got != emulator.AuthorizeStateUnauthorized {
 			t.Errorf("authorize_state %v", got)
 		}
 	})
@@ -58,7 +62,7 @@ func TestApply4SubjectUnknownDialect(t *testing.T) {
 	}
 	for mode, want := range cases {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectApply4SubjectUnknown: mode}))
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectApply4SubjectUnknown: mode}))
 			seedBasics(t, e)
 			if a := e.fails(want.status, want.code, "GET", "/v3/apply4subject/applyment/merchants/1900000777/state", ""); a.message(t) != want.message {
 				t.Errorf("message %q", a.message(t))

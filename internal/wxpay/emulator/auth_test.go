@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"context"
@@ -23,6 +23,9 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/downloader"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 func dropParam(name string) func(string) string {
@@ -133,7 +136,7 @@ func TestRequestVerificationAccepts(t *testing.T) {
 		{"Accept */* as the SDK sends", "GET", stateURI, "", []opt{withHeader("Accept", "*/*")}},
 		{"Accept list", "GET", stateURI, "", []opt{withHeader("Accept", "text/html, application/json;q=0.9")}},
 		{"timestamp 298 s old", "GET", stateURI, "", []opt{withClockSkew(-298 * time.Second)}},
-		{"lowercase serial", "GET", stateURI, "", []opt{withSerial(strings.ToLower(testKeys(t).MerchantSerial))}},
+		{"lowercase serial", "GET", stateURI, "", []opt{withSerial(strings.ToLower(emulatortest.Keys(t).MerchantSerial))}},
 		{"Content-Type with charset", "POST", goldPlanURI, openGoldPlan, []opt{withHeader("Content-Type", "application/json; charset=utf-8")}},
 		{"body with trailing newline as the SDK encodes", "POST", goldPlanURI, openGoldPlan + "\n", nil},
 		{"GET with Content-Type and no body", "GET", stateURI, "", []opt{withHeader("Content-Type", "application/json")}},
@@ -164,20 +167,20 @@ func TestAnswerSignedWithRequestedKey(t *testing.T) {
 		name       string
 		mode       string
 		serial     string
-		wantSerial func(*Keys) string
+		wantSerial func(*emulator.Keys) string
 		uri        string
 	}{
-		{"public key id", "", testKeys(t).PublicKeyID, func(k *Keys) string { return k.PublicKeyID }, stateURI},
-		{"platform serial", "", testKeys(t).PlatformSerial, func(k *Keys) string { return k.PlatformSerial }, stateURI},
-		{"absent, default public key", "", "", func(k *Keys) string { return k.PublicKeyID }, stateURI},
-		{"unknown, default public key", "", "DEADBEEF", func(k *Keys) string { return k.PublicKeyID }, stateURI},
-		{"absent, default certificate", ModeCertificate, "", func(k *Keys) string { return k.PlatformSerial }, stateURI},
-		{"public key id beats certificate default", ModeCertificate, testKeys(t).PublicKeyID, func(k *Keys) string { return k.PublicKeyID }, stateURI},
-		{"certificate download without serial", "", "", func(k *Keys) string { return k.PlatformSerial }, "/v3/certificates"},
+		{"public key id", "", emulatortest.Keys(t).PublicKeyID, func(k *emulator.Keys) string { return k.PublicKeyID }, stateURI},
+		{"platform serial", "", emulatortest.Keys(t).PlatformSerial, func(k *emulator.Keys) string { return k.PlatformSerial }, stateURI},
+		{"absent, default public key", "", "", func(k *emulator.Keys) string { return k.PublicKeyID }, stateURI},
+		{"unknown, default public key", "", "DEADBEEF", func(k *emulator.Keys) string { return k.PublicKeyID }, stateURI},
+		{"absent, default certificate", emulator.ModeCertificate, "", func(k *emulator.Keys) string { return k.PlatformSerial }, stateURI},
+		{"public key id beats certificate default", emulator.ModeCertificate, emulatortest.Keys(t).PublicKeyID, func(k *emulator.Keys) string { return k.PublicKeyID }, stateURI},
+		{"certificate download without serial", "", "", func(k *emulator.Keys) string { return k.PlatformSerial }, "/v3/certificates"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, func(o *Options) { o.DefaultMode = tc.mode })
+			e := newEnv(t, func(o *emulator.Options) { o.DefaultMode = tc.mode })
 			seedBasics(t, e)
 			a := e.ok("GET", tc.uri, "", withWechatpaySerial(tc.serial))
 			if got, want := a.header.Get("Wechatpay-Serial"), tc.wantSerial(e.keys); got != want {
@@ -231,7 +234,7 @@ func TestOfficialSDKPublicKeyMode(t *testing.T) {
 	if err := core.UnMarshalResponse(res.Response, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.AuthorizeState != AuthorizeStateAuthorized {
+	if out.AuthorizeState != emulator.AuthorizeStateAuthorized {
 		t.Errorf("authorize_state %q", out.AuthorizeState)
 	}
 	// A body-carrying call through the SDK: its encoder adds a trailing newline, signed and sent.
@@ -242,7 +245,7 @@ func TestOfficialSDKPublicKeyMode(t *testing.T) {
 		t.Error("the SDK's POST did not open the gold plan")
 	}
 	// And the SDK's validator really checks: a tampered answer must fail it.
-	e.srv.InjectFault(Fault{Kind: FaultTamperSignature, Count: 1})
+	e.srv.InjectFault(emulator.Fault{Kind: emulator.FaultTamperSignature, Count: 1})
 	if _, err := client.Get(ctx, e.http.URL+stateURI); err == nil {
 		t.Error("the SDK accepted a tampered signature")
 	}
@@ -298,11 +301,11 @@ func TestOfficialSDKCertificateMode(t *testing.T) {
 }
 
 func TestKeysFromSDKLoaders(t *testing.T) {
-	k := testKeys(t)
+	k := emulatortest.Keys(t)
 	if _, ok := k.PlatformCert.PublicKey.(*rsa.PublicKey); !ok {
 		t.Fatal("platform certificate key is not RSA")
 	}
-	if got := certSerial(k.PlatformCert); got != k.PlatformSerial || len(got) != 40 || strings.ToUpper(got) != got {
+	if got := emulator.CertSerial(k.PlatformCert); got != k.PlatformSerial || len(got) != 40 || strings.ToUpper(got) != got {
 		t.Errorf("platform serial %q", got)
 	}
 	if !strings.HasPrefix(k.PublicKeyID, "PUB_KEY_ID_") || len(k.APIv3Key) != 32 {
@@ -326,7 +329,7 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Add(`WECHATPAY2-SHA256-RSA2048 `)
 	f.Add(``)
 	f.Fuzz(func(t *testing.T, header string) {
-		a, issue := parseAuthorization(header)
+		a, issue := emulator.ParseAuthorization(header)
 		if issue != "" {
 			// A refusal is one of the fixed reasons, so it can never echo a value of the header
 			// (a signature above all); only a duplicated parameter's name is repeated.
@@ -335,21 +338,21 @@ func FuzzParseAuthorization(f *testing.F) {
 			}
 			return
 		}
-		fields := []string{a.mchid, a.nonce, a.timestamp, a.serial, a.signature}
+		fields := []string{a.MchID, a.Nonce, a.Timestamp, a.Serial, a.Signature}
 		for i, v := range fields {
 			if v == "" {
 				t.Fatalf("accepted %q with field %d empty", header, i)
 			}
 		}
-		if !strings.HasPrefix(strings.TrimSpace(header), authScheme+" ") {
-			t.Fatalf("accepted %q without the %s scheme", header, authScheme)
+		if !strings.HasPrefix(strings.TrimSpace(header), emulator.AuthScheme+" ") {
+			t.Fatalf("accepted %q without the %s scheme", header, emulator.AuthScheme)
 		}
 		if strings.ContainsAny(strings.Join(fields, ""), `",`) {
 			return // not expressible again in k="v" form
 		}
 		again := fmt.Sprintf(`%s signature="%s",serial_no="%s",timestamp="%s",nonce_str="%s",mchid="%s"`,
-			authScheme, a.signature, a.serial, a.timestamp, a.nonce, a.mchid)
-		b, issue := parseAuthorization(again)
+			emulator.AuthScheme, a.Signature, a.Serial, a.Timestamp, a.Nonce, a.MchID)
+		b, issue := emulator.ParseAuthorization(again)
 		if issue != "" || b != a {
 			t.Fatalf("re-serialised header parsed differently: %+v / %q, want %+v", b, issue, a)
 		}
@@ -382,8 +385,8 @@ func FuzzVerifyRequest(f *testing.F) {
 		if err != nil || u.RequestURI() != uri {
 			return // only request lines net/http would put on the wire unchanged
 		}
-		keys := testKeys(t)
-		s := New(Options{Keys: keys})
+		keys := emulatortest.Keys(t)
+		s := emulator.New(emulator.Options{Keys: keys})
 		defer s.Close()
 
 		signed := struct{ method, uri, body, mchid, serial string }{method, uri, body, keys.MchID, keys.MerchantSerial}
@@ -425,7 +428,7 @@ func FuzzVerifyRequest(f *testing.F) {
 		}
 		req := &http.Request{Method: sent.method, URL: su, Header: http.Header{}}
 		req.Header.Set("Authorization", fmt.Sprintf(`%s mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
-			authScheme, sent.mchid, nonce, ts, sent.serial, sig))
+			emulator.AuthScheme, sent.mchid, nonce, ts, sent.serial, sig))
 
 		// Serials are hex: WeChat Pay compares them case-insensitively, and they are not signed.
 		if strings.EqualFold(sent.serial, signed.serial) {
@@ -434,33 +437,33 @@ func FuzzVerifyRequest(f *testing.F) {
 		unchanged := sent == signed && sig == base64.StdEncoding.EncodeToString(raw)
 		inWindow := tsOffset > -signWindowSeconds+2 && tsOffset < signWindowSeconds-2
 		outOfWindow := tsOffset <= -signWindowSeconds-2 || tsOffset >= signWindowSeconds+2
-		_, res, refused := s.verifyRequest(req, []byte(sent.body))
+		status, refused := s.VerifyRequest(req, []byte(sent.body))
 		switch {
 		case !refused && !unchanged:
 			t.Fatalf("accepted a request whose %s no longer matches its signature", changeNames[change])
 		case !refused && outOfWindow:
 			t.Fatalf("accepted a request timestamped %d s away", tsOffset)
 		case refused && unchanged && inWindow:
-			t.Fatalf("refused a correctly signed request: %+v", res)
-		case refused && res.status != http.StatusUnauthorized:
-			t.Fatalf("refusal with status %d, want 401 SIGN_ERROR", res.status)
+			t.Fatalf("refused a correctly signed request: status %d", status)
+		case refused && status != http.StatusUnauthorized:
+			t.Fatalf("refusal with status %d, want 401 SIGN_ERROR", status)
 		}
 		if !refused {
-			if _, _, again := s.verifyRequest(req, []byte(sent.body)); !again {
+			if _, again := s.VerifyRequest(req, []byte(sent.body)); !again {
 				t.Fatal("accepted the same nonce twice")
 			}
 		}
 	})
 }
 
-const signWindowSeconds = int64(signWindow / time.Second)
+const signWindowSeconds = int64(emulator.SignWindow / time.Second)
 
 var changeNames = [...]string{"nothing", "method", "URI", "body", "timestamp", "mchid", "serial", "signature"}
 
 func fixedAuthorizationIssue(issue string) bool {
 	fixed := []string{
 		"Authorization header is missing",
-		"authorization scheme must be " + authScheme,
+		"authorization scheme must be " + emulator.AuthScheme,
 		"malformed Authorization parameters: expected k=\"v\" pairs",
 	}
 	for _, name := range []string{"mchid", "nonce_str", "timestamp", "serial_no", "signature"} {

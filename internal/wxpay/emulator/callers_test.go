@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"encoding/json"
@@ -9,10 +9,13 @@ import (
 	"testing"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 func TestGenerateKeysMakesOneCallerPerRole(t *testing.T) {
-	k := testKeys(t)
+	k := emulatortest.Keys(t)
 	all := k.AllCallers()
 	var roleList, mchids []string
 	for _, c := range all {
@@ -23,21 +26,21 @@ func TestGenerateKeysMakesOneCallerPerRole(t *testing.T) {
 		}
 	}
 	slices.Sort(roleList)
-	wantRoles := slices.Clone(roles)
+	wantRoles := slices.Clone(emulator.Roles)
 	slices.Sort(wantRoles)
-	if !slices.Equal(roleList, wantRoles) || all[0].MchID != k.MchID || all[0].Role != RoleChannelPartner || !all[0].Key.Equal(k.MerchantKey) {
+	if !slices.Equal(roleList, wantRoles) || all[0].MchID != k.MchID || all[0].Role != emulator.RoleChannelPartner || !all[0].Key.Equal(k.MerchantKey) {
 		t.Errorf("callers %v, default %+v", roleList, all[0])
 	}
 	if slices.Sort(mchids); len(slices.Compact(mchids)) != len(all) {
 		t.Errorf("mchids not distinct: %v", mchids)
 	}
-	if c, ok := k.Caller(CallerMerchant); !ok || c.Role != RoleMerchant || c.MchID != "1900000004" {
+	if c, ok := k.Caller(emulator.CallerMerchant); !ok || c.Role != emulator.RoleMerchant || c.MchID != "1900000004" {
 		t.Errorf("merchant caller %+v", c)
 	}
 }
 
 func TestCallerKeysOnDisk(t *testing.T) {
-	k := testKeys(t)
+	k := emulatortest.Keys(t)
 	dir := t.TempDir()
 	files, err := k.WriteFiles(dir)
 	if err != nil {
@@ -53,7 +56,7 @@ func TestCallerKeysOnDisk(t *testing.T) {
 			t.Errorf("%s mode %v (%v)", path, fi.Mode(), err)
 		}
 	}
-	loaded, err := LoadOrCreateKeys(dir, k.MchID)
+	loaded, err := emulator.LoadOrCreateKeys(dir, k.MchID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +67,12 @@ func TestCallerKeysOnDisk(t *testing.T) {
 		}
 	}
 	// Renaming the default caller to another caller's id is refused, not a silent merge.
-	if _, err := LoadOrCreateKeys(dir, "1900000004"); err == nil || !strings.Contains(err.Error(), CallerMerchant) {
+	if _, err := emulator.LoadOrCreateKeys(dir, "1900000004"); err == nil || !strings.Contains(err.Error(), emulator.CallerMerchant) {
 		t.Errorf("rename onto the merchant caller: %v", err)
 	}
 
 	// A directory written before there were several callers gets them, the default one kept.
-	meta := filepath.Join(dir, fileMeta)
+	meta := filepath.Join(dir, emulator.KeysMetaFile)
 	raw, err := os.ReadFile(meta)
 	if err != nil {
 		t.Fatal(err)
@@ -83,14 +86,14 @@ func TestCallerKeysOnDisk(t *testing.T) {
 	if err := os.WriteFile(meta, old, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	upgraded, err := LoadOrCreateKeys(dir, "")
+	upgraded, err := emulator.LoadOrCreateKeys(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(upgraded.AllCallers()) != 4 || upgraded.MerchantSerial != k.MerchantSerial || !upgraded.MerchantKey.Equal(k.MerchantKey) {
 		t.Errorf("upgraded callers %d, default serial %s", len(upgraded.AllCallers()), upgraded.MerchantSerial)
 	}
-	if raw, _ := os.ReadFile(meta); !strings.Contains(string(raw), CallerServiceProvider) {
+	if raw, _ := os.ReadFile(meta); !strings.Contains(string(raw), emulator.CallerServiceProvider) {
 		t.Error("the upgrade was not written")
 	}
 }
@@ -98,8 +101,8 @@ func TestCallerKeysOnDisk(t *testing.T) {
 // Every caller signs with its own key; a signature must match the caller its mchid names.
 func TestCallersVerifiedPerCaller(t *testing.T) {
 	e := newEnv(t)
-	merchant, _ := e.keys.Caller(CallerMerchant)
-	provider, _ := e.keys.Caller(CallerServiceProvider)
+	merchant, _ := e.keys.Caller(emulator.CallerMerchant)
+	provider, _ := e.keys.Caller(emulator.CallerServiceProvider)
 	for _, c := range e.keys.AllCallers() {
 		e.as(c.Name).ok("GET", "/v3/certificates", "")
 		calls := e.srv.Calls()
@@ -138,19 +141,19 @@ var roleRequests = []struct {
 	refusalCode    string
 	refusalMessage string
 }{
-	{"gold plan", "POST", goldPlanURI, openGoldPlan, []string{RoleServiceProvider, RoleChannelPartner}, 400, "INVALID_REQUEST", "调用方不是服务商"},
-	{"pay-gift", "GET", actURI, "", []string{RoleServiceProvider, RoleChannelPartner}, 403, "NO_AUTH", "商户未被授权"},
-	{"partnerships", "GET", "/v3/marketing/partnerships", "", []string{RoleMerchant}, 403, "NO_AUTH", "商户未被授权"},
-	{"apply4subject", "GET", stateURI, "", []string{RoleChannelPartner, RoleInstitution}, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
-	{"certificates", "GET", "/v3/certificates", "", roles, 0, "", ""},
+	{"gold plan", "POST", goldPlanURI, openGoldPlan, []string{emulator.RoleServiceProvider, emulator.RoleChannelPartner}, 400, "INVALID_REQUEST", "调用方不是服务商"},
+	{"pay-gift", "GET", actURI, "", []string{emulator.RoleServiceProvider, emulator.RoleChannelPartner}, 403, "NO_AUTH", "商户未被授权"},
+	{"partnerships", "GET", "/v3/marketing/partnerships", "", []string{emulator.RoleMerchant}, 403, "NO_AUTH", "商户未被授权"},
+	{"apply4subject", "GET", stateURI, "", []string{emulator.RoleChannelPartner, emulator.RoleInstitution}, 400, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口"},
+	{"certificates", "GET", "/v3/certificates", "", emulator.Roles, 0, "", ""},
 }
 
 func TestRolesDialect(t *testing.T) {
 	for _, mode := range []string{"strict", "any"} {
 		for _, rr := range roleRequests {
-			for _, c := range testKeys(t).AllCallers() {
+			for _, c := range emulatortest.Keys(t).AllCallers() {
 				t.Run(mode+"/"+rr.family+"/"+c.Name, func(t *testing.T) {
-					e := newEnv(t, withDialects(map[string]string{DialectRoles: mode}))
+					e := newEnv(t, withDialects(map[string]string{emulator.DialectRoles: mode}))
 					seedActivities(t, e)
 					a := e.as(c.Name).do(rr.method, rr.uri, rr.body)
 					refused := a.status == rr.refusalStatus && a.code(t) == rr.refusalCode && a.message(t) == rr.refusalMessage
@@ -169,11 +172,11 @@ func TestRolesDialect(t *testing.T) {
 
 // Records belong to callers: another caller, even one of the right role, cannot use them.
 func TestRecordsBelongToCallers(t *testing.T) {
-	e := newEnv(t, withDialects(map[string]string{DialectRoles: "any"}))
-	provider, _ := e.keys.Caller(CallerServiceProvider)
-	err := e.srv.Seed(Seed{
-		SubMerchants: []SubMerchant{{SubMchid: testSub}, {SubMchid: "1900000110", Owner: CallerServiceProvider}},
-		Activities:   []Activity{{ActivityID: actID, OwnerMchid: CallerServiceProvider}},
+	e := newEnv(t, withDialects(map[string]string{emulator.DialectRoles: "any"}))
+	provider, _ := e.keys.Caller(emulator.CallerServiceProvider)
+	err := e.srv.Seed(emulator.Seed{
+		SubMerchants: []emulator.SubMerchant{{SubMchid: testSub}, {SubMchid: "1900000110", Owner: emulator.CallerServiceProvider}},
+		Activities:   []emulator.Activity{{ActivityID: actID, OwnerMchid: emulator.CallerServiceProvider}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +184,7 @@ func TestRecordsBelongToCallers(t *testing.T) {
 	if st := e.srv.Snapshot(); st.SubMerchants[1].Owner != provider.MchID || st.Activities[0].OwnerMchid != provider.MchID {
 		t.Fatalf("seeded owners by caller name: %+v %+v", st.SubMerchants[1], st.Activities[0])
 	}
-	sp, cp, m := e.as(CallerServiceProvider), e.as(CallerChannelPartner), e.as(CallerMerchant)
+	sp, cp, m := e.as(emulator.CallerServiceProvider), e.as(emulator.CallerChannelPartner), e.as(emulator.CallerMerchant)
 	// Sub-merchants: the default caller owns testSub, the service provider 1900000110.
 	cp.ok("POST", goldPlanURI, openGoldPlan)
 	sp.fails(400, "INVALID_REQUEST", "POST", goldPlanURI, openGoldPlan)
@@ -200,8 +203,8 @@ func TestRecordsBelongToCallers(t *testing.T) {
 	cp.fails(404, "RESOURCE_NOT_EXISTS", "GET", "/v3/marketing/partnerships", "")
 	cp.fails(403, "NO_AUTH", "POST", terminateURI, appPartner, idem("b-2"))
 	cp.fails(403, "NO_AUTH", "POST", buildURI, appPartner, idem("b-3"))
-	if p, ok := e.srv.Partnership(Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}); !ok ||
-		p.State != PartnershipEstablished || p.OwnerMchid != m.caller.MchID {
+	if p, ok := e.srv.Partnership(emulator.Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}); !ok ||
+		p.State != emulator.PartnershipEstablished || p.OwnerMchid != m.caller.MchID {
 		t.Errorf("partnership %+v", p)
 	}
 	// Idempotency keys are the caller's own: the same key from another caller is a new request.
@@ -221,35 +224,35 @@ func mustJSON(t *testing.T, v any) []byte {
 
 func TestCallerSeeds(t *testing.T) {
 	e := newEnv(t)
-	provider, _ := e.keys.Caller(CallerServiceProvider)
-	err := e.srv.Seed(Seed{GoldPlanEnabled: ptr(false), Callers: []CallerSeed{
-		{Name: CallerServiceProvider, GoldPlanEnabled: ptr(true), GoldPlanDefaultOpen: ptr(true)},
-		{MchID: "1900000003", Penalized: ptr(true), Role: RoleChannelPartner},
+	provider, _ := e.keys.Caller(emulator.CallerServiceProvider)
+	err := e.srv.Seed(emulator.Seed{GoldPlanEnabled: ptr(false), Callers: []emulator.CallerSeed{
+		{Name: emulator.CallerServiceProvider, GoldPlanEnabled: ptr(true), GoldPlanDefaultOpen: ptr(true)},
+		{MchID: "1900000003", Penalized: ptr(true), Role: emulator.RoleChannelPartner},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := e.srv.Snapshot()
-	byName := map[string]CallerState{}
+	byName := map[string]emulator.CallerState{}
 	for _, c := range st.Callers {
 		byName[c.Name] = c
 	}
-	if c := byName[CallerServiceProvider]; !c.GoldPlanEnabled || !c.GoldPlanDefaultOpen || c.MchID != provider.MchID {
+	if c := byName[emulator.CallerServiceProvider]; !c.GoldPlanEnabled || !c.GoldPlanDefaultOpen || c.MchID != provider.MchID {
 		t.Errorf("service provider %+v", c)
 	}
-	if c := byName[CallerInstitution]; c.GoldPlanEnabled || !c.Penalized || c.Role != RoleChannelPartner {
+	if c := byName[emulator.CallerInstitution]; c.GoldPlanEnabled || !c.Penalized || c.Role != emulator.RoleChannelPartner {
 		t.Errorf("institution %+v", c)
 	}
-	if c := byName[CallerChannelPartner]; c.GoldPlanEnabled || st.GoldPlanEnabled || st.Callers[0].Name != CallerChannelPartner {
+	if c := byName[emulator.CallerChannelPartner]; c.GoldPlanEnabled || st.GoldPlanEnabled || st.Callers[0].Name != emulator.CallerChannelPartner {
 		t.Errorf("default caller %+v", c)
 	}
-	for _, bad := range []CallerSeed{{Name: "bank"}, {MchID: "1900000999"}, {}, {Name: CallerMerchant, MchID: provider.MchID}, {Name: CallerMerchant, Role: "BANK"}} {
-		err := e.srv.Seed(Seed{Callers: []CallerSeed{bad}, CallerRole: RoleInstitution})
-		if err == nil || (bad.Role == "" && !strings.Contains(err.Error(), CallerMerchant)) {
+	for _, bad := range []emulator.CallerSeed{{Name: "bank"}, {MchID: "1900000999"}, {}, {Name: emulator.CallerMerchant, MchID: provider.MchID}, {Name: emulator.CallerMerchant, Role: "BANK"}} {
+		err := e.srv.Seed(emulator.Seed{Callers: []emulator.CallerSeed{bad}, CallerRole: emulator.RoleInstitution})
+		if err == nil || (bad.Role == "" && !strings.Contains(err.Error(), emulator.CallerMerchant)) {
 			t.Errorf("seed %+v: %v", bad, err)
 		}
 	}
-	if e.srv.Snapshot().CallerRole != RoleChannelPartner {
+	if e.srv.Snapshot().CallerRole != emulator.RoleChannelPartner {
 		t.Error("a refused seed changed the caller role")
 	}
 }

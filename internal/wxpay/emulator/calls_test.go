@@ -1,6 +1,10 @@
-package emulator
+package emulator_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+)
 
 func TestCallLog(t *testing.T) {
 	e := newEnv(t)
@@ -8,7 +12,7 @@ func TestCallLog(t *testing.T) {
 	e.ok("POST", goldPlanURI, openGoldPlan, withNonce("NONCE-A"))
 	e.ok("POST", goldPlanURI, openGoldPlan)
 	e.fails(401, "SIGN_ERROR", "POST", goldPlanURI, openGoldPlan, withKey(e.keys.PlatformKey))
-	e.as(CallerMerchant).fails(404, "RESOURCE_NOT_EXISTS", "GET", "/v3/marketing/partnerships?limit=5", "")
+	e.as(emulator.CallerMerchant).fails(404, "RESOURCE_NOT_EXISTS", "GET", "/v3/marketing/partnerships?limit=5", "")
 	if e.srv.CountCalls("POST", goldPlanURI) != 3 || e.srv.CountApplied("POST", goldPlanURI) != 1 {
 		t.Errorf("POST counts %d/%d", e.srv.CountCalls("POST", goldPlanURI), e.srv.CountApplied("POST", goldPlanURI))
 	}
@@ -23,7 +27,7 @@ func TestCallLog(t *testing.T) {
 	if calls[2].Status != 401 || calls[2].Code != "SIGN_ERROR" || calls[2].Applied {
 		t.Errorf("refused call %+v", calls[2])
 	}
-	merchant, _ := e.keys.Caller(CallerMerchant)
+	merchant, _ := e.keys.Caller(emulator.CallerMerchant)
 	if last.RawQuery != "limit=5" || last.Path != "/v3/marketing/partnerships" || last.Mchid != merchant.MchID || first.Mchid != e.keys.MchID {
 		t.Errorf("last call %+v", last)
 	}

@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 func TestRunCommand(t *testing.T) {
@@ -21,13 +23,13 @@ func TestRunCommand(t *testing.T) {
 	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	start := func(t *testing.T) (Ready, context.CancelFunc, chan error) {
+	start := func(t *testing.T) (emulator.Ready, context.CancelFunc, chan error) {
 		t.Helper()
 		ctx, cancel := context.WithCancel(context.Background())
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			done <- RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-mchid", "1900000001",
+			done <- emulator.RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-mchid", "1900000001",
 				"-listen", "127.0.0.1:0", "-backup-listen", "127.0.0.1:0"}, pw, io.Discard)
 			pw.Close()
 		}()
@@ -37,7 +39,7 @@ func TestRunCommand(t *testing.T) {
 			cancel()
 			t.Fatalf("no ready line: %v (%v)", err, <-done)
 		}
-		var r Ready
+		var r emulator.Ready
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			cancel()
 			t.Fatalf("ready line %q: %v", line, err)
@@ -67,7 +69,7 @@ func TestRunCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &Keys{MchID: r.MchID, MerchantSerial: r.MerchantSerialNumber, MerchantKey: key}
+	k := &emulator.Keys{MchID: r.MchID, MerchantSerial: r.MerchantSerialNumber, MerchantKey: key}
 	for _, endpoint := range []string{r.Endpoint, r.BackupEndpoint} {
 		req := signedRequest(t, k, "GET", stateURI, "")
 		req.RequestURI = ""
@@ -79,7 +81,7 @@ func TestRunCommand(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), AuthorizeStateAuthorized) {
+		if resp.StatusCode != 200 || !strings.Contains(string(b), emulator.AuthorizeStateAuthorized) {
 			t.Errorf("%s: %d %s", endpoint, resp.StatusCode, b)
 		}
 	}
@@ -100,7 +102,7 @@ func TestRunCommand(t *testing.T) {
 
 	t.Run("bad flags", func(t *testing.T) {
 		for _, args := range [][]string{{"-nope"}, {"-default-mode", "x", "-dir", dir}, {"-seed", filepath.Join(dir, "missing.json"), "-dir", dir}, {"-dir", dir, "extra"}} {
-			if err := RunCommand(context.Background(), args, io.Discard, io.Discard); err == nil {
+			if err := emulator.RunCommand(context.Background(), args, io.Discard, io.Discard); err == nil {
 				t.Errorf("%v accepted", args)
 			}
 		}
@@ -122,7 +124,7 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-dialect", "time-format=millis",
+		done <- emulator.RunCommand(ctx, []string{"-dir", dir, "-seed", seedFile, "-dialect", "time-format=millis",
 			"-dialect", "roles=any"}, pw, io.Discard)
 		pw.Close()
 	}()
@@ -131,17 +133,17 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no ready line: %v (%v)", err, <-done)
 	}
-	var r Ready
+	var r emulator.Ready
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Dialects[DialectTimeFormat] != "millis" || r.Dialects[DialectRoles] != "any" || r.Dialects[DialectGoldPlanRepeat] != "refused-already" {
+	if r.Dialects[emulator.DialectTimeFormat] != "millis" || r.Dialects[emulator.DialectRoles] != "any" || r.Dialects[emulator.DialectGoldPlanRepeat] != "refused-already" {
 		t.Errorf("ready dialects %v", r.Dialects)
 	}
-	if len(r.Callers) != 4 || r.Callers[0].Name != CallerChannelPartner || r.Callers[0].MchID != r.MchID || r.Callers[0].PrivateKeyPath != r.PrivateKeyPath {
+	if len(r.Callers) != 4 || r.Callers[0].Name != emulator.CallerChannelPartner || r.Callers[0].MchID != r.MchID || r.Callers[0].PrivateKeyPath != r.PrivateKeyPath {
 		t.Fatalf("ready callers %+v", r.Callers)
 	}
-	var provider ReadyCaller
+	var provider emulator.ReadyCaller
 	for _, c := range r.Callers {
 		env, err := os.ReadFile(c.EnvFile)
 		if err != nil {
@@ -153,7 +155,7 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 			!strings.Contains(string(env), "WECHATPAY_ENDPOINT='"+r.Endpoint+"'") {
 			t.Errorf("%s:\n%s", c.EnvFile, env)
 		}
-		if c.Role == RoleServiceProvider {
+		if c.Role == emulator.RoleServiceProvider {
 			provider = c
 		}
 	}
@@ -166,7 +168,7 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &Keys{MchID: provider.MchID, MerchantSerial: provider.MerchantSerialNumber, MerchantKey: key}
+	k := &emulator.Keys{MchID: provider.MchID, MerchantSerial: provider.MerchantSerialNumber, MerchantKey: key}
 	send := func(body string) (int, string) {
 		req := signedRequest(t, k, "POST", goldPlanURI, body)
 		req.RequestURI = ""
@@ -193,7 +195,7 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 
 	for _, args := range [][]string{{"-dialect", "nope=1"}, {"-dialect", "roles=loose"}, {"-dialect", "roles"}} {
 		var stderr strings.Builder
-		err := RunCommand(context.Background(), append(args, "-dir", dir), io.Discard, &stderr)
+		err := emulator.RunCommand(context.Background(), append(args, "-dir", dir), io.Discard, &stderr)
 		if err == nil || !strings.Contains(err.Error()+stderr.String(), "roles") {
 			t.Errorf("%v: %v %s", args, err, stderr.String())
 		}
@@ -202,7 +204,7 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"dialects":{"roles":"loose"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := RunCommand(context.Background(), []string{"-dir", dir, "-seed", bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "strict, any") {
+	if err := emulator.RunCommand(context.Background(), []string{"-dir", dir, "-seed", bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "strict, any") {
 		t.Errorf("bad seed dialect: %v", err)
 	}
 }

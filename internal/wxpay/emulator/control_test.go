@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"encoding/json"
@@ -6,10 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 func TestControlAPILoopbackOnly(t *testing.T) {
-	s := New(Options{Keys: testKeys(t)})
+	s := emulator.New(emulator.Options{Keys: emulatortest.Keys(t)})
 	cases := []struct {
 		remote string
 		want   int
@@ -37,7 +40,7 @@ func TestControlAPILoopbackOnly(t *testing.T) {
 	req.RemoteAddr, req.Host = "192.0.2.10:40000", "127.0.0.1:8787"
 	req.Header.Set("Content-Type", "application/json")
 	s.ServeHTTP(httptest.NewRecorder(), req)
-	if s.Snapshot().CallerRole != RoleChannelPartner {
+	if s.Snapshot().CallerRole != emulator.RoleChannelPartner {
 		t.Error("a non-loopback control call changed the caller role")
 	}
 }
@@ -82,7 +85,7 @@ func TestControlAPIRefusesWebPages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e.t = t
 			e.srv.ClearFaults()
-			e.srv.SetCallerRole(RoleMerchant) // a reset would bring back CHANNEL_PARTNER
+			e.srv.SetCallerRole(emulator.RoleMerchant) // a reset would bring back CHANNEL_PARTNER
 			header := map[string]string{"Content-Type": tc.contentType, "Origin": tc.origin}
 			if tc.host != "" {
 				header["Host"] = tc.host
@@ -95,7 +98,7 @@ func TestControlAPIRefusesWebPages(t *testing.T) {
 				if !strings.Contains(string(b), `"error":`) {
 					t.Errorf("refusal without an error text: %s", b)
 				}
-				if n := len(e.srv.Faults()); n != 0 || e.srv.Snapshot().CallerRole != RoleMerchant {
+				if n := len(e.srv.Faults()); n != 0 || e.srv.Snapshot().CallerRole != emulator.RoleMerchant {
 					t.Errorf("a refused call changed the emulator: %d faults, role %s", n, e.srv.Snapshot().CallerRole)
 				}
 			}
@@ -127,7 +130,7 @@ func TestControlAPIRoutes(t *testing.T) {
 			"partnerships":[{"partner":{"type":"APPID","appid":"wx1"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"s1"},"state":"ESTABLISHED"}]}`, 204,
 			func(t *testing.T, _ []byte) {
 				st := e.srv.Snapshot()
-				if st.CallerRole != RoleServiceProvider || st.ReceiptLinkConfigured || !st.GoldPlanEnabled || len(st.SubMerchants) != 1 ||
+				if st.CallerRole != emulator.RoleServiceProvider || st.ReceiptLinkConfigured || !st.GoldPlanEnabled || len(st.SubMerchants) != 1 ||
 					len(st.Activities) != 1 || len(st.Partnerships) != 1 {
 					t.Errorf("state %+v", st)
 				}
@@ -135,19 +138,19 @@ func TestControlAPIRoutes(t *testing.T) {
 		{"seed refuses nonsense", "POST", "/seed", `{"caller_role":"KING"}`, 400, nil},
 		{"seed refuses bad JSON", "POST", "/seed", `{`, 400, nil},
 		{"state", "GET", "/state", "", 200, func(t *testing.T, b []byte) {
-			var st State
+			var st emulator.State
 			if err := json.Unmarshal(b, &st); err != nil || st.MchID != e.keys.MchID || len(st.SubMerchants) != 1 {
 				t.Errorf("state %s (%v)", b, err)
 			}
 		}},
 		{"caller role", "POST", "/caller-role", `{"role":"INSTITUTION"}`, 204, func(t *testing.T, _ []byte) {
-			if e.srv.Snapshot().CallerRole != RoleInstitution {
+			if e.srv.Snapshot().CallerRole != emulator.RoleInstitution {
 				t.Error("role not set")
 			}
 		}},
 		{"caller role refuses unknown", "POST", "/caller-role", `{"role":""}`, 400, nil},
 		{"authorize state", "POST", "/authorize-state", `{"sub_mchid":"1900000109","authorize_state":"AUTHORIZE_STATE_UNAUTHORIZED"}`, 204, func(t *testing.T, _ []byte) {
-			if e.srv.Snapshot().SubMerchants[0].AuthorizeState != AuthorizeStateUnauthorized {
+			if e.srv.Snapshot().SubMerchants[0].AuthorizeState != emulator.AuthorizeStateUnauthorized {
 				t.Error("authorize state not set")
 			}
 		}},
@@ -167,14 +170,14 @@ func TestControlAPIRoutes(t *testing.T) {
 			}
 		}},
 		{"terminate partnership", "POST", "/partnerships/terminate", `{"partner":{"type":"APPID","appid":"wx1"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"s1"}}`, 200, func(t *testing.T, b []byte) {
-			if !strings.Contains(string(b), `"terminated":true`) || e.srv.Snapshot().Partnerships[0].State != PartnershipTerminated {
+			if !strings.Contains(string(b), `"terminated":true`) || e.srv.Snapshot().Partnerships[0].State != emulator.PartnershipTerminated {
 				t.Errorf("answer %s", b)
 			}
 		}},
 		{"set gold plan", "PUT", "/goldplan", `{"sub_mchid":"1900000109","open_scenes":["MINIPROGRAM"],"advertising_industry_filters":["FOOD"]}`, 204, nil},
 		{"set gold plan refuses unknown filter", "PUT", "/goldplan", `{"sub_mchid":"1900000109","advertising_industry_filters":["PHOTOGRAPHY"]}`, 400, nil},
 		{"get gold plan", "GET", "/goldplan/1900000109", "", 200, func(t *testing.T, b []byte) {
-			var g GoldPlanState
+			var g emulator.GoldPlanState
 			if err := json.Unmarshal(b, &g); err != nil || len(g.OpenScenes) != 1 || g.OpenScenes[0] != "MINIPROGRAM" || g.IndustryFilters[0] != "FOOD" {
 				t.Errorf("gold plan %s", b)
 			}
@@ -208,9 +211,9 @@ func TestControlAPIRoutes(t *testing.T) {
 		}},
 		{"calls", "GET", "/calls", "", 200, func(t *testing.T, b []byte) {
 			var out struct {
-				Calls    []Call        `json:"calls"`
-				Counters []CallCounter `json:"counters"`
-				Total    int           `json:"total"`
+				Calls    []emulator.Call        `json:"calls"`
+				Counters []emulator.CallCounter `json:"counters"`
+				Total    int                    `json:"total"`
 			}
 			if err := json.Unmarshal(b, &out); err != nil || out.Calls == nil || out.Total != 0 {
 				t.Errorf("calls %s", b)
@@ -220,7 +223,7 @@ func TestControlAPIRoutes(t *testing.T) {
 		{"unknown route", "GET", "/nope", "", 404, nil},
 		{"reset", "POST", "/reset", "", 204, func(t *testing.T, _ []byte) {
 			st := e.srv.Snapshot()
-			if st.CallerRole != RoleChannelPartner || len(st.SubMerchants) != 0 || len(e.srv.QPSLimits()) != 0 || time.Until(e.srv.Now()) > time.Hour {
+			if st.CallerRole != emulator.RoleChannelPartner || len(st.SubMerchants) != 0 || len(e.srv.QPSLimits()) != 0 || time.Until(e.srv.Now()) > time.Hour {
 				t.Errorf("after reset %+v", st)
 			}
 		}},

@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"encoding/json"
@@ -10,17 +10,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 func TestDialectTable(t *testing.T) {
 	seen := map[string]bool{}
-	for _, d := range dialectTable {
-		if seen[d.name] || len(d.values) < 2 || d.about == "" {
-			t.Errorf("dialect %q: duplicate, fewer than two values or undocumented", d.name)
+	for _, d := range emulator.DialectTable() {
+		if seen[d.Name] || len(d.Values) < 2 || d.About == "" {
+			t.Errorf("dialect %q: duplicate, fewer than two values or undocumented", d.Name)
 		}
-		seen[d.name] = true
+		seen[d.Name] = true
 	}
-	if err := CheckDialects(defaultDialects()); err != nil {
+	if err := emulator.CheckDialects(emulator.DefaultDialects()); err != nil {
 		t.Error(err)
 	}
 }
@@ -32,14 +35,14 @@ func TestCheckDialects(t *testing.T) {
 		want []string // every one must appear in the error; none: no error
 	}{
 		{"empty", nil, nil},
-		{"every non-default value", map[string]string{DialectRoles: "any", DialectTimeFormat: "millis", DialectPayGiftOffset: "page1"}, nil},
-		{"unknown name lists the names", map[string]string{"paging": "item"}, []string{`unknown dialect "paging"`, DialectPayGiftOffset, DialectTimeFormat}},
-		{"unknown value lists the values", map[string]string{DialectRoles: "loose"}, []string{`dialect roles: "loose" is not one of strict, any`}},
-		{"every problem at once", map[string]string{DialectRoles: "", "x": "y"}, []string{"dialect roles", `unknown dialect "x"`}},
+		{"every non-default value", map[string]string{emulator.DialectRoles: "any", emulator.DialectTimeFormat: "millis", emulator.DialectPayGiftOffset: "page1"}, nil},
+		{"unknown name lists the names", map[string]string{"paging": "item"}, []string{`unknown dialect "paging"`, emulator.DialectPayGiftOffset, emulator.DialectTimeFormat}},
+		{"unknown value lists the values", map[string]string{emulator.DialectRoles: "loose"}, []string{`dialect roles: "loose" is not one of strict, any`}},
+		{"every problem at once", map[string]string{emulator.DialectRoles: "", "x": "y"}, []string{"dialect roles", `unknown dialect "x"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckDialects(tc.set)
+			err := emulator.CheckDialects(tc.set)
 			if (err != nil) != (len(tc.want) > 0) {
 				t.Fatalf("err = %v", err)
 			}
@@ -51,40 +54,40 @@ func TestCheckDialects(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"roles", "=any", "roles=", "nope=1"} {
-		if _, _, err := ParseDialect(bad); err == nil {
+		if _, _, err := emulator.ParseDialect(bad); err == nil {
 			t.Errorf("ParseDialect(%q) accepted", bad)
 		}
 	}
-	if n, v, err := ParseDialect("paygift-limit=cap20"); err != nil || n != DialectPayGiftLimit || v != "cap20" {
+	if n, v, err := emulator.ParseDialect("paygift-limit=cap20"); err != nil || n != emulator.DialectPayGiftLimit || v != "cap20" {
 		t.Errorf("ParseDialect = %q %q %v", n, v, err)
 	}
 }
 
 // Dialects set at start-up survive Reset; those set later last until it.
 func TestDialectsStartUpAndReset(t *testing.T) {
-	e := newEnv(t, withDialects(map[string]string{DialectGoldPlanRepeat: "refused-already"}))
-	if got := e.srv.ActiveDialects(); got[DialectGoldPlanRepeat] != "refused-already" || got[DialectRoles] != "strict" {
+	e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanRepeat: "refused-already"}))
+	if got := e.srv.ActiveDialects(); got[emulator.DialectGoldPlanRepeat] != "refused-already" || got[emulator.DialectRoles] != "strict" {
 		t.Fatalf("start-up dialects %v", got)
 	}
-	e.srv.SetDialect(DialectTimeFormat, "millis")
-	if err := e.srv.Seed(Seed{Dialects: map[string]string{DialectGoldPlanGating: "independent"}}); err != nil {
+	e.srv.SetDialect(emulator.DialectTimeFormat, "millis")
+	if err := e.srv.Seed(emulator.Seed{Dialects: map[string]string{emulator.DialectGoldPlanGating: "independent"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.srv.ActiveDialects(); got[DialectTimeFormat] != "millis" || got[DialectGoldPlanGating] != "independent" {
+	if got := e.srv.ActiveDialects(); got[emulator.DialectTimeFormat] != "millis" || got[emulator.DialectGoldPlanGating] != "independent" {
 		t.Fatalf("dialects %v", got)
 	}
 	e.srv.Reset()
-	want := defaultDialects()
-	want[DialectGoldPlanRepeat] = "refused-already"
+	want := emulator.DefaultDialects()
+	want[emulator.DialectGoldPlanRepeat] = "refused-already"
 	if got := e.srv.ActiveDialects(); !maps.Equal(got, want) {
 		t.Errorf("after Reset %v, want %v", got, want)
 	}
 	// A bad seed changes nothing, dialects included.
-	err := e.srv.Seed(Seed{Dialects: map[string]string{DialectTimeFormat: "millis", DialectRoles: "none"}, CallerRole: RoleMerchant})
+	err := e.srv.Seed(emulator.Seed{Dialects: map[string]string{emulator.DialectTimeFormat: "millis", emulator.DialectRoles: "none"}, CallerRole: emulator.RoleMerchant})
 	if err == nil || !strings.Contains(err.Error(), "strict, any") {
 		t.Errorf("bad seed: %v", err)
 	}
-	if got := e.srv.ActiveDialects(); got[DialectTimeFormat] != "seconds" || e.srv.Snapshot().CallerRole != RoleChannelPartner {
+	if got := e.srv.ActiveDialects(); got[emulator.DialectTimeFormat] != "seconds" || e.srv.Snapshot().CallerRole != emulator.RoleChannelPartner {
 		t.Errorf("a refused seed changed %v", got)
 	}
 	defer func() {
@@ -92,29 +95,29 @@ func TestDialectsStartUpAndReset(t *testing.T) {
 			t.Error("New accepted an unknown dialect")
 		}
 	}()
-	New(Options{Keys: testKeys(t), Dialects: map[string]string{"nope": "x"}})
+	emulator.New(emulator.Options{Keys: emulatortest.Keys(t), Dialects: map[string]string{"nope": "x"}})
 }
 
 func TestDialectsControlAPI(t *testing.T) {
-	e := newEnv(t, withDialects(map[string]string{DialectPayGiftLimit: "cap50"}))
-	list := func() map[string]DialectInfo {
+	e := newEnv(t, withDialects(map[string]string{emulator.DialectPayGiftLimit: "cap50"}))
+	list := func() map[string]emulator.DialectInfo {
 		t.Helper()
 		status, body := e.control("GET", "/_emulator/dialects", "", nil)
-		var infos []DialectInfo
+		var infos []emulator.DialectInfo
 		if status != 200 || json.Unmarshal(body, &infos) != nil {
 			t.Fatalf("GET dialects: %d %s", status, body)
 		}
-		out := map[string]DialectInfo{}
+		out := map[string]emulator.DialectInfo{}
 		for _, d := range infos {
 			out[d.Name] = d
 		}
 		return out
 	}
 	got := list()
-	if len(got) != len(dialectTable) {
-		t.Fatalf("%d dialects listed, want %d", len(got), len(dialectTable))
+	if n := len(emulator.DialectTable()); len(got) != n {
+		t.Fatalf("%d dialects listed, want %d", len(got), n)
 	}
-	if d := got[DialectPayGiftLimit]; d.Value != "cap50" || d.Default != "honour" || d.StartUp != "cap50" ||
+	if d := got[emulator.DialectPayGiftLimit]; d.Value != "cap50" || d.Default != "honour" || d.StartUp != "cap50" ||
 		!slices.Equal(d.Values, []string{"honour", "cap20", "cap50"}) || d.About == "" {
 		t.Errorf("paygift-limit %+v", d)
 	}
@@ -123,13 +126,13 @@ func TestDialectsControlAPI(t *testing.T) {
 	if status != 200 || !strings.Contains(string(body), `"value":"millis"`) {
 		t.Fatalf("POST: %d %s", status, body)
 	}
-	if got := list(); got[DialectRoles].Value != "any" || got[DialectTimeFormat].Value != "millis" {
-		t.Errorf("after POST %+v", got[DialectRoles])
+	if got := list(); got[emulator.DialectRoles].Value != "any" || got[emulator.DialectTimeFormat].Value != "millis" {
+		t.Errorf("after POST %+v", got[emulator.DialectRoles])
 	}
 	refusals := []struct{ body, want string }{
-		{`{"roles":"strict","page-size":"20"}`, DialectPayGiftLimit},
+		{`{"roles":"strict","page-size":"20"}`, emulator.DialectPayGiftLimit},
 		{`{"roles":"loose"}`, "strict, any"},
-		{`{}`, DialectRoles},
+		{`{}`, emulator.DialectRoles},
 		{`["roles"]`, "body"},
 	}
 	for _, r := range refusals {
@@ -138,7 +141,7 @@ func TestDialectsControlAPI(t *testing.T) {
 			t.Errorf("POST %s: %d %s, want 400 naming %q", r.body, status, body, r.want)
 		}
 	}
-	if got := list(); got[DialectRoles].Value != "any" {
+	if got := list(); got[emulator.DialectRoles].Value != "any" {
 		t.Error("a refused POST changed a dialect")
 	}
 	if status, _ := e.control("POST", "/_emulator/dialects", `{"roles":"strict"}`, map[string]string{"Content-Type": "text/plain"}); status != 415 {
@@ -147,22 +150,22 @@ func TestDialectsControlAPI(t *testing.T) {
 
 	// The state and the call log show the dialects in force.
 	status, body = e.control("GET", "/_emulator/state", "", nil)
-	var st State
-	if status != 200 || json.Unmarshal(body, &st) != nil || st.Dialects[DialectTimeFormat] != "millis" || len(st.Dialects) != len(dialectTable) {
+	var st emulator.State
+	if status != 200 || json.Unmarshal(body, &st) != nil || st.Dialects[emulator.DialectTimeFormat] != "millis" || len(st.Dialects) != len(emulator.DialectTable()) {
 		t.Errorf("state dialects %v", st.Dialects)
 	}
 	status, body = e.control("GET", "/_emulator/calls", "", nil)
 	var calls struct {
 		Dialects map[string]string `json:"dialects"`
 	}
-	if status != 200 || json.Unmarshal(body, &calls) != nil || calls.Dialects[DialectRoles] != "any" {
+	if status != 200 || json.Unmarshal(body, &calls) != nil || calls.Dialects[emulator.DialectRoles] != "any" {
 		t.Errorf("call log dialects %s", body)
 	}
 	if status, _ := e.control("POST", "/_emulator/reset", "", nil); status != 204 {
 		t.Fatal("reset")
 	}
-	if got := list(); got[DialectRoles].Value != "strict" || got[DialectPayGiftLimit].Value != "cap50" {
-		t.Errorf("after reset roles=%s paygift-limit=%s", got[DialectRoles].Value, got[DialectPayGiftLimit].Value)
+	if got := list(); got[emulator.DialectRoles].Value != "strict" || got[emulator.DialectPayGiftLimit].Value != "cap50" {
+		t.Errorf("after reset roles=%s paygift-limit=%s", got[emulator.DialectRoles].Value, got[emulator.DialectPayGiftLimit].Value)
 	}
 }
 
@@ -204,17 +207,17 @@ func timesIn(t *testing.T, body []byte) []string {
 func TestTimeFormatDialect(t *testing.T) {
 	for _, format := range []string{"seconds", "millis"} {
 		t.Run(format, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectTimeFormat: format}))
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectTimeFormat: format}))
 			seedActivities(t, e)
 			e.srv.AdvanceClock(123 * time.Millisecond)
-			err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: actID, AvailablePeriods: &AvailablePeriods{
-				AvailableTime: []TimeRange{{BeginTime: time.Now(), EndTime: time.Now().Add(time.Hour)}}}}}})
+			err := e.srv.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: actID, AvailablePeriods: &emulator.AvailablePeriods{
+				AvailableTime: []emulator.TimeRange{{BeginTime: time.Now(), EndTime: time.Now().Add(time.Hour)}}}}}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.srv.SetActivityStatus(actID, activityStopped)
-			e.srv.SetActivityStatus(actID, ActivityOngoing)
-			m := e.as(CallerMerchant)
+			e.srv.SetActivityStatus(actID, emulator.ActivityStopped)
+			e.srv.SetActivityStatus(actID, emulator.ActivityOngoing)
+			m := e.as(emulator.CallerMerchant)
 			answers := [][]byte{
 				e.ok("POST", addURI, addBody("t-1", "1900000110")).body,
 				e.ok("POST", deleteURI, deleteBody("t-2", "1900000110")).body,
@@ -265,11 +268,11 @@ func TestDialectsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range dialectTable {
-		if want := "//   - " + d.name + " = " + strings.Join(d.values, " | ") + "."; !strings.Contains(string(doc), want) {
+	for _, d := range emulator.DialectTable() {
+		if want := "//   - " + d.Name + " = " + strings.Join(d.Values, " | ") + "."; !strings.Contains(string(doc), want) {
 			t.Errorf("doc.go lacks %q", want)
 		}
-		if want := "| `" + d.name + "` | `" + strings.Join(d.values, "`, `") + "` |"; !strings.Contains(string(guide), want) {
+		if want := "| `" + d.Name + "` | `" + strings.Join(d.Values, "`, `") + "` |"; !strings.Contains(string(guide), want) {
 			t.Errorf("templates/index.md.tmpl lacks %q", want)
 		}
 	}

@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 const (
@@ -104,26 +106,26 @@ func b2i(b bool) int {
 func TestGoldPlanGate(t *testing.T) {
 	cases := []struct {
 		name    string
-		seed    Seed
+		seed    emulator.Seed
 		sub     string
 		status  int
 		code    string
 		message string
 		wild    string // the message under error-texts=wild, when it differs
 	}{
-		{"service provider allowed", Seed{CallerRole: RoleServiceProvider}, testSub, 200, "", "", ""},
-		{"institution refused", Seed{CallerRole: RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
-		{"merchant refused", Seed{CallerRole: RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
-		{"provider without gold plan", Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划", ""},
-		{"provider penalized", Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商被处罚中", "服务商处于处罚中"},
-		{"sub-merchant penalized", Seed{SubMerchants: []SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户被处罚中", "特约商户处于处罚中"},
-		{"sub-merchant of another provider", Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户", ""},
-		{"sub-merchant unknown", Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "特约商户号不存在", "商户号不存在"},
+		{"service provider allowed", emulator.Seed{CallerRole: emulator.RoleServiceProvider}, testSub, 200, "", "", ""},
+		{"institution refused", emulator.Seed{CallerRole: emulator.RoleInstitution}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
+		{"merchant refused", emulator.Seed{CallerRole: emulator.RoleMerchant}, testSub, 400, "INVALID_REQUEST", "调用方不是服务商", ""},
+		{"provider without gold plan", emulator.Seed{GoldPlanEnabled: ptr(false)}, testSub, 400, "INVALID_REQUEST", "服务商未开通点金计划", ""},
+		{"provider penalized", emulator.Seed{ProviderPenalized: ptr(true)}, testSub, 400, "INVALID_REQUEST", "服务商被处罚中", "服务商处于处罚中"},
+		{"sub-merchant penalized", emulator.Seed{SubMerchants: []emulator.SubMerchant{{SubMchid: testSub, Penalized: true}}}, testSub, 400, "INVALID_REQUEST", "特约商户被处罚中", "特约商户处于处罚中"},
+		{"sub-merchant of another provider", emulator.Seed{}, "1900000666", 400, "INVALID_REQUEST", "特约商户不存在或不是该服务商的特约商户", ""},
+		{"sub-merchant unknown", emulator.Seed{}, "1900000777", 400, "MCH_NOT_EXISTS", "特约商户号不存在", "商户号不存在"},
 	}
 	for _, texts := range []string{"docs", "wild"} {
 		for _, tc := range cases {
 			t.Run(texts+"/"+tc.name, func(t *testing.T) {
-				e := newEnv(t, withDialects(map[string]string{DialectErrorTexts: texts}))
+				e := newEnv(t, withDialects(map[string]string{emulator.DialectErrorTexts: texts}))
 				seedBasics(t, e)
 				if err := e.srv.Seed(tc.seed); err != nil {
 					t.Fatal(err)
@@ -154,27 +156,27 @@ func TestGoldPlanGatingDialect(t *testing.T) {
 	closeAds := `{"sub_mchid":"1900000109"}`
 	steps := []struct {
 		name              string
-		from              GoldPlanState
+		from              emulator.GoldPlanState
 		method, uri, body string
-		want              func(GoldPlanState) bool
+		want              func(emulator.GoldPlanState) bool
 	}{
-		{"close the page", GoldPlanState{CustomPageOpen: true}, "POST", customPageURI, goldBody("CLOSE", ""),
-			func(g GoldPlanState) bool { return !g.CustomPageOpen }},
-		{"close the ads", GoldPlanState{AdvertisingShown: true}, "POST", adsCloseURI, closeAds,
-			func(g GoldPlanState) bool { return !g.AdvertisingShown }},
-		{"open the page", GoldPlanState{}, "POST", customPageURI, goldBody("OPEN", ""),
-			func(g GoldPlanState) bool { return g.CustomPageOpen }},
-		{"set filters", GoldPlanState{}, "POST", filterURI, filterBody("FOOD"),
-			func(g GoldPlanState) bool { return slices.Equal(g.IndustryFilters, []string{"FOOD"}) }},
-		{"open the ads", GoldPlanState{}, "PATCH", adsOpenURI, filterBody("CAR"),
-			func(g GoldPlanState) bool {
+		{"close the page", emulator.GoldPlanState{CustomPageOpen: true}, "POST", customPageURI, goldBody("CLOSE", ""),
+			func(g emulator.GoldPlanState) bool { return !g.CustomPageOpen }},
+		{"close the ads", emulator.GoldPlanState{AdvertisingShown: true}, "POST", adsCloseURI, closeAds,
+			func(g emulator.GoldPlanState) bool { return !g.AdvertisingShown }},
+		{"open the page", emulator.GoldPlanState{}, "POST", customPageURI, goldBody("OPEN", ""),
+			func(g emulator.GoldPlanState) bool { return g.CustomPageOpen }},
+		{"set filters", emulator.GoldPlanState{}, "POST", filterURI, filterBody("FOOD"),
+			func(g emulator.GoldPlanState) bool { return slices.Equal(g.IndustryFilters, []string{"FOOD"}) }},
+		{"open the ads", emulator.GoldPlanState{}, "PATCH", adsOpenURI, filterBody("CAR"),
+			func(g emulator.GoldPlanState) bool {
 				return g.AdvertisingShown && slices.Equal(g.IndustryFilters, []string{"CAR"})
 			}},
 	}
 	for _, gating := range []string{"gated", "independent"} {
 		for _, st := range steps {
 			t.Run(gating+"/"+st.name, func(t *testing.T) {
-				e := newEnv(t, withDialects(map[string]string{DialectGoldPlanGating: gating}))
+				e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanGating: gating}))
 				seedBasics(t, e)
 				st.from.SubMchid = testSub
 				if err := e.srv.SetGoldPlan(st.from); err != nil {
@@ -192,9 +194,9 @@ func TestGoldPlanGatingDialect(t *testing.T) {
 		}
 	}
 	t.Run("independent/receipt link still needed", func(t *testing.T) {
-		e := newEnv(t, withDialects(map[string]string{DialectGoldPlanGating: "independent"}))
+		e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanGating: "independent"}))
 		seedBasics(t, e)
-		if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
+		if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
 		if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
@@ -228,7 +230,7 @@ func TestGoldPlanRepeatDialect(t *testing.T) {
 	}
 	for _, mode := range []string{"noop-success", "refused-already"} {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanRepeat: mode}))
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanRepeat: mode}))
 			seedBasics(t, e)
 			for _, st := range steps {
 				before := e.srv.GoldPlan(testSub)
@@ -257,7 +259,7 @@ func TestGoldPlanRepeatDialect(t *testing.T) {
 	}
 }
 
-func reflectEqual(a, b GoldPlanState) bool {
+func reflectEqual(a, b emulator.GoldPlanState) bool {
 	return slices.Equal(a.OpenScenes, b.OpenScenes) && a.CustomPageOpen == b.CustomPageOpen &&
 		a.AdvertisingShown == b.AdvertisingShown && slices.Equal(a.IndustryFilters, b.IndustryFilters) && len(a.ClosedAt) == len(b.ClosedAt)
 }
@@ -282,7 +284,7 @@ func TestGoldPlanReopenDialect(t *testing.T) {
 	}
 	for _, mode := range []string{"per-scene", "per-merchant", "no-detail"} {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanReopen: mode}))
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanReopen: mode}))
 			seedBasics(t, e)
 			start := e.srv.Now()
 			for i, st := range steps {
@@ -309,7 +311,7 @@ func TestGoldPlanReopenDialect(t *testing.T) {
 					t.Errorf("step %d: retry_after %v, want %v (%v)", i, detail["retry_after"], start.Add(24*time.Hour), err)
 				}
 			}
-			if got := e.srv.GoldPlan(testSub).OpenScenes; !slices.Equal(got, []string{SceneJSAPI, SceneMiniProgram}) {
+			if got := e.srv.GoldPlan(testSub).OpenScenes; !slices.Equal(got, []string{emulator.SceneJSAPI, emulator.SceneMiniProgram}) {
 				t.Errorf("open scenes %v", got)
 			}
 		})
@@ -325,20 +327,20 @@ func TestGoldPlanDefaultOpenSwitch(t *testing.T) {
 	}{"400-invalid-request": {400, "INVALID_REQUEST"}, "403-no-auth": {403, "NO_AUTH"}}
 	for mode, want := range refusals {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectGoldPlanDefaultOpenClose: mode}))
-			sp := e.as(CallerServiceProvider)
-			err := e.srv.Seed(Seed{
-				Callers: []CallerSeed{{Name: CallerServiceProvider, GoldPlanDefaultOpen: ptr(true)}},
-				SubMerchants: []SubMerchant{
-					{SubMchid: "1900000201", Owner: CallerServiceProvider},
-					{SubMchid: "1900000202", Owner: CallerServiceProvider, JSAPIPayments: ptr(false)},
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectGoldPlanDefaultOpenClose: mode}))
+			sp := e.as(emulator.CallerServiceProvider)
+			err := e.srv.Seed(emulator.Seed{
+				Callers: []emulator.CallerSeed{{Name: emulator.CallerServiceProvider, GoldPlanDefaultOpen: ptr(true)}},
+				SubMerchants: []emulator.SubMerchant{
+					{SubMchid: "1900000201", Owner: emulator.CallerServiceProvider},
+					{SubMchid: "1900000202", Owner: emulator.CallerServiceProvider, JSAPIPayments: ptr(false)},
 					{SubMchid: testSub}, // the default caller's: its switch is off
 				},
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g := e.srv.GoldPlan("1900000201"); !slices.Equal(g.OpenScenes, []string{SceneJSAPI}) {
+			if g := e.srv.GoldPlan("1900000201"); !slices.Equal(g.OpenScenes, []string{emulator.SceneJSAPI}) {
 				t.Fatalf("opened by default: %v", g.OpenScenes)
 			}
 			if e.srv.GoldPlan("1900000202").Open() || e.srv.GoldPlan(testSub).Open() {
@@ -347,7 +349,7 @@ func TestGoldPlanDefaultOpenSwitch(t *testing.T) {
 			body := func(sub, op, scene string) string {
 				return fmt.Sprintf(`{"sub_mchid":%q,"operation_type":%q,"operation_pay_scene":%q}`, sub, op, scene)
 			}
-			for _, scene := range []string{SceneJSAPI, "JSAPI_AND_MINIPROGRAM"} {
+			for _, scene := range []string{emulator.SceneJSAPI, "JSAPI_AND_MINIPROGRAM"} {
 				a := sp.do("POST", goldPlanURI, body("1900000201", "CLOSE", scene))
 				if a.status != want.status || a.code(t) != want.code || !strings.Contains(a.message(t), "默认开通点金计划") {
 					t.Errorf("CLOSE %s: %d %s", scene, a.status, a.body)
@@ -357,23 +359,23 @@ func TestGoldPlanDefaultOpenSwitch(t *testing.T) {
 				t.Error("a refused CLOSE closed the gold plan")
 			}
 			sp.ok("POST", goldPlanURI, body("1900000201", "OPEN", "JSAPI_AND_MINIPROGRAM"))
-			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", SceneMiniProgram))
+			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", emulator.SceneMiniProgram))
 			sp.ok("POST", customPageURI, `{"sub_mchid":"1900000201","operation_type":"OPEN"}`)
-			sp.ok("POST", goldPlanURI, body("1900000202", "OPEN", SceneJSAPI))
-			sp.ok("POST", goldPlanURI, body("1900000202", "CLOSE", SceneJSAPI))
-			e.ok("POST", goldPlanURI, body(testSub, "OPEN", SceneJSAPI))
-			e.ok("POST", goldPlanURI, body(testSub, "CLOSE", SceneJSAPI))
+			sp.ok("POST", goldPlanURI, body("1900000202", "OPEN", emulator.SceneJSAPI))
+			sp.ok("POST", goldPlanURI, body("1900000202", "CLOSE", emulator.SceneJSAPI))
+			e.ok("POST", goldPlanURI, body(testSub, "OPEN", emulator.SceneJSAPI))
+			e.ok("POST", goldPlanURI, body(testSub, "CLOSE", emulator.SceneJSAPI))
 			// A sub-merchant that arrives later is opened too; turning the switch off frees them.
-			if err := e.srv.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: "1900000203", Owner: CallerServiceProvider}}}); err != nil {
+			if err := e.srv.Seed(emulator.Seed{SubMerchants: []emulator.SubMerchant{{SubMchid: "1900000203", Owner: emulator.CallerServiceProvider}}}); err != nil {
 				t.Fatal(err)
 			}
 			if !e.srv.GoldPlan("1900000203").Open() {
 				t.Error("a later sub-merchant was not opened by default")
 			}
-			if err := e.srv.Seed(Seed{Callers: []CallerSeed{{Name: CallerServiceProvider, GoldPlanDefaultOpen: ptr(false)}}}); err != nil {
+			if err := e.srv.Seed(emulator.Seed{Callers: []emulator.CallerSeed{{Name: emulator.CallerServiceProvider, GoldPlanDefaultOpen: ptr(false)}}}); err != nil {
 				t.Fatal(err)
 			}
-			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", SceneJSAPI))
+			sp.ok("POST", goldPlanURI, body("1900000201", "CLOSE", emulator.SceneJSAPI))
 			if e.srv.GoldPlan("1900000201").Open() || !e.srv.GoldPlan("1900000203").Open() {
 				t.Error("switch off: CLOSE did not close, or the switch closed what it had opened")
 			}
@@ -411,13 +413,13 @@ func TestCustomPage(t *testing.T) {
 		t.Errorf("without gold plan: %s", a.body)
 	}
 	e.ok("POST", goldPlanURI, goldBody("OPEN", "MINIPROGRAM"))
-	if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
+	if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
 	if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
 		t.Errorf("without receipt link: %s", a.body)
 	}
-	if err := e.srv.Seed(Seed{ReceiptLinkConfigured: ptr(true)}); err != nil {
+	if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	e.ok("POST", customPageURI, goldBody("OPEN", ""))
@@ -487,8 +489,8 @@ func TestIndustryFiltersAndAds(t *testing.T) {
 			}
 		})
 	}
-	if len(IndustryFilters()) != 36 {
-		t.Errorf("%d industries, want 36", len(IndustryFilters()))
+	if len(emulator.IndustryFilters()) != 36 {
+		t.Errorf("%d industries, want 36", len(emulator.IndustryFilters()))
 	}
 }
 
@@ -500,7 +502,7 @@ func TestAdsNeedGoldPlan(t *testing.T) {
 	}
 	// Closing ads that are not shown is fine whatever the gold plan state.
 	e.ok("POST", adsCloseURI, `{"sub_mchid":"1900000109"}`)
-	if err := e.srv.SetGoldPlan(GoldPlanState{SubMchid: testSub, AdvertisingShown: true}); err != nil {
+	if err := e.srv.SetGoldPlan(emulator.GoldPlanState{SubMchid: testSub, AdvertisingShown: true}); err != nil {
 		t.Fatal(err)
 	}
 	if a := e.fails(400, "INVALID_REQUEST", "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`); a.message(t) != "特约商户未开通点金计划" {

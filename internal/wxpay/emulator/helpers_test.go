@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"crypto"
@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 const (
@@ -24,49 +27,28 @@ const (
 	openGoldPlan = `{"sub_mchid":"1900000109","operation_type":"OPEN"}`
 )
 
-var (
-	keysOnce  sync.Once
-	sharedKey *Keys
-	keysErr   error
-)
-
-// testKeys generates one identity per test binary: RSA generation is the slow part.
-func testKeys(t testing.TB) *Keys {
-	t.Helper()
-	keysOnce.Do(func() { sharedKey, keysErr = GenerateKeys("1900000001") })
-	if keysErr != nil {
-		t.Fatal(keysErr)
-	}
-	return sharedKey
-}
-
 type env struct {
 	t      *testing.T
-	keys   *Keys
-	srv    *Server
+	keys   *emulator.Keys
+	srv    *emulator.Server
 	http   *httptest.Server
-	caller CallerKey // who signs requests: the default caller unless as names another
+	caller emulator.CallerKey // who signs requests: the default caller unless as names another
 }
 
-func newEnv(t *testing.T, opts ...func(*Options)) *env {
+func newEnv(t *testing.T, opts ...func(*emulator.Options)) *env {
 	t.Helper()
-	o := Options{Keys: testKeys(t)}
-	for _, f := range opts {
-		f(&o)
+	var options []emulatortest.Option
+	for _, o := range opts {
+		options = append(options, emulatortest.WithOptions(o))
 	}
-	s := New(o)
-	hs := httptest.NewServer(s)
-	t.Cleanup(func() {
-		s.Close()
-		hs.Close()
-	})
-	def, _ := o.Keys.Caller(CallerChannelPartner)
-	return &env{t: t, keys: o.Keys, srv: s, http: hs, caller: def}
+	emu := emulatortest.New(t, options...)
+	def, _ := emu.Keys().Caller(emulator.CallerChannelPartner)
+	return &env{t: t, keys: emu.Keys(), srv: emu.Server, http: emu.HTTP, caller: def}
 }
 
 // withDialects starts the server with these dialects.
-func withDialects(set map[string]string) func(*Options) {
-	return func(o *Options) { o.Dialects = set }
+func withDialects(set map[string]string) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Dialects = set }
 }
 
 // as is e with requests signed by the caller named name (CallerMerchant, …).
@@ -253,7 +235,7 @@ func (e *env) fails(status int, code, method, uri, body string, opts ...opt) ans
 }
 
 // verifyAnswer checks an answer the way a careful client does, with the public halves only.
-func verifyAnswer(k *Keys, a answer) error {
+func verifyAnswer(k *emulator.Keys, a answer) error {
 	h := a.header
 	serial := h.Get("Wechatpay-Serial")
 	var pub *rsa.PublicKey
@@ -339,7 +321,7 @@ func (e *env) control(method, path, body string, header map[string]string) (int,
 }
 
 // signedRequest is a minimal in-process request (no test server), signed like build does.
-func signedRequest(t testing.TB, k *Keys, method, uri, body string) *http.Request {
+func signedRequest(t testing.TB, k *emulator.Keys, method, uri, body string) *http.Request {
 	t.Helper()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := freshNonce()
@@ -376,8 +358,8 @@ func readAll(t *testing.T, resp *http.Response) []byte {
 
 func seedBasics(t *testing.T, e *env) {
 	t.Helper()
-	err := e.srv.Seed(Seed{SubMerchants: []SubMerchant{
-		{SubMchid: testSub, Name: "Test Shop", AuthorizeState: AuthorizeStateAuthorized},
+	err := e.srv.Seed(emulator.Seed{SubMerchants: []emulator.SubMerchant{
+		{SubMchid: testSub, Name: "Test Shop", AuthorizeState: emulator.AuthorizeStateAuthorized},
 		{SubMchid: "1900000110", Name: "Second Shop"},
 		{SubMchid: "1900000666", Name: "Foreign Shop", Owner: "1900000999"},
 	}})

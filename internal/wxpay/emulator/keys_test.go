@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"os"
@@ -6,15 +6,17 @@ import (
 	"testing"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 func TestKeysRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	k1, err := LoadOrCreateKeys(dir, "1900000001")
+	k1, err := emulator.LoadOrCreateKeys(dir, "1900000001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	k2, err := LoadOrCreateKeys(dir, "1900000001")
+	k2, err := emulator.LoadOrCreateKeys(dir, "1900000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +41,7 @@ func TestKeysRoundTrip(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "emulator_platform_key.pem"), []byte("junk"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOrCreateKeys(dir, "1900000001"); err == nil {
+	if _, err := emulator.LoadOrCreateKeys(dir, "1900000001"); err == nil {
 		t.Error("loaded a corrupted key directory")
 	}
 }

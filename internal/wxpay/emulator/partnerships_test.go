@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 const (
@@ -18,7 +20,7 @@ const (
 func idem(k string) opt { return withHeader("Idempotency-Key", k) }
 
 func TestPartnershipValidation(t *testing.T) {
-	e := newEnv(t).as(CallerMerchant)
+	e := newEnv(t).as(emulator.CallerMerchant)
 	cases := []struct {
 		name, key, body, messageHas string
 	}{
@@ -49,7 +51,7 @@ func TestPartnershipValidation(t *testing.T) {
 }
 
 func TestPartnershipLifecycle(t *testing.T) {
-	e := newEnv(t).as(CallerMerchant)
+	e := newEnv(t).as(emulator.CallerMerchant)
 	// The official example sends merchant_id beside an APPID partner, and its answer echoes it.
 	first := e.ok("POST", buildURI, `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9","merchant_id":"2480029552"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"2433405"}}`, idem("build_001"))
 	m := first.json(t)
@@ -92,11 +94,11 @@ func TestPartnershipLifecycle(t *testing.T) {
 		t.Errorf("rebuild %v (first %v)", rebuilt, m)
 	}
 
-	partner, data := Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}
+	partner, data := emulator.Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}
 	if !e.srv.TerminatePartnership(partner, data) || e.srv.TerminatePartnership(partner, data) {
 		t.Error("TerminatePartnership should succeed once")
 	}
-	if p, ok := e.srv.Partnership(partner, data); !ok || p.State != PartnershipTerminated {
+	if p, ok := e.srv.Partnership(partner, data); !ok || p.State != emulator.PartnershipTerminated {
 		t.Errorf("partnership %+v", p)
 	}
 }
@@ -122,13 +124,13 @@ func listURI(limit, offset, partner, data string) string {
 }
 
 func TestPartnershipList(t *testing.T) {
-	e := newEnv(t).as(CallerMerchant)
-	err := e.srv.Seed(Seed{Partnerships: []Partnership{
-		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "FAVOR_STOCK", StockID: "s1"}, OwnerMchid: CallerMerchant},
-		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s2"}, State: PartnershipTerminated, OwnerMchid: e.caller.MchID},
-		{Partner: Partner{Type: "MERCHANT", MerchantID: "1900000109"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s3"}, OwnerMchid: CallerMerchant},
+	e := newEnv(t).as(emulator.CallerMerchant)
+	err := e.srv.Seed(emulator.Seed{Partnerships: []emulator.Partnership{
+		{Partner: emulator.Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: emulator.AuthorizedData{BusinessType: "FAVOR_STOCK", StockID: "s1"}, OwnerMchid: emulator.CallerMerchant},
+		{Partner: emulator.Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s2"}, State: emulator.PartnershipTerminated, OwnerMchid: e.caller.MchID},
+		{Partner: emulator.Partner{Type: "MERCHANT", MerchantID: "1900000109"}, AuthorizedData: emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s3"}, OwnerMchid: emulator.CallerMerchant},
 		// The default caller's: never in the merchant's list.
-		{Partner: Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s4"}},
+		{Partner: emulator.Partner{Type: "APPID", AppID: "wx1"}, AuthorizedData: emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "s4"}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -166,10 +168,10 @@ func TestPartnershipList(t *testing.T) {
 			a := e.ok("GET", tc.uri, "")
 			var out struct {
 				Data []struct {
-					Partner       Partner        `json:"partner"`
-					Authorized    AuthorizedData `json:"authorized_data"`
-					BuildTime     string         `json:"build_time"`
-					TerminateTime string         `json:"terminate_time"`
+					Partner       emulator.Partner        `json:"partner"`
+					Authorized    emulator.AuthorizedData `json:"authorized_data"`
+					BuildTime     string                  `json:"build_time"`
+					TerminateTime string                  `json:"terminate_time"`
 				} `json:"data"`
 				TotalCount *int `json:"total_count"`
 			}
@@ -210,7 +212,7 @@ func TestPartnershipListEmptyDialect(t *testing.T) {
 	}
 	for mode, want := range cases {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectPartnershipListEmpty: mode})).as(CallerMerchant)
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectPartnershipListEmpty: mode})).as(emulator.CallerMerchant)
 			for _, uri := range []string{"/v3/marketing/partnerships", listURI("5", "0", `{"type":"APPID","appid":"wx-none"}`, "")} {
 				if want.status != 200 {
 					if a := e.fails(want.status, want.code, "GET", uri, ""); a.message(t) != want.message {
@@ -251,9 +253,9 @@ func TestPartnershipTerminateAgainDialect(t *testing.T) {
 	other := `{"partner":{"type":"APPID","appid":"wx-never"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"1"}}`
 	for mode, want := range cases {
 		t.Run(mode, func(t *testing.T) {
-			e := newEnv(t, withDialects(map[string]string{DialectPartnershipTerminateGone: mode})).as(CallerMerchant)
+			e := newEnv(t, withDialects(map[string]string{emulator.DialectPartnershipTerminateGone: mode})).as(emulator.CallerMerchant)
 			e.ok("POST", buildURI, appPartner, idem("b-1"))
-			partner, data := Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}
+			partner, data := emulator.Partner{Type: "APPID", AppID: "wx4e1916a585d1f4e9"}, emulator.AuthorizedData{BusinessType: "BUSIFAVOR_STOCK", StockID: "2433405"}
 			status, body := e.control("POST", "/_emulator/partnerships/terminate",
 				`{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9"},"authorized_data":{"business_type":"BUSIFAVOR_STOCK","stock_id":"2433405"}}`, nil)
 			if status != 200 || !strings.Contains(string(body), `"terminated":true`) {
@@ -275,7 +277,7 @@ func TestPartnershipTerminateAgainDialect(t *testing.T) {
 					}
 				}
 			}
-			if q, _ := e.srv.Partnership(partner, data); q.State != PartnershipTerminated || !q.UpdateTime.Equal(p.UpdateTime) || e.srv.CountApplied("POST", terminateURI) != 0 {
+			if q, _ := e.srv.Partnership(partner, data); q.State != emulator.PartnershipTerminated || !q.UpdateTime.Equal(p.UpdateTime) || e.srv.CountApplied("POST", terminateURI) != 0 {
 				t.Errorf("a terminate of a terminated partnership changed it: %+v", q)
 			}
 		})
@@ -285,7 +287,7 @@ func TestPartnershipTerminateAgainDialect(t *testing.T) {
 // The build page's example sends merchant_id beside an APPID partner and echoes it; the list
 // shows it too, and it is no part of the partnership's identity.
 func TestPartnershipAppIDWithMerchantID(t *testing.T) {
-	e := newEnv(t).as(CallerMerchant)
+	e := newEnv(t).as(emulator.CallerMerchant)
 	withMerchant := `{"partner":{"type":"APPID","appid":"wx4e1916a585d1f4e9","merchant_id":"2480029552"},"authorized_data":{"business_type":"FAVOR_STOCK","stock_id":"2433405"}}`
 	built := e.ok("POST", buildURI, withMerchant, idem("b-1")).json(t)
 	if p := built["partner"].(map[string]any); p["merchant_id"] != "2480029552" || p["type"] != "APPID" {

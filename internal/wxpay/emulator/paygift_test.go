@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/services/giftactivity"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 const (
@@ -21,7 +23,7 @@ const (
 func seedActivities(t *testing.T, e *env) {
 	t.Helper()
 	seedBasics(t, e)
-	err := e.srv.Seed(Seed{Activities: []Activity{
+	err := e.srv.Seed(emulator.Seed{Activities: []emulator.Activity{
 		{ActivityID: actID, Name: "Pay and win", Merchants: []string{testSub}},
 		{ActivityID: "10028002", Name: "Someone else's", OwnerMchid: "1900000999"},
 		{ActivityID: "10028003", Name: "Stopped", Status: "STOP_ACT_STATUS"},
@@ -39,6 +41,12 @@ func addBody(no string, ids ...string) string {
 func deleteBody(no string, ids ...string) string {
 	b, _ := json.Marshal(map[string]any{"merchant_id_list": ids, "delete_request_no": no})
 	return string(b)
+}
+
+// invalidMerchant is one entry of invalid_merchant_id_list in an add answer.
+type invalidMerchant struct {
+	Mchid         string `json:"mchid"`
+	InvalidReason string `json:"invalid_reason"`
 }
 
 func TestPayGiftAddInvalidIDsAndReplay(t *testing.T) {
@@ -160,7 +168,7 @@ func TestPayGiftListAndActivity(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		id := fmt.Sprintf("19100000%02d", i)
 		ids = append(ids, id)
-		if err := e.srv.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: id, Name: "Shop " + id}}}); err != nil {
+		if err := e.srv.Seed(emulator.Seed{SubMerchants: []emulator.SubMerchant{{SubMchid: id, Name: "Shop " + id}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -220,7 +228,7 @@ func TestPayGiftListAndActivity(t *testing.T) {
 		e.t = t
 		m := e.ok("GET", actURI, "").json(t)
 		base, _ := m["activity_base_info"].(map[string]any)
-		if m["activity_id"] != actID || m["activity_status"] != ActivityOngoing || base["activity_name"] != "Pay and win" ||
+		if m["activity_id"] != actID || m["activity_status"] != emulator.ActivityOngoing || base["activity_name"] != "Pay and win" ||
 			m["creator_merchant_id"] != e.keys.MchID || m["belong_merchant_id"] != e.keys.MchID {
 			t.Errorf("activity %v", m)
 		}
@@ -237,7 +245,7 @@ func TestPayGiftListAndActivity(t *testing.T) {
 // (creator_merchant_id, belong_merchant_id); clients decode exactly these names.
 func TestPayGiftActivityDetailFieldNames(t *testing.T) {
 	e := newEnv(t)
-	if err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: "10028001", OwnerMchid: "1900000001"}}}); err != nil {
+	if err := e.srv.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: "10028001", OwnerMchid: "1900000001"}}}); err != nil {
 		t.Fatal(err)
 	}
 	got := e.ok("GET", "/v3/marketing/paygiftactivity/activities/10028001", "").json(t)
@@ -276,7 +284,7 @@ func TestPayGiftUnknownActivityDialect(t *testing.T) {
 		}
 		for _, how := range []string{"unknown", "removed"} {
 			t.Run(key+"/"+how, func(t *testing.T) {
-				e := newEnv(t, withDialects(map[string]string{DialectPayGiftUnknownActivity: mode, DialectErrorTexts: texts}))
+				e := newEnv(t, withDialects(map[string]string{emulator.DialectPayGiftUnknownActivity: mode, emulator.DialectErrorTexts: texts}))
 				seedActivities(t, e)
 				id := "404404"
 				if how == "removed" {
@@ -308,7 +316,7 @@ func TestRequestNoReuseDialect(t *testing.T) {
 		for _, add := range []bool{true, false} {
 			kind := map[bool]string{true: "add", false: "delete"}[add]
 			t.Run(mode+"/"+kind, func(t *testing.T) {
-				e := newEnv(t, withDialects(map[string]string{DialectRequestNoReuse: mode}))
+				e := newEnv(t, withDialects(map[string]string{emulator.DialectRequestNoReuse: mode}))
 				seedActivities(t, e) // testSub is a member
 				uri, body, member := addURI, addBody("no-1", "1900000110"), "1900000110"
 				undo := func() { e.srv.RemoveActivityMember(actID, member) }
@@ -347,20 +355,20 @@ func TestRequestNoReuseDialect(t *testing.T) {
 func TestPayGiftPagingDialects(t *testing.T) {
 	const members = 45
 	ids := []string{testSub}
-	var subs []SubMerchant
+	var subs []emulator.SubMerchant
 	for i := 1; i < members; i++ {
 		id := fmt.Sprintf("19200000%02d", i)
 		ids = append(ids, id)
-		subs = append(subs, SubMerchant{SubMchid: id})
+		subs = append(subs, emulator.SubMerchant{SubMchid: id})
 	}
 	queries := []struct{ offset, limit int }{{0, 10}, {1, 10}, {2, 20}, {0, 100}, {1, 30}, {4, 10}, {9, 5}, {50, 20}}
 	caps := map[string]int{"honour": 100, "cap20": 20, "cap50": 50}
 	for _, offsetMode := range []string{"item", "page0", "page1"} {
 		for _, limitMode := range []string{"honour", "cap20", "cap50"} {
 			t.Run(offsetMode+"/"+limitMode, func(t *testing.T) {
-				e := newEnv(t, withDialects(map[string]string{DialectPayGiftOffset: offsetMode, DialectPayGiftLimit: limitMode}))
+				e := newEnv(t, withDialects(map[string]string{emulator.DialectPayGiftOffset: offsetMode, emulator.DialectPayGiftLimit: limitMode}))
 				seedActivities(t, e)
-				if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+				if err := e.srv.Seed(emulator.Seed{SubMerchants: subs}); err != nil {
 					t.Fatal(err)
 				}
 				e.ok("POST", addURI, addBody("bulk", ids[1:]...))
@@ -401,9 +409,9 @@ func TestPayGiftPagingDialects(t *testing.T) {
 		}
 	}
 	// Two readings spelled out, so that the table above does not only agree with itself.
-	e := newEnv(t, withDialects(map[string]string{DialectPayGiftOffset: "page1", DialectPayGiftLimit: "cap20"}))
+	e := newEnv(t, withDialects(map[string]string{emulator.DialectPayGiftOffset: "page1", emulator.DialectPayGiftLimit: "cap20"}))
 	seedActivities(t, e)
-	if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+	if err := e.srv.Seed(emulator.Seed{SubMerchants: subs}); err != nil {
 		t.Fatal(err)
 	}
 	e.ok("POST", addURI, addBody("bulk", ids[1:]...))
@@ -418,22 +426,22 @@ func TestPayGiftPagingDialects(t *testing.T) {
 func TestActivityDetailShape(t *testing.T) {
 	e := newEnv(t)
 	seedActivities(t, e)
-	begin := time.Date(2025, 3, 1, 10, 0, 0, 0, cst)
-	err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: "10028009", Name: "Seeded", SecondTitle: "满100送20",
+	begin := time.Date(2025, 3, 1, 10, 0, 0, 0, emulator.CST)
+	err := e.srv.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: "10028009", Name: "Seeded", SecondTitle: "满100送20",
 		MerchantLogoURL: "https://example.com/logo.png", BeginTime: begin, EndTime: begin.AddDate(0, 1, 0),
 		DeliveryPurpose: "JUMP_MINI_APP", MiniProgramsAppID: "wx1234567890", MiniProgramsPath: "/pages/index",
-		AvailablePeriods: &AvailablePeriods{AvailableTime: []TimeRange{{BeginTime: begin, EndTime: begin.Add(time.Hour)}},
-			AvailableDayTime: []DayTimeRange{{BeginDayTime: "110000", EndDayTime: "135959"}}},
-		AwardSendRule: &AwardSendRule{FullSendRule: &FullSendRule{TransactionAmountMinimum: 10000, SendContent: "GIFT_PACKAGE",
+		AvailablePeriods: &emulator.AvailablePeriods{AvailableTime: []emulator.TimeRange{{BeginTime: begin, EndTime: begin.Add(time.Hour)}},
+			AvailableDayTime: []emulator.DayTimeRange{{BeginDayTime: "110000", EndDayTime: "135959"}}},
+		AwardSendRule: &emulator.AwardSendRule{FullSendRule: &emulator.FullSendRule{TransactionAmountMinimum: 10000, SendContent: "GIFT_PACKAGE",
 			AwardType: "BUSIFAVOR", MerchantOption: "MANUAL_INPUT_MERCHANT",
-			AwardList: []Award{{StockID: "1212", OriginalImageURL: "https://example.com/a.png", ThumbnailURL: "https://example.com/t.png"}}}},
+			AwardList: []emulator.Award{{StockID: "1212", OriginalImageURL: "https://example.com/a.png", ThumbnailURL: "https://example.com/t.png"}}}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.SetActivityStatus("10028009", activityStopped)
+	e.srv.SetActivityStatus("10028009", emulator.ActivityStopped)
 	e.srv.AdvanceClock(time.Hour)
-	e.srv.SetActivityStatus("10028009", ActivityOngoing)
+	e.srv.SetActivityStatus("10028009", emulator.ActivityOngoing)
 	for _, id := range []string{actID, "10028009"} {
 		a := e.ok("GET", "/v3/marketing/paygiftactivity/activities/"+id, "")
 		var sdk giftactivity.GetActDetailResponse
@@ -466,14 +474,14 @@ func TestActivityDetailShape(t *testing.T) {
 	if recovery.Sub(pause) != time.Hour {
 		t.Errorf("pause %s recovery %s", *sdk.PauseTime, *sdk.RecoveryTime)
 	}
-	if err := e.srv.Seed(Seed{Activities: []Activity{{ActivityID: "x", DeliveryPurpose: "JUMP_MINI_APP"}}}); err == nil {
+	if err := e.srv.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: "x", DeliveryPurpose: "JUMP_MINI_APP"}}}); err == nil {
 		t.Error("JUMP_MINI_APP without a mini program accepted")
 	}
 }
 
 func TestActivityNotRunningTexts(t *testing.T) {
 	for texts, want := range map[string]string{"docs": "活动不在运行中,不允许再进行修改", "wild": "活动当前状态不允许修改: STOP_ACT_STATUS"} {
-		e := newEnv(t, withDialects(map[string]string{DialectErrorTexts: texts}))
+		e := newEnv(t, withDialects(map[string]string{emulator.DialectErrorTexts: texts}))
 		seedActivities(t, e)
 		if a := e.fails(403, "RULE_LIMIT", "POST", "/v3/marketing/paygiftactivity/activities/10028003/merchants/add", addBody("s-1", testSub)); a.message(t) != want {
 			t.Errorf("%s: %q, want %q", texts, a.message(t), want)

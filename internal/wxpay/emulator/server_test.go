@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"net/http"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // TestRouting pins what the emulator answers for paths and methods it does not serve, and
@@ -118,7 +121,7 @@ func FuzzRouting(f *testing.F) {
 		f.Add("GET", seed)
 		f.Add("POST", seed)
 	}
-	s := New(Options{Keys: testKeys(f)})
+	s := emulator.New(emulator.Options{Keys: emulatortest.Keys(f)})
 	f.Fuzz(func(t *testing.T, method, uri string) {
 		if method == "" || method == "CONNECT" || strings.ContainsAny(method, " \t\r\n()<>@,;:\\\"/[]?={}") {
 			return
@@ -150,11 +153,11 @@ func TestConcurrentCalls(t *testing.T) {
 	for i := range ids {
 		ids[i] = "19200000" + strconv.Itoa(10+i)
 	}
-	subs := make([]SubMerchant, n)
+	subs := make([]emulator.SubMerchant, n)
 	for i, id := range ids {
-		subs[i] = SubMerchant{SubMchid: id}
+		subs[i] = emulator.SubMerchant{SubMchid: id}
 	}
-	if err := e.srv.Seed(Seed{SubMerchants: subs}); err != nil {
+	if err := e.srv.Seed(emulator.Seed{SubMerchants: subs}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := make([]*http.Request, 0, 3*n)
@@ -195,9 +198,9 @@ func TestConcurrentCalls(t *testing.T) {
 }
 
 func BenchmarkAuthorizeState(b *testing.B) {
-	k := testKeys(b)
-	s := New(Options{Keys: k})
-	if err := s.Seed(Seed{SubMerchants: []SubMerchant{{SubMchid: testSub}}}); err != nil {
+	k := emulatortest.Keys(b)
+	s := emulator.New(emulator.Options{Keys: k})
+	if err := s.Seed(emulator.Seed{SubMerchants: []emulator.SubMerchant{{SubMchid: testSub}}}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
