@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -54,19 +52,11 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 			"resource come after `wechatpay_goldplan_status`. Industry filters can be replaced but never cleared " +
 			"through the API. WeChat Pay has no call that reads any of this back.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", whose gold plan is open. Usually " +
-					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it stops the " +
-					"old sub-merchant's ads and shows the new one's.",
-				Required:      true,
-				Validators:    subMchidValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
+			"sub_mchid": identifyingAttribute(subMchidValidators(),
+				"Sub-merchant id (特约商户号), "+mchIDRule+", whose gold plan is open. Usually "+
+					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it stops the "+
+					"old sub-merchant's ads and shows the new one's."),
 			"industry_filters": schema.SetAttribute{
 				MarkdownDescription: "Industries whose ads are never shown to this sub-merchant's payers (" +
 					"advertising_industry_filters): 1 to 3 of " + quotedList(wxpay.AdvertisingIndustries) + " " +

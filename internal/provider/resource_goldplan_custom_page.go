@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -46,19 +44,11 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 			"while the gold plan is open, so make this resource come after `wechatpay_goldplan_status` " +
 			"(reference its `sub_mchid` or use `depends_on`). WeChat Pay has no call that reads the page back.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", whose gold plan is open. Usually " +
-					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes " +
-					"the old sub-merchant's page and opens the new one's.",
-				Required:      true,
-				Validators:    subMchidValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
+			"sub_mchid": identifyingAttribute(subMchidValidators(),
+				"Sub-merchant id (特约商户号), "+mchIDRule+", whose gold plan is open. Usually "+
+					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes "+
+					"the old sub-merchant's page and opens the new one's."),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}

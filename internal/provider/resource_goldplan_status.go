@@ -13,9 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -55,18 +53,10 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"it closes them. WeChat Pay has no call that reads the gold plan back, so changes made in the merchant " +
 			"platform cannot be seen, and a closed scene cannot be reopened for 24 hours.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"sub_mchid": schema.StringAttribute{
-				MarkdownDescription: "Sub-merchant id (特约商户号), " + mchIDRule + ", of one of the service provider's " +
-					"sub-merchants. Changing it closes the gold plan of the old sub-merchant and opens the new one's.",
-				Required:      true,
-				Validators:    subMchidValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
+			"sub_mchid": identifyingAttribute(subMchidValidators(),
+				"Sub-merchant id (特约商户号), "+mchIDRule+", of one of the service provider's "+
+					"sub-merchants. Changing it closes the gold plan of the old sub-merchant and opens the new one's."),
 			"pay_scenes": schema.SetAttribute{
 				MarkdownDescription: "Pay scenes the gold plan is open for: `JSAPI` (official account payment, JSAPI " +
 					"支付) and/or `MINIPROGRAM` (mini program payment, 小程序支付). At least one; default `[\"JSAPI\"]`. " +

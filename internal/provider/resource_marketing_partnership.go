@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -79,13 +78,9 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			"(`MERCHANT`). WeChat Pay has no update call: every change replaces the partnership (terminate, then " +
 			"build). A partnership terminated outside Terraform is built again by the next apply.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`<partner.type>:<partner.appid or partner.merchant_id>:<authorized_data.business_type>:" +
-					"<authorized_data.stock_id>`, for example `APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001`. " +
-					"Import uses the same format.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": stableAttribute("`<partner.type>:<partner.appid or partner.merchant_id>:<authorized_data.business_type>:" +
+				"<authorized_data.stock_id>`, for example `APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001`. " +
+				"Import uses the same format."),
 			"partner": schema.SingleNestedAttribute{
 				MarkdownDescription: "Who receives the grant. Changing it replaces the partnership.",
 				Required:            true,
@@ -129,28 +124,12 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 					},
 				},
 			},
-			"state": schema.StringAttribute{
-				MarkdownDescription: "`ESTABLISHED` while the grant is in force. A partnership found `TERMINATED` is " +
-					"removed from the state and built again by the next apply.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"build_time": schema.StringAttribute{
-				MarkdownDescription: "When the partnership was (last) built, RFC 3339 as WeChat Pay reports it.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"create_time": schema.StringAttribute{
-				MarkdownDescription: "When WeChat Pay first recorded the partnership, RFC 3339.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"update_time": schema.StringAttribute{
-				MarkdownDescription: "When WeChat Pay last changed the partnership, RFC 3339.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"state": stableAttribute("`ESTABLISHED` while the grant is in force. A partnership found `TERMINATED` is " +
+				"removed from the state and built again by the next apply."),
+			"build_time":  stableAttribute("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
+			"create_time": stableAttribute("When WeChat Pay first recorded the partnership, RFC 3339."),
+			"update_time": stableAttribute("When WeChat Pay last changed the partnership, RFC 3339."),
+			"timeouts":    timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
 }
@@ -171,42 +150,41 @@ func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req r
 	if resp.Diagnostics.HasError() || p.Type.IsUnknown() {
 		return
 	}
+	// Each partner type uses one id field and refuses the other.
+	app := partnerIDField{typ: wxpay.PartnerTypeAppID, attr: "appid", title: "App ID", set: !p.AppID.IsNull(),
+		what: "the app id of the mini program or official account", grantee: "an app"}
+	merchant := partnerIDField{typ: wxpay.PartnerTypeMerchant, attr: "merchant_id", title: "Merchant ID",
+		set: !p.MerchantID.IsNull(), what: "the merchant id", grantee: "a merchant"}
+	own, other := app, merchant
+	switch wxpay.PartnerType(p.Type.ValueString()) {
+	case wxpay.PartnerTypeAppID:
+	case wxpay.PartnerTypeMerchant:
+		own, other = merchant, app
+	default:
+		return
+	}
 	partnerPath := path.Root("partner")
-	switch p.Type.ValueString() {
-	case string(wxpay.PartnerTypeAppID):
-		if p.AppID.IsNull() {
-			resp.Diagnostics.AddAttributeError(partnerPath.AtName("appid"), "Missing Partner App ID",
-				"`partner.appid` is required when `partner.type` is `APPID`. Set it to the app id of the mini "+
-					"program or official account that receives the grant.")
-		}
-		if !p.MerchantID.IsNull() {
-			resp.Diagnostics.AddAttributeError(partnerPath.AtName("merchant_id"), "Unexpected Partner Merchant ID",
-				"`partner.merchant_id` must not be set when `partner.type` is `APPID`. Remove it, or set "+
-					"`partner.type` to `MERCHANT` (and remove `partner.appid`) to grant to a merchant.")
-		}
-	case string(wxpay.PartnerTypeMerchant):
-		if p.MerchantID.IsNull() {
-			resp.Diagnostics.AddAttributeError(partnerPath.AtName("merchant_id"), "Missing Partner Merchant ID",
-				"`partner.merchant_id` is required when `partner.type` is `MERCHANT`. Set it to the merchant id "+
-					"that receives the grant.")
-		}
-		if !p.AppID.IsNull() {
-			resp.Diagnostics.AddAttributeError(partnerPath.AtName("appid"), "Unexpected Partner App ID",
-				"`partner.appid` must not be set when `partner.type` is `MERCHANT`. Remove it, or set "+
-					"`partner.type` to `APPID` (and remove `partner.merchant_id`) to grant to an app.")
-		}
-		if data.AuthorizedData.IsNull() || data.AuthorizedData.IsUnknown() {
-			return
-		}
-		var d authorizedDataModel
-		resp.Diagnostics.Append(data.AuthorizedData.As(ctx, &d, basetypes.ObjectAsOptions{})...)
-		if !resp.Diagnostics.HasError() && d.BusinessType.ValueString() == string(wxpay.BusinessTypeFavorStock) {
-			resp.Diagnostics.AddAttributeError(path.Root("authorized_data").AtName("business_type"),
-				"WeChat Pay Coupons Cannot Be Granted to a Merchant",
-				"`authorized_data.business_type` `FAVOR_STOCK` (WeChat Pay coupon, 代金券) can only be granted to "+
-					"an `APPID` partner. Grant it to the partner's app id, or grant a `BUSIFAVOR_STOCK` (merchant "+
-					"coupon) stock to the merchant.")
-		}
+	if !own.set {
+		resp.Diagnostics.AddAttributeError(partnerPath.AtName(own.attr), "Missing Partner "+own.title,
+			fmt.Sprintf("`partner.%s` is required when `partner.type` is `%s`. Set it to %s that receives the grant.",
+				own.attr, own.typ, own.what))
+	}
+	if other.set {
+		resp.Diagnostics.AddAttributeError(partnerPath.AtName(other.attr), "Unexpected Partner "+other.title,
+			fmt.Sprintf("`partner.%s` must not be set when `partner.type` is `%s`. Remove it, or set `partner.type` to "+
+				"`%s` (and remove `partner.%s`) to grant to %s.", other.attr, own.typ, other.typ, own.attr, other.grantee))
+	}
+	if own.typ != wxpay.PartnerTypeMerchant || data.AuthorizedData.IsNull() || data.AuthorizedData.IsUnknown() {
+		return
+	}
+	var d authorizedDataModel
+	resp.Diagnostics.Append(data.AuthorizedData.As(ctx, &d, basetypes.ObjectAsOptions{})...)
+	if !resp.Diagnostics.HasError() && d.BusinessType.ValueString() == string(wxpay.BusinessTypeFavorStock) {
+		resp.Diagnostics.AddAttributeError(path.Root("authorized_data").AtName("business_type"),
+			"WeChat Pay Coupons Cannot Be Granted to a Merchant",
+			"`authorized_data.business_type` `FAVOR_STOCK` (WeChat Pay coupon, 代金券) can only be granted to "+
+				"an `APPID` partner. Grant it to the partner's app id, or grant a `BUSIFAVOR_STOCK` (merchant "+
+				"coupon) stock to the merchant.")
 	}
 }
 
@@ -312,6 +290,15 @@ func (r *marketingPartnershipResource) ImportState(ctx context.Context, req reso
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("partner"), m.Partner)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("authorized_data"), m.AuthorizedData)...)
+}
+
+// partnerIDField is the id field one partner type uses, in the words of ValidateConfig.
+type partnerIDField struct {
+	typ         wxpay.PartnerType
+	attr, title string
+	set         bool
+	what        string // who receives the grant, as the field names it
+	grantee     string // who a grant to this type goes to
 }
 
 func expandPartnership(ctx context.Context, m marketingPartnershipModel) (wxpay.Partner, wxpay.AuthorizedData, diag.Diagnostics) {

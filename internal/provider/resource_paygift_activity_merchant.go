@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -49,25 +47,13 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 			"list `wechatpay_paygift_activity_merchants` manages: that resource would remove this merchant. The " +
 			"merchants can change only while the activity is `ONGOING_ACT_STATUS`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "`<activity_id>/<merchant_id>`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"activity_id": schema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
-					"provider's `mchid`. Changing it replaces the membership.",
-				Required:      true,
-				Validators:    activityIDValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"merchant_id": schema.StringAttribute{
-				MarkdownDescription: "Merchant id (商户号, " + merchantIDRule + ") to add: a sub-merchant of the provider's " +
-					"`mchid`, or the `mchid` itself. Changing it replaces the membership.",
-				Required:      true,
-				Validators:    merchantIDValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"id": stableAttribute("`<activity_id>/<merchant_id>`."),
+			"activity_id": identifyingAttribute(activityIDValidators(),
+				"Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the "+
+					"provider's `mchid`. Changing it replaces the membership."),
+			"merchant_id": identifyingAttribute(merchantIDValidators(),
+				"Merchant id (商户号, "+merchantIDRule+") to add: a sub-merchant of the provider's "+
+					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -52,18 +50,10 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 			"`wechatpay_paygift_activity_merchant` instead; never manage the same activity with both. The merchants " +
 			"can change only while the activity is `ONGOING_ACT_STATUS`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The activity id, same as `activity_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"activity_id": schema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
-					"provider's `mchid`. Changing it moves the list to another activity (replacement).",
-				Required:      true,
-				Validators:    activityIDValidators(),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"id": stableAttribute("The activity id, same as `activity_id`."),
+			"activity_id": identifyingAttribute(activityIDValidators(),
+				"Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the "+
+					"provider's `mchid`. Changing it moves the list to another activity (replacement)."),
 			"merchant_ids": schema.SetAttribute{
 				MarkdownDescription: "Every merchant id (商户号, " + merchantIDRule + ") that issues the activity's coupons; at " +
 					"least one. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). More than " +
