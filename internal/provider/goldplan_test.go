@@ -2,9 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
@@ -29,6 +32,37 @@ func goldPlanSeed() emulator.Seed {
 			{SubMchid: gpPenalized, Penalized: true},
 			{SubMchid: gpForeign, Owner: "1900088888"},
 		},
+	}
+}
+
+// The receipt page and the ads need an open gold plan: without one each is refused with advice
+// on ordering it after wechatpay_goldplan_status, and nothing changes.
+func TestAccGoldPlan_goldPlanNotOpen(t *testing.T) {
+	cases := []struct {
+		resourceType, summary string
+		changed               func(emulator.GoldPlanState) bool
+	}{
+		{"wechatpay_goldplan_custom_page", "Unable to Open Gold Plan Receipt Page",
+			func(g emulator.GoldPlanState) bool { return g.CustomPageOpen }},
+		{"wechatpay_goldplan_advertising", "Unable to Show Gold Plan Ads",
+			func(g emulator.GoldPlanState) bool { return g.AdvertisingShown }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.resourceType, func(t *testing.T) {
+			emu := newTestEmulator(t, goldPlanSeed())
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: emu.providerConfig(modePublicKey) + fmt.Sprintf("resource %q \"test\" {\n  sub_mchid = %q\n}\n",
+						tc.resourceType, gpSub),
+					ExpectError: regexp.MustCompile(`(?s)` + tc.summary + `.*gold\s+plan\s+of\s+this\s+sub-merchant\s+is\s+not\s+open` +
+						`.*wechatpay_goldplan_status.*depends_on.*特约商户未开通点金计划.*Request-ID`),
+				}},
+			})
+			if tc.changed(emu.GoldPlan(gpSub)) {
+				t.Errorf("the refused call changed the gold plan: %+v", emu.GoldPlan(gpSub))
+			}
+		})
 	}
 }
 
@@ -89,6 +123,12 @@ func expectGoldPlan(emu *testEmulator, sub string, check func(emulator.GoldPlanS
 		}
 		return nil
 	}
+}
+
+// expectGoldPlanAfter checks that the step made exactly calls, in this order, and left the gold
+// plan of sub as check wants it.
+func expectGoldPlanAfter(emu *testEmulator, sub string, check func(emulator.GoldPlanState) error, calls ...string) resource.TestCheckFunc {
+	return resource.ComposeTestCheckFunc(expectGoldPlanCalls(emu, calls...), expectGoldPlan(emu, sub, check))
 }
 
 func openScenes(want ...string) func(emulator.GoldPlanState) error {

@@ -1,13 +1,19 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
@@ -80,4 +86,41 @@ func keyFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func init() {
+	// Retries back off by milliseconds in this package's tests; the real proportions are kept by
+	// tests that need them (withClientConfig).
+	testClientConfig = func(c *wxpay.Config) { c.BackoffBase, c.BackoffMax = time.Millisecond, 5*time.Millisecond }
+}
+
+// withClientConfig changes the client configuration of every provider Configure during one test.
+func withClientConfig(t *testing.T, mod func(*wxpay.Config)) {
+	prev := testClientConfig
+	testClientConfig = mod
+	t.Cleanup(func() { testClientConfig = prev })
+}
+
+// TestPolicy_noVerificationSwitch: no provider setting can weaken answer verification or
+// transport security. The client has no such knob either (wxpay.TestPolicyVerificationHasNoOffSwitch);
+// this keeps one from appearing in the provider's schema, and keeps every secret Sensitive.
+func TestPolicy_noVerificationSwitch(t *testing.T) {
+	var resp provider.SchemaResponse
+	New("test")().Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	switchOff := regexp.MustCompile(`(?i)skip|insecure|verif|unsafe|trust|tls|disable`)
+	for name, attr := range resp.Schema.Attributes {
+		if switchOff.MatchString(name) {
+			t.Errorf("provider attribute %q looks like a way to weaken verification", name)
+		}
+		sa, ok := attr.(schema.StringAttribute)
+		if !ok {
+			continue
+		}
+		if secret := name == "private_key" || name == "apiv3_key"; secret && !sa.Sensitive {
+			t.Errorf("provider attribute %q holds a secret but is not Sensitive", name)
+		}
+	}
+	if len(resp.Schema.Attributes) == 0 {
+		t.Fatal("empty provider schema")
+	}
 }

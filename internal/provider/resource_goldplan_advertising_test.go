@@ -57,18 +57,12 @@ func TestAccGoldPlanAdvertising_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// The filters stay behind: WeChat Pay cannot clear them.
-		CheckDestroy: resource.ComposeTestCheckFunc(
-			expectGoldPlanCalls(emu, gpCloseAdsCall(gpSub), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
-			expectGoldPlan(emu, gpSub, adsShown(false, "FINANCE")),
-		),
+		CheckDestroy: expectGoldPlanAfter(emu, gpSub, adsShown(false, "FINANCE"), gpCloseAdsCall(gpSub), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 		Steps: []resource.TestStep{
 			{
 				// One call shows the ads with the filters, in a stable order.
 				Config: p + gpAdsHCL([]string{"GAME", "CAR"}),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub, "CAR", "GAME")),
-					expectGoldPlan(emu, gpSub, adsShown(true, "CAR", "GAME")),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, adsShown(true, "CAR", "GAME"), gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub, "CAR", "GAME")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectFilters("CAR", "GAME"),
 					statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
@@ -82,10 +76,7 @@ func TestAccGoldPlanAdvertising_basic(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "FINANCE")),
-					expectGoldPlan(emu, gpSub, adsShown(true, "FINANCE")),
-				),
+				Check:             expectGoldPlanAfter(emu, gpSub, adsShown(true, "FINANCE"), gpSetFiltersCall(gpSub, "FINANCE")),
 				ConfigStateChecks: []statecheck.StateCheck{expectFilters("FINANCE")},
 			},
 			{
@@ -107,19 +98,13 @@ func TestAccGoldPlanAdvertising_filtersCannotBeCleared(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: p + gpAdsHCL(nil),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub)),
-					expectGoldPlan(emu, gpSub, adsShown(true)),
-				),
+				Config:            p + gpAdsHCL(nil),
+				Check:             expectGoldPlanAfter(emu, gpSub, adsShown(true), gpStatusCall(gpSub, "OPEN", "JSAPI"), gpShowAdsCall(gpSub)),
 				ConfigStateChecks: []statecheck.StateCheck{expectFilters()},
 			},
 			{
 				Config: p + gpAdsHCL([]string{"LAW", "SOFTWARE", "ESTATE"}),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpSetFiltersCall(gpSub, "ESTATE", "LAW", "SOFTWARE")),
-					expectGoldPlan(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE")),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, adsShown(true, "ESTATE", "LAW", "SOFTWARE"), gpSetFiltersCall(gpSub, "ESTATE", "LAW", "SOFTWARE")),
 			},
 			{
 				Config:      p + gpAdsHCL(nil),
@@ -177,10 +162,7 @@ resource "wechatpay_goldplan_advertising" "test" {
 `, gpSub)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(
-			expectGoldPlanCalls(emu, gpCloseAdsCall(gpSub)),
-			expectGoldPlan(emu, gpSub, adsShown(false, "GAME")),
-		),
+		CheckDestroy:             expectGoldPlanAfter(emu, gpSub, adsShown(false, "GAME"), gpCloseAdsCall(gpSub)),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg, ResourceName: gpAdsAddr, ImportState: true, ImportStateId: gpSub, ImportStatePersist: true,
@@ -192,10 +174,7 @@ resource "wechatpay_goldplan_advertising" "test" {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpShowAdsCall(gpSub, "CAR")),
-					expectGoldPlan(emu, gpSub, adsShown(true, "CAR")),
-				),
+				Check: expectGoldPlanAfter(emu, gpSub, adsShown(true, "CAR"), gpShowAdsCall(gpSub, "CAR")),
 			},
 			{
 				// Once re-asserted, filter changes use the filter call again.
@@ -209,22 +188,4 @@ resource "wechatpay_goldplan_advertising" "test" {
 			},
 		},
 	})
-}
-
-func TestAccGoldPlanAdvertising_goldPlanNotOpen(t *testing.T) {
-	emu := newTestEmulator(t, goldPlanSeed())
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: emu.providerConfig(modePublicKey) + fmt.Sprintf(`
-resource "wechatpay_goldplan_advertising" "test" {
-  sub_mchid = %q
-}
-`, gpSub),
-			ExpectError: regexp.MustCompile(`(?s)Unable to Show Gold Plan Ads.*wechatpay_goldplan_status.*特约商户未开通点金计划.*Request-ID`),
-		}},
-	})
-	if emu.GoldPlan(gpSub).AdvertisingShown {
-		t.Error("the refused call showed the ads")
-	}
 }

@@ -50,10 +50,7 @@ func TestAccGoldPlanCustomPage_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI"), gpPageCall(gpSub, "OPEN")),
-					expectGoldPlan(emu, gpSub, pageOpen(true)),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, pageOpen(true), gpStatusCall(gpSub, "OPEN", "JSAPI"), gpPageCall(gpSub, "OPEN")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(gpPageAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
 				},
@@ -89,22 +86,6 @@ func TestAccGoldPlanCustomPage_noReceiptLink(t *testing.T) {
 	if emu.GoldPlan(gpSub).CustomPageOpen {
 		t.Error("the refused open opened the receipt page")
 	}
-}
-
-// A page without the gold plan is refused with advice on how to order the two resources.
-func TestAccGoldPlanCustomPage_goldPlanNotOpen(t *testing.T) {
-	emu := newTestEmulator(t, goldPlanSeed())
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: emu.providerConfig(modePublicKey) + fmt.Sprintf(`
-resource "wechatpay_goldplan_custom_page" "test" {
-  sub_mchid = %q
-}
-`, gpSub),
-			ExpectError: regexp.MustCompile(`(?s)gold plan of this sub-merchant is not open.*wechatpay_goldplan_status.*depends_on.*特约商户未开通点金计划`),
-		}},
-	})
 }
 
 // When the gold plan was closed behind Terraform's back, destroying the page cannot close it;

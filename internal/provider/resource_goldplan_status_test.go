@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
@@ -33,8 +34,8 @@ func expectPayScenes(scenes ...string) statecheck.StateCheck {
 }
 
 // gpDestroyed checks that destroying made exactly the given calls and left the gold plan closed.
-func gpDestroyed(emu *testEmulator, sub string, calls ...string) func(*terraform.State) error {
-	return resource.ComposeTestCheckFunc(expectGoldPlanCalls(emu, calls...), expectGoldPlan(emu, sub, openScenes()))
+func gpDestroyed(emu *testEmulator, sub string, calls ...string) resource.TestCheckFunc {
+	return expectGoldPlanAfter(emu, sub, openScenes(), calls...)
 }
 
 func TestAccGoldPlanStatus_basic(t *testing.T) {
@@ -47,10 +48,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 			{
 				// pay_scenes defaults to JSAPI.
 				Config: p + gpStatusHCL(gpSub),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectPayScenes("JSAPI"),
 					statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
@@ -64,10 +62,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "MINIPROGRAM")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
-				),
+				Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "MINIPROGRAM")),
 				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI", "MINIPROGRAM")},
 			},
 			{
@@ -76,10 +71,7 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
-				),
+				Check:             expectGoldPlanAfter(emu, gpSub, openScenes("MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("MINIPROGRAM")},
 			},
 			{
@@ -104,33 +96,21 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: p + gpStatusHCL(gpSub, "MINIPROGRAM", "JSAPI"),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI_AND_MINIPROGRAM")),
 			},
 			{
 				Config: p + gpStatusHCL(gpSub, "JSAPI"),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "MINIPROGRAM")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI")),
-				),
+				Check:  expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI"), gpStatusCall(gpSub, "CLOSE", "MINIPROGRAM")),
 			},
 			{
 				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
 				Config:    p + gpStatusHCL(gpSub, "MINIPROGRAM"),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
-				),
+				Check:     expectGoldPlanAfter(emu, gpSub, openScenes("MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 			},
 			{
-				PreConfig: func() { emu.AdvanceClock(25 * time.Hour) },
-				Config:    p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
-				),
+				PreConfig:        func() { emu.AdvanceClock(25 * time.Hour) },
+				Config:           p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
+				Check:            expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
@@ -173,10 +153,7 @@ func TestAccGoldPlanStatus_reopenWithin24Hours(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
-				),
+				Check: expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
 			},
 		},
 	})
@@ -214,10 +191,7 @@ func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroy closes the scenes the resource manages, no more.
-		CheckDestroy: resource.ComposeTestCheckFunc(
-			expectGoldPlanCalls(emu, gpStatusCall(gpSub, "CLOSE", "JSAPI")),
-			expectGoldPlan(emu, gpSub, openScenes("MINIPROGRAM")),
-		),
+		CheckDestroy: expectGoldPlanAfter(emu, gpSub, openScenes("MINIPROGRAM"), gpStatusCall(gpSub, "CLOSE", "JSAPI")),
 		Steps: []resource.TestStep{
 			{
 				Config:             cfg,
@@ -238,10 +212,7 @@ func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectGoldPlanCalls(emu, gpStatusCall(gpSub, "OPEN", "JSAPI")),
-					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
-				),
+				Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
 				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI")},
 			},
 		},
@@ -426,4 +397,99 @@ func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// uniqueNonces fails when any nonce reached the emulator twice: WeChat Pay refuses a replayed
+// nonce, so a client that reused one (on a retry, or across goroutines) would fail at random.
+func uniqueNonces(emu *testEmulator) error {
+	seen := map[string]int{}
+	for _, c := range emu.Calls() {
+		if c.Nonce == "" {
+			continue
+		}
+		if prev, ok := seen[c.Nonce]; ok {
+			return fmt.Errorf("nonce %q sent twice (calls %d and %d)", c.Nonce, prev, c.Seq)
+		}
+		seen[c.Nonce] = c.Seq
+	}
+	if len(seen) == 0 {
+		return fmt.Errorf("no signed calls in the log")
+	}
+	return nil
+}
+
+const goldPlanStatusPath = "/v3/goldplan/merchants/changegoldplanstatus"
+
+// TestAccConcurrency_fiftyResourcesUnderRateLimit applies and destroys 50 gold plan resources
+// with Terraform running 50 operations at once while the emulator holds gold plan calls to
+// 10/s (refusing the rest with 400 命中频率限制). Every sub-merchant must end up open, then
+// closed, with exactly one applied change each way, and no nonce may ever repeat.
+func TestAccConcurrency_fiftyResourcesUnderRateLimit(t *testing.T) {
+	const n = 50
+	seed := emulator.Seed{CallerRole: emulator.RoleServiceProvider}
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("19001%05d", i)
+		ids = append(ids, fmt.Sprintf("%q", id))
+		seed.SubMerchants = append(seed.SubMerchants, emulator.SubMerchant{SubMchid: id})
+	}
+	emu := newTestEmulator(t, seed)
+	emu.SetQPSLimit("/v3/goldplan/", 10)
+	// Real backoff proportions, shortened: the test is about staying correct while refused.
+	withClientConfig(t, func(c *wxpay.Config) { c.BackoffBase, c.BackoffMax = 20*time.Millisecond, 500*time.Millisecond })
+	t.Setenv("TF_CLI_ARGS_apply", "-parallelism=50")
+	t.Setenv("TF_CLI_ARGS_destroy", "-parallelism=50")
+
+	providerBlock := strings.Replace(emu.providerConfig(modePublicKey), "rate_limit             = 500",
+		"rate_limit             = 200\n  max_retries            = 20", 1)
+	if !strings.Contains(providerBlock, "max_retries") {
+		t.Fatal("provider block template changed: rate_limit line not found")
+	}
+	config := providerBlock + fmt.Sprintf(`
+locals {
+  sub_mchids = [%s]
+}
+
+resource "wechatpay_goldplan_status" "g" {
+  count     = length(local.sub_mchids)
+  sub_mchid = local.sub_mchids[count.index]
+}
+`, strings.Join(ids, ", "))
+
+	allOpen := func(*terraform.State) error {
+		for _, sm := range seed.SubMerchants {
+			if g := emu.GoldPlan(sm.SubMchid); strings.Join(g.OpenScenes, ",") != "JSAPI" {
+				return fmt.Errorf("sub-merchant %s open scenes %v, want [JSAPI]", sm.SubMchid, g.OpenScenes)
+			}
+		}
+		if got := emu.CountApplied("POST", goldPlanStatusPath); got != n {
+			return fmt.Errorf("%d applied opens, want exactly %d", got, n)
+		}
+		refused := 0
+		for _, c := range emu.Calls() {
+			if c.Code == "INVALID_REQUEST" {
+				refused++
+			}
+		}
+		if refused == 0 {
+			return fmt.Errorf("the emulator's rate limit never refused a call: the test did not run under pressure")
+		}
+		t.Logf("%d calls, %d refused by the rate limit", len(emu.Calls()), refused)
+		return uniqueNonces(emu)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, Check: allOpen}},
+		CheckDestroy: func(*terraform.State) error {
+			for _, sm := range seed.SubMerchants {
+				if g := emu.GoldPlan(sm.SubMchid); g.Open() {
+					return fmt.Errorf("sub-merchant %s still open in %v after destroy", sm.SubMchid, g.OpenScenes)
+				}
+			}
+			if got := emu.CountApplied("POST", goldPlanStatusPath); got != 2*n {
+				return fmt.Errorf("%d applied changes after destroy, want exactly %d", got, 2*n)
+			}
+			return uniqueNonces(emu)
+		},
+	})
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -319,72 +319,52 @@ resource "wechatpay_marketing_partnership" "many" {
 	})
 }
 
-// The build's answer is lost once: the client retries with the same Idempotency-Key and
-// WeChat Pay applies the build once.
-func TestAccMarketingPartnership_lostAnswer(t *testing.T) {
-	emu := newTestEmulator(t, emulator.Seed{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild,
-					Kind: emulator.FaultDropAfterApply, Count: 1})
-			},
-			Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: func(*terraform.State) error {
-				var keys []string
-				for _, c := range emu.Calls() {
-					if c.Path == pathBuild {
-						keys = append(keys, c.RequestNo)
-					}
-				}
-				if len(keys) != 2 || keys[0] != keys[1] || keys[0] == "" {
-					return fmt.Errorf("build calls carried Idempotency-Keys %q, want one key sent twice", keys)
-				}
-				if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
-					return fmt.Errorf("%d builds applied, want 1", n)
-				}
-				return nil
-			},
-		}},
-	})
-}
-
-// The build is applied but its answer cannot be trusted: the provider looks it up rather than
-// failing and leaving an unmanaged grant behind.
-func TestAccMarketingPartnership_untrustedAnswer(t *testing.T) {
-	emu := newTestEmulator(t, emulator.Seed{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild,
-					Kind: emulator.FaultTamperSignature, Count: 1})
-			},
-			Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: func(*terraform.State) error {
-				if n := emu.CountCalls(http.MethodPost, pathBuild); n != 1 {
-					return fmt.Errorf("%d build calls, want 1 (an untrusted answer is not retried)", n)
-				}
-				if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
-					return fmt.Errorf("%d builds applied, want 1", n)
-				}
-				return nil
-			},
-		}},
-	})
+// A build whose answer is lost or cannot be trusted is applied once and managed: a lost answer
+// is retried with the same Idempotency-Key, an untrusted one is not retried but looked up, rather
+// than failing and leaving an unmanaged grant behind.
+func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
+	cases := []struct {
+		name, fault string
+		calls       int // build calls, all with one Idempotency-Key
+	}{
+		{"lost answer", emulator.FaultDropAfterApply, 2},
+		{"untrusted answer", emulator.FaultTamperSignature, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newTestEmulator(t, emulator.Seed{})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild, Kind: tc.fault, Count: 1})
+					},
+					Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
+					},
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: func(*terraform.State) error {
+						var keys []string
+						for _, c := range emu.Calls() {
+							if c.Path == pathBuild {
+								keys = append(keys, c.RequestNo)
+							}
+						}
+						if len(keys) != tc.calls || keys[0] == "" || len(slices.Compact(slices.Clone(keys))) != 1 {
+							return fmt.Errorf("build calls carried Idempotency-Keys %q, want one key sent %d times", keys, tc.calls)
+						}
+						if n := emu.CountApplied(http.MethodPost, pathBuild); n != 1 {
+							return fmt.Errorf("%d builds applied, want 1", n)
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
 }
 
 // Combinations WeChat Pay would refuse are refused at plan time, naming the attribute.
@@ -489,41 +469,4 @@ func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func TestParsePartnershipID(t *testing.T) {
-	tests := []struct {
-		id      string
-		wantErr string
-	}{
-		{id: "APPID:wx4e1916a585d1f4e9:BUSIFAVOR_STOCK:98065001"},
-		{id: "MERCHANT:1900000109:BUSIFAVOR_STOCK:98065001"},
-		{id: "APPID:wx1:FAVOR_STOCK:2433405"},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK", wantErr: "Import this resource by `<partner.type>:"},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK:1:2", wantErr: "Import this resource by `<partner.type>:"},
-		{id: "OPENID:wx1:BUSIFAVOR_STOCK:1", wantErr: `partner.type "OPENID" is not valid`},
-		{id: "MERCHANT:wx1:BUSIFAVOR_STOCK:1", wantErr: `partner.merchant_id "wx1" is not valid`},
-		{id: "APPID::BUSIFAVOR_STOCK:1", wantErr: `partner.appid "" is not valid`},
-		{id: "APPID:wx1:COUPON:1", wantErr: `authorized_data.business_type "COUPON" is not valid`},
-		{id: "APPID:wx1:BUSIFAVOR_STOCK:", wantErr: `authorized_data.stock_id "" is not valid`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.id, func(t *testing.T) {
-			var diags diag.Diagnostics
-			p, d, ok := parsePartnershipID(context.Background(), tt.id, &diags)
-			if tt.wantErr != "" {
-				if ok || !diags.HasError() || diags[0].Summary() != "Invalid Import ID" ||
-					!strings.Contains(diags[0].Detail(), tt.wantErr) {
-					t.Fatalf("diagnostics %v, want Invalid Import ID saying %q", diags, tt.wantErr)
-				}
-				return
-			}
-			if !ok || diags.HasError() {
-				t.Fatal(diags)
-			}
-			if back := partnershipID(p, d); back != tt.id {
-				t.Errorf("round trip gave %q", back)
-			}
-		})
-	}
 }

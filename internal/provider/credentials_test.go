@@ -153,16 +153,32 @@ provider_installation {
 	return r
 }
 
+// terraform runs a command that must succeed.
 func (r *cliRun) terraform(args ...string) {
 	r.t.Helper()
+	if out, err := r.run(args); err != nil {
+		r.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// terraformFails runs a command that must fail and returns its output.
+func (r *cliRun) terraformFails(args ...string) string {
+	r.t.Helper()
+	out, err := r.run(args)
+	if err == nil {
+		r.t.Fatalf("terraform %s succeeded, want an error\n%s", strings.Join(args, " "), out)
+	}
+	return out
+}
+
+// run runs a command and keeps its output with the others'.
+func (r *cliRun) run(args []string) (string, error) {
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
 	cmd.Dir, cmd.Env = r.dir, r.env
 	out, err := cmd.CombinedOutput()
 	r.outputs.WriteString("$ terraform " + strings.Join(args, " ") + "\n")
 	r.outputs.Write(out)
-	if err != nil {
-		r.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
+	return string(out), err
 }
 
 // TestAccSecrets_neverInLogsStateOrPlan runs plan, apply and destroy with the real Terraform CLI
@@ -293,20 +309,6 @@ resource "wechatpay_marketing_partnership" "mp" {
 			}
 		}
 	}
-}
-
-// terraformFails runs a command that must fail and returns its output.
-func (r *cliRun) terraformFails(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
-	cmd.Dir, cmd.Env = r.dir, r.env
-	out, err := cmd.CombinedOutput()
-	r.outputs.WriteString("$ terraform " + strings.Join(args, " ") + "\n")
-	r.outputs.Write(out)
-	if err == nil {
-		r.t.Fatalf("terraform %s succeeded, want an error\n%s", strings.Join(args, " "), out)
-	}
-	return string(out)
 }
 
 // pemBody is the base64 body of a PEM text, on one line.
