@@ -35,11 +35,11 @@ func main() {
 }
 
 // quietLogsUnlessAsked turns off the SDK's and the provider's own logs when no TF_LOG* variable
-// asks for any. The plugin SDK logs every call at TRACE by default and leaves the filtering to
-// the CLI, which inherits the same environment and drops them all when no TF_LOG* is set;
-// formatting and shipping them cost about a third of the provider's CPU in a large apply, and
-// the CLI's CPU to read them (see BENCHMARKS.md). Any TF_LOG*, TOFU_LOG* or TF_ACC_LOG*
-// variable leaves every level as the SDK sets it.
+// asks for any. The plugin SDK logs every call at TRACE and leaves the filtering to the CLI,
+// which inherits the same environment and drops them all when no TF_LOG* is set: formatting and
+// shipping them would cost about a third of the provider's CPU in a large apply, and the CLI's
+// CPU to read them. Any TF_LOG*, TOFU_LOG* or TF_ACC_LOG* variable leaves every level as the SDK
+// sets it.
 func quietLogsUnlessAsked(environ []string, setenv func(key, value string) error) {
 	for _, kv := range environ {
 		for _, prefix := range []string{"TF_LOG", "TOFU_LOG", "TF_ACC_LOG"} {

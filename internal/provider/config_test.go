@@ -147,7 +147,7 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		{"mchid too long", map[string]string{"mchid": strings.Repeat("1", 33)}, nil, `(?s)Invalid Merchant ID.*mchid.*8\s+to\s+32\s+digits;\s+this\s+one\s+has\s+33`},
 
 		// The identities go into request headers: their shape is checked in the block and in the
-		// environment alike (issue 13 finding 4), without repeating the value.
+		// environment alike, without repeating the value.
 		{"mchid letters", map[string]string{"mchid": "abc"}, nil, `(?s)Invalid Merchant ID.*mchid.*8\s+to\s+32\s+digits`},
 		{"mchid with a quote", map[string]string{"mchid": `1900000001",serial_no="X`}, nil, `(?s)Invalid Merchant ID.*mchid.*character\s+11\s+is\s+'"'`},
 		{"mchid from the environment with CR LF", nil, map[string]string{envMchID: "1900000001\r\n"}, `(?s)Invalid Merchant ID.*mchid.*WECHATPAY_MCHID.*character\s+11\s+is\s+'\\r'`},
@@ -159,7 +159,7 @@ func providerBadInputs(t *testing.T, emu *testEmulator) []badInput {
 		{"public key id from the environment is a certificate serial", nil, map[string]string{envPublicKeyID: emu.Keys().MerchantSerial}, `(?s)Invalid WeChat Pay Public Key ID.*WECHATPAY_PUBLIC_KEY_ID.*certificate\s+serial.*apiv3_key`},
 
 		// Key text where a path belongs is refused without reading (or printing) it, and the same
-		// pair of environment variables is refused as the same pair in the block is (issue 15 item 9).
+		// pair of environment variables is refused as the same pair in the block is.
 		{"private key path holds the key", map[string]string{"private_key_path": keyPEM}, nil, `(?s)Key Text in a Key Path Setting.*private_key_path.*private_key.*WECHATPAY_PRIVATE_KEY`},
 		{"public key path from the environment holds the key", nil, map[string]string{envPublicKeyPath: pubPEM}, `(?s)Key Text in a Key Path Setting.*WECHATPAY_PUBLIC_KEY_PATH.*wechatpay_public_key.*WECHATPAY_PUBLIC_KEY`},
 		{"both private key environment variables", nil, map[string]string{envPrivateKey: keyPEM, envPrivateKeyPath: emu.files.MerchantKey}, `(?s)Conflicting Merchant Private Key Settings.*WECHATPAY_PRIVATE_KEY.*WECHATPAY_PRIVATE_KEY_PATH`},
@@ -250,8 +250,8 @@ provider "wechatpay" {
 	}
 }
 
-// Credentials that are well formed but wrong are blamed on the setting that can be wrong
-// (issue 15 item 6): WeChat Pay answers SIGN_ERROR alike for a wrong merchant, serial or key, so
+// Credentials that are well formed but wrong are blamed on the setting that can be wrong:
+// WeChat Pay answers SIGN_ERROR alike for a wrong merchant, serial or key, so
 // the advice starts with `mchid`; an answer signed with another WeChat Pay public key names the
 // configured id, also when platform certificates are configured beside it; WeChat Pay's own
 // refusal of the Wechatpay-Serial header points at the public key id.

@@ -12,6 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+// The merchant private key and the WeChat Pay public key are each given as PEM text or as the path
+// of a PEM file. No message repeats the value of a key setting or a path: a key pasted into a
+// *_path setting (an easy CI mistake) would otherwise be printed by the error of opening it, on
+// the console and in TF_LOG. Messages name the setting, and the variable when the value came from
+// the environment.
+
 // pemForms names the two settings a key can be given in, PEM text or the path of a PEM file,
 // and their environment variables.
 type pemForms struct {

@@ -349,8 +349,8 @@ func (s secretRuns) find(hay []byte) (what string, at int, found bool) {
 // an unreadable path, a path made of key text, a file or text that is not PEM, a truncated key, a
 // key of the wrong type, two forms at once, a key of the wrong length, a secret in an identity
 // setting. Each run must fail with its own diagnostic, and neither Terraform's output nor its
-// TRACE log may hold any run of 16 characters of a key's base64 body or of the APIv3 key
-// (issue 13, finding 1: the error of opening a "path" used to print the key it held).
+// TRACE log may hold any run of 16 characters of a key's base64 body or of the APIv3 key: the
+// error of opening a "path" that holds a key would print it.
 func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (the real Terraform CLI)")

@@ -120,8 +120,8 @@ func TestCallErrorDetailAdvice(t *testing.T) {
 }
 
 // What a user is told when a call never got its answer: a timeout says what is true of request
-// numbers (reused by the retries of one operation only, issue 13), and an interrupt (Ctrl-C) is
-// not called a timeout.
+// numbers (reused by the retries of one operation only), and an interrupt (Ctrl-C) is not called
+// a timeout.
 
 const unsureChangePattern = `whether\s+the\s+change\s+was\s+applied\s+is\s+not\s+known.*retries\s+could\s+not\s+apply\s+it\s+twice` +
 	`.*next\s+.terraform\s+apply.\s+sends\s+new\s+requests`

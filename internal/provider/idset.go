@@ -12,13 +12,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// idSetType is a set of strings for lists of thousands of ids (an activity's merchants). It is
-// an ordinary set of strings to Terraform and to users; it only compares in linear time where
-// terraform-plugin-framework v1.19 compares every pair of elements: the duplicate check of a
-// set, SetValue.Equal, and the semantic equality check after every create, read and update.
-// With 5000 merchants those pairwise walks took minutes of CPU per apply (BENCHMARKS.md line 5).
-// The framework still walks every pair when a read finds the set changed (drift), since that
-// walk does not ask the type.
+// idSetType is a set of strings for lists of thousands of ids (an activity's merchants). To
+// Terraform and to users it is an ordinary set of strings; it only checks duplicates, compares
+// and answers semantic equality in one pass over a map, where terraform-plugin-framework v1.19
+// compares every pair of elements: minutes of CPU per apply for 5000 merchants. A read that finds
+// the set changed still walks every pair, since that walk does not ask the type.
+//
+// Go back to types.Set once a framework release fixes both
+// https://github.com/hashicorp/terraform-plugin-framework/issues/1314 (the semantic equality
+// walk) and https://github.com/hashicorp/terraform-plugin-framework/issues/1322 (the duplicate
+// check and SetValue.Equal).
 type idSetType struct {
 	basetypes.SetType
 }

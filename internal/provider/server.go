@@ -12,12 +12,14 @@ import (
 // does, except that each resource and data source call runs under a context that lets go of the
 // call's values once it returns.
 //
-// terraform-plugin-framework v1.19 keeps a cancel function for the context of every call it has
-// served (proto6server.registerContext) and drops them only on StopProvider. Each one holds the
-// call's whole context chain, with the loggers terraform-plugin-go attaches to it: about 7 KiB a
-// call, so a provider process grew by about 22 MiB per 1000 resources applied and its garbage
-// collector scanned all of it again and again (BENCHMARKS.md). The framework still keeps its
-// cancel functions, but what they hold is now a few hundred bytes.
+// terraform-plugin-framework v1.19 keeps a cancel function for the context of every call it
+// serves and drops them only on StopProvider (registerContext in
+// https://github.com/hashicorp/terraform-plugin-framework/blob/v1.19.0/internal/proto6server/serve.go).
+// Each would hold the call's whole context chain with its loggers, about 7 KiB, so the process
+// would grow by some 22 MiB per 1000 resources, all of it scanned by every garbage collection;
+// what the framework keeps is a few hundred bytes a call instead. Serve through
+// providerserver.NewProtocol6 again once the framework lets go of a call's context when the call
+// returns.
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		return releasingServer{providerserver.NewProtocol6(New(version)())()}
