@@ -196,8 +196,7 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPartnershipTimeout, &resp.Diagnostics)
 	defer cancel()
-	partner, data, diags := expandPartnership(ctx, plan)
-	resp.Diagnostics.Append(diags...)
+	partner, data := expandPartnership(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -235,8 +234,7 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	partner, data, diags := expandPartnership(ctx, state)
-	resp.Diagnostics.Append(diags...)
+	partner, data := expandPartnership(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -267,8 +265,7 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPartnershipTimeout, &resp.Diagnostics)
 	defer cancel()
-	partner, data, diags := expandPartnership(ctx, state)
-	resp.Diagnostics.Append(diags...)
+	partner, data := expandPartnership(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -301,10 +298,10 @@ type partnerIDField struct {
 	grantee     string // who a grant to this type goes to
 }
 
-func expandPartnership(ctx context.Context, m marketingPartnershipModel) (wxpay.Partner, wxpay.AuthorizedData, diag.Diagnostics) {
+func expandPartnership(ctx context.Context, m marketingPartnershipModel, diags *diag.Diagnostics) (wxpay.Partner, wxpay.AuthorizedData) {
 	var p partnerModel
 	var d authorizedDataModel
-	diags := m.Partner.As(ctx, &p, basetypes.ObjectAsOptions{})
+	diags.Append(m.Partner.As(ctx, &p, basetypes.ObjectAsOptions{})...)
 	diags.Append(m.AuthorizedData.As(ctx, &d, basetypes.ObjectAsOptions{})...)
 	return wxpay.Partner{
 			Type:       wxpay.PartnerType(p.Type.ValueString()),
@@ -313,7 +310,7 @@ func expandPartnership(ctx context.Context, m marketingPartnershipModel) (wxpay.
 		}, wxpay.AuthorizedData{
 			BusinessType: wxpay.BusinessType(d.BusinessType.ValueString()),
 			StockID:      d.StockID.ValueString(),
-		}, diags
+		}
 }
 
 // flattenPartnership sets everything but timeouts from p. The partner keeps only the id field
