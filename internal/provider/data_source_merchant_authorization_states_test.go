@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -41,24 +40,24 @@ func fiftyMerchants() (emulator.Seed, []string) {
 func statesConfig(providerBlock string, ids []string) string {
 	return providerBlock + fmt.Sprintf(`
 data "wechatpay_merchant_authorization_states" "all" {
-  sub_mchids  = [%s]
+  sub_mchids  = %s
   concurrency = 4
 }
-`, `"`+strings.Join(ids, `", "`)+`"`)
+`, hclList(ids))
 }
 
 func TestAccMerchantAuthorizationStatesDataSource_fifty(t *testing.T) {
 	seed, ids := fiftyMerchants()
 	emu := newTestEmulator(t, seed)
 	states := map[string]knownvalue.Check{}
-	var yes, no []knownvalue.Check
+	var yes, no []string
 	for i, id := range ids {
 		if i%3 == 0 {
 			states[id] = knownvalue.StringExact(unauthorized)
-			no = append(no, knownvalue.StringExact(id))
+			no = append(no, id)
 		} else {
 			states[id] = knownvalue.StringExact(authorized)
-			yes = append(yes, knownvalue.StringExact(id))
+			yes = append(yes, id)
 		}
 	}
 	resource.Test(t, resource.TestCase{
@@ -67,8 +66,8 @@ func TestAccMerchantAuthorizationStatesDataSource_fifty(t *testing.T) {
 			Config: statesConfig(emu.providerConfig(modePublicKey), ids),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("states"), knownvalue.MapExact(states)),
-				statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("authorized"), knownvalue.SetExact(yes)),
-				statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("unauthorized"), knownvalue.SetExact(no)),
+				statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("authorized"), stringSetOf(yes...)),
+				statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("unauthorized"), stringSetOf(no...)),
 			},
 			// Each read asks about every merchant once.
 			Check: func(*terraform.State) error {
@@ -117,7 +116,7 @@ func TestAccMerchantAuthorizationStatesDataSource_precondition(t *testing.T) {
 	config := func(ids ...string) string {
 		return emu.providerConfig(modePublicKey) + fmt.Sprintf(`
 locals {
-  merchants = [%s]
+  merchants = %s
 }
 
 data "wechatpay_merchant_authorization_states" "all" {
@@ -135,7 +134,7 @@ resource "terraform_data" "merchant" {
     }
   }
 }
-`, `"`+strings.Join(ids, `", "`)+`"`)
+`, hclList(ids))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -143,9 +142,8 @@ resource "terraform_data" "merchant" {
 			{
 				Config: config("1900000109"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("authorized"),
-						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("1900000109")})),
-					statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("unauthorized"), knownvalue.SetExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("authorized"), stringSetOf("1900000109")),
+					statecheck.ExpectKnownValue(statesAddr, tfjsonpath.New("unauthorized"), stringSetOf()),
 				},
 			},
 			{

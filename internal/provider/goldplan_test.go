@@ -144,19 +144,11 @@ func openScenes(want ...string) func(emulator.GoldPlanState) error {
 func gpStatusHCL(sub string, scenes ...string) string {
 	attr := ""
 	if scenes != nil {
-		attr = fmt.Sprintf("\n  pay_scenes = [%s]", gpQuoted(scenes))
+		attr = "\n  pay_scenes = " + hclList(scenes)
 	}
 	return fmt.Sprintf(`
 resource "wechatpay_goldplan_status" "test" {
   sub_mchid = %q%s
 }
 `, sub, attr)
-}
-
-func gpQuoted(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
 }

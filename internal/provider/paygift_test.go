@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -49,15 +48,6 @@ func bulkMerchants(n int) []string {
 		ids[i] = bulkMerchant(i)
 	}
 	return ids
-}
-
-// hcl spells ids as an HCL list.
-func hcl(ids []string) string {
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
-		quoted[i] = fmt.Sprintf("%q", id)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // membersAre checks the emulator's truth, whatever Terraform's state says.

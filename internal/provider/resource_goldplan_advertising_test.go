@@ -22,7 +22,7 @@ const gpAdsAddr = "wechatpay_goldplan_advertising.test"
 func gpAdsHCL(filters []string) string {
 	attr := ""
 	if filters != nil {
-		attr = fmt.Sprintf("\n  industry_filters = [%s]", gpQuoted(filters))
+		attr = "\n  industry_filters = " + hclList(filters)
 	}
 	return gpStatusHCL(gpSub) + fmt.Sprintf(`
 resource "wechatpay_goldplan_advertising" "test" {
@@ -44,11 +44,7 @@ func expectFilters(filters ...string) statecheck.StateCheck {
 	if filters == nil {
 		return statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("industry_filters"), knownvalue.Null())
 	}
-	values := make([]knownvalue.Check, len(filters))
-	for i, f := range filters {
-		values[i] = knownvalue.StringExact(f)
-	}
-	return statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("industry_filters"), knownvalue.SetExact(values))
+	return statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("industry_filters"), stringSetOf(filters...))
 }
 
 func TestAccGoldPlanAdvertising_basic(t *testing.T) {

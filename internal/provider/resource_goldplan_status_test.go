@@ -26,11 +26,7 @@ import (
 const gpStatusAddr = "wechatpay_goldplan_status.test"
 
 func expectPayScenes(scenes ...string) statecheck.StateCheck {
-	values := make([]knownvalue.Check, len(scenes))
-	for i, s := range scenes {
-		values[i] = knownvalue.StringExact(s)
-	}
-	return statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("pay_scenes"), knownvalue.SetExact(values))
+	return statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("pay_scenes"), stringSetOf(scenes...))
 }
 
 // gpDestroyed checks that destroying made exactly the given calls and left the gold plan closed.
@@ -430,7 +426,7 @@ func TestAccConcurrency_fiftyResourcesUnderRateLimit(t *testing.T) {
 	var ids []string
 	for i := range n {
 		id := fmt.Sprintf("19001%05d", i)
-		ids = append(ids, fmt.Sprintf("%q", id))
+		ids = append(ids, id)
 		seed.SubMerchants = append(seed.SubMerchants, emulator.SubMerchant{SubMchid: id})
 	}
 	emu := newTestEmulator(t, seed)
@@ -447,14 +443,14 @@ func TestAccConcurrency_fiftyResourcesUnderRateLimit(t *testing.T) {
 	}
 	config := providerBlock + fmt.Sprintf(`
 locals {
-  sub_mchids = [%s]
+  sub_mchids = %s
 }
 
 resource "wechatpay_goldplan_status" "g" {
   count     = length(local.sub_mchids)
   sub_mchid = local.sub_mchids[count.index]
 }
-`, strings.Join(ids, ", "))
+`, hclList(ids))
 
 	allOpen := func(*terraform.State) error {
 		for _, sm := range seed.SubMerchants {

@@ -23,15 +23,11 @@ resource "wechatpay_paygift_activity_merchants" "test" {
   activity_id  = %q
   merchant_ids = %s
 }
-`, testActivity, hcl(ids))
+`, testActivity, hclList(ids))
 }
 
 func expectMerchantIDs(ids ...string) statecheck.StateCheck {
-	values := make([]knownvalue.Check, len(ids))
-	for i, id := range ids {
-		values[i] = knownvalue.StringExact(id)
-	}
-	return statecheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"), knownvalue.SetExact(values))
+	return statecheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"), stringSetOf(ids...))
 }
 
 // The activity keeps no member that the destroyed resource managed.
@@ -115,7 +111,7 @@ func TestAccPayGiftActivityMerchants_drift(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"),
-							knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("1900000109"), knownvalue.StringExact("1900000110")})),
+							stringSetOf("1900000109", "1900000110")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
