@@ -155,8 +155,8 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a call is retried after a transient answer (network error, 5xx, " +
 					"rate limit, change in progress), with exponential backoff and jitter. " + strconv.Itoa(minMaxRetries) +
-					" to " + strconv.Itoa(maxMaxRetries) + ", default `" + strconv.Itoa(defaultMaxRetries) + "`. Falls back to `" +
-					envMaxRetries + "`.",
+					" to " + strconv.Itoa(maxMaxRetries) + ", default `" + strconv.Itoa(defaultMaxRetries) + "`. " +
+					"Falls back to `" + envMaxRetries + "`.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(minMaxRetries, maxMaxRetries)},
 			},
@@ -168,8 +168,8 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"rate_limit": schema.Float64Attribute{
 				MarkdownDescription: "Most requests per second this provider instance sends, shared by all resources, " +
-					floatText(minRateLimit) + " to " + floatText(maxRateLimit) + ". By default there is no fixed cap: Terraform's parallelism bounds the calls in flight. Either " +
-					"way, when WeChat Pay answers with a rate-limit error the provider slows down the calls to that API by " +
+					floatText(minRateLimit) + " to " + floatText(maxRateLimit) + ". By default there is no fixed cap: " +
+					"Terraform's parallelism bounds the calls in flight. Either way, when WeChat Pay answers with a rate-limit error the provider slows down the calls to that API by " +
 					"itself to just under the rate WeChat Pay accepted for it (other APIs keep their pace), and speeds up " +
 					"again step by step after " +
 					strconv.Itoa(int(wxpay.RateLimitCooldown.Seconds())) + " seconds without one. Falls back to `" + envRateLimit + "`.",

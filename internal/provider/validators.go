@@ -26,16 +26,17 @@ const (
 )
 
 // subMchidValidators check a sub-merchant id (特约商户号): the gold plan pages document sub_mchid
-// as string(32) and WeChat Pay issues digits, 8 of them for early merchants. It is the format the
+// as string(32) (the authorization state page says string(9), yet takes the 10-digit ids WeChat Pay
+// issues today), and WeChat Pay issues digits, 8 of them for early merchants. It is the format the
 // client checks the provider's own mchid with (wxpay.ValidateMchID).
 func subMchidValidators() []validator.String {
 	return []validator.String{checkedBy(wxpay.ValidateMchID,
 		"must be a WeChat Pay merchant id (特约商户号): "+mchIDRule+", as issued by WeChat Pay")}
 }
 
-// merchantIDValidators check the merchant id of a pay-gift member (merchant_id_list of the
-// pay-gift merchant calls, 8 to 15 characters) and of a partnership's partner (partner.merchant_id
-// of the partnership build call, string(15)): both documented as up to 15 characters, digits.
+// merchantIDValidators check the merchant id of a pay-gift member and of a partnership's partner:
+// the pay-gift merchant pages document merchant_id_list entries as string(15), 8 to 15 characters
+// on the add page, and the partnership build page documents partner.merchant_id as string(15).
 func merchantIDValidators() []validator.String {
 	return []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]{8,15}$`),
 		"must be a WeChat Pay merchant id: "+merchantIDRule)}
