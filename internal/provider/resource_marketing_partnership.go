@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithConfigure      = &marketingPartnershipResource{}
 	_ resource.ResourceWithImportState    = &marketingPartnershipResource{}
 	_ resource.ResourceWithValidateConfig = &marketingPartnershipResource{}
+	_ resource.ResourceWithIdentity       = &marketingPartnershipResource{}
 )
 
 // NewMarketingPartnershipResource manages one marketing partnership (委托营销): a coupon stock
@@ -190,6 +191,10 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 	}
 }
 
+func (r *marketingPartnershipResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = partnershipIdentitySchema()
+}
+
 // ValidateConfig refuses at plan time the combinations WeChat Pay would refuse at apply time.
 func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var data marketingPartnershipModel
@@ -284,6 +289,7 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 	}
 	flattenPartnership(&plan, built)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -299,6 +305,8 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -325,6 +333,9 @@ func (r *marketingPartnershipResource) Update(ctx context.Context, req resource.
 	}
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	partner, data, diags := expandPartnership(ctx, state)
+	resp.Diagnostics.Append(diags...)
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -351,6 +362,11 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 
 // ImportState accepts the id format documented on `id`; Read then fills in the rest.
 func (r *marketingPartnershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[partnershipIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	partner, data, err := parsePartnershipID(req.ID)
 	if err != nil {
 		// The error is a Go error (no closing period); the diagnostic detail is a sentence.

@@ -19,6 +19,7 @@ var (
 	_ resource.Resource                = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantResource{}
 )
 
 // NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
@@ -74,6 +75,10 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 	}
 }
 
+func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = payGiftMembershipIdentitySchema()
+}
+
 func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -105,6 +110,7 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 
 	plan.ID = types.StringValue(activityID + "/" + merchantID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -113,6 +119,8 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(state.ActivityID.ValueString(), state.MerchantID.ValueString()), &resp.Diagnostics)
 	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -144,6 +152,7 @@ func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resour
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(plan.ActivityID.ValueString(), plan.MerchantID.ValueString()), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -168,6 +177,11 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 }
 
 func (r *payGiftActivityMerchantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[payGiftMembershipIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	activityID, merchantID, ok := strings.Cut(req.ID, "/")
 	if !ok || activityID == "" || merchantID == "" || strings.Contains(merchantID, "/") {
 		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity membership as "+

@@ -22,6 +22,7 @@ var (
 	_ resource.Resource                = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantsResource{}
 )
 
 // NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
@@ -83,6 +84,10 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 	}
 }
 
+func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = payGiftMembersIdentitySchema()
+}
+
 func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -119,6 +124,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -127,6 +133,8 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(state.ActivityID.ValueString()), &resp.Diagnostics)
 	readTimeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -186,6 +194,7 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 			"The other changes were made and are recorded in the state.")
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -218,6 +227,11 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 }
 
 func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[payGiftMembersIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	if req.ID == "" {
 		resp.Diagnostics.AddError("Invalid Import ID", "Import a pay-gift activity's merchant list by its activity id, "+
 			"for example `terraform import wechatpay_paygift_activity_merchants.example 10028001`.")
