@@ -142,3 +142,21 @@ func clientFor(t *testing.T, emu *emulator.Server, wrap func(http.Handler) http.
 	}
 	return c
 }
+
+// A reader that has what it wants reads no further page.
+func TestEachPartnershipStopsEarly(t *testing.T) {
+	c, emu := newPartnershipsEnv(t, grantsSeed(120))
+	var got []wxpay.Partnership
+	err := c.EachPartnership(context.Background(),
+		wxpay.PartnershipFilter{AuthorizedData: &wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock}},
+		func(p wxpay.Partnership) bool { got = append(got, p); return len(got) < 10 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 10 {
+		t.Errorf("%d partnerships handed over, want 10", len(got))
+	}
+	if n := emu.CountCalls(http.MethodGet, "/v3/marketing/partnerships"); n != 1 {
+		t.Errorf("%d list calls, want 1", n)
+	}
+}
