@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,7 +26,10 @@ import (
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
-var _ provider.Provider = &WechatPayProvider{}
+var (
+	_ provider.Provider                  = &WechatPayProvider{}
+	_ provider.ProviderWithListResources = &WechatPayProvider{}
+)
 
 // New returns the provider factory used by main and by the acceptance tests.
 func New(version string) func() provider.Provider {
@@ -263,6 +267,7 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	resp.DataSourceData = client
 	resp.ResourceData = client
+	resp.ListResourceData = client
 }
 
 // clientConfig checks every setting it can without a network call and reports one diagnostic per
@@ -419,6 +424,16 @@ func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.D
 		NewMerchantAuthorizationStateDataSource,
 		NewMerchantAuthorizationStatesDataSource,
 		NewPayGiftActivityDataSource,
+	}
+}
+
+// ListResources are the types `terraform query` (Terraform 1.14 and later) can find: those whose
+// objects WeChat Pay can enumerate. The gold plan cannot be read back, so it has none.
+func (p *WechatPayProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewMarketingPartnershipListResource,
+		NewPayGiftActivityMerchantsListResource,
+		NewPayGiftActivityMerchantListResource,
 	}
 }
 
