@@ -424,6 +424,8 @@ func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.D
 		NewMerchantAuthorizationStateDataSource,
 		NewMerchantAuthorizationStatesDataSource,
 		NewPayGiftActivityDataSource,
+		NewPayGiftActivityMerchantsDataSource,
+		NewMarketingPartnershipsDataSource,
 	}
 }
 
