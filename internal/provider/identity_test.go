@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -18,7 +17,7 @@ import (
 // Resource identity is kept and used by Terraform 1.12 and later (OpenTofu 1.12 stores it and
 // imports by it too); older versions never ask for it, and the other tests show nothing else
 // changes for them.
-var identityVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.12.0")))}
+var identityVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 // A membership records its identity when created, and an `import { identity = … }` block adopts
 // it with the same state an import by id gives.
