@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -29,6 +30,7 @@ import (
 var (
 	_ provider.Provider                  = &WechatPayProvider{}
 	_ provider.ProviderWithListResources = &WechatPayProvider{}
+	_ provider.ProviderWithActions       = &WechatPayProvider{}
 )
 
 // New returns the provider factory used by main and by the acceptance tests.
@@ -268,6 +270,7 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 	resp.DataSourceData = client
 	resp.ResourceData = client
 	resp.ListResourceData = client
+	resp.ActionData = client
 }
 
 // clientConfig checks every setting it can without a network call and reports one diagnostic per
@@ -436,6 +439,14 @@ func (p *WechatPayProvider) ListResources(_ context.Context) []func() list.ListR
 		NewMarketingPartnershipListResource,
 		NewPayGiftActivityMerchantsListResource,
 		NewPayGiftActivityMerchantListResource,
+	}
+}
+
+// Actions (Terraform 1.14 and later) do what no resource change should: re-send the gold plan's
+// settings in place, which a replacement could only do by closing the gold plan for 24 hours.
+func (p *WechatPayProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewGoldPlanReapplyAction,
 	}
 }
 
