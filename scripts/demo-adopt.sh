@@ -124,7 +124,7 @@ if [ "$major" -gt 1 ] || [ "$minor" -ge 14 ]; then
   printf '\n$ head -n 32 adopted.tf\n'
   head -n 32 adopted.tf
   echo
-  run apply -input=false -auto-approve | grep -E '^\$ terraform|Import complete|Apply complete' | sed -n '1,4p;$p'
+  run apply -input=false -auto-approve | grep -E '^\$ terraform|^Plan:|Import complete|Apply complete' | sed -n '1,5p;$p'
   expect_clean
   for name in service-provider merchant; do clear_calls "$name"; done
 else
@@ -144,7 +144,7 @@ echo " …"
 rm inventory.tf
 cp "$examples/for-each/fleet.tf" "$examples/for-each/imports.tf" .
 echo
-run apply -input=false -auto-approve | grep -E '^\$ terraform|Import complete|Apply complete' | sed -n '1,4p;$p'
+run apply -input=false -auto-approve | grep -E '^\$ terraform|^Plan:|Import complete|Apply complete' | sed -n '1,5p;$p'
 expect_clean
 
 say "demo done: both ways adopted the fleet, made only GET calls, and leave nothing to change"
