@@ -159,7 +159,7 @@ func (f partnershipFilterModel) matches(p wxpay.Partnership) bool {
 // partnershipListHints adds the refusal a listing without a stock id may get: WeChat Pay's
 // documentation can be read as requiring `stock_id` on the list call.
 var partnershipListHints = append([]hint{
-	{"PARAM_ERROR", "stock_id",
+	{wxpay.ReasonStockIDRequired,
 		"WeChat Pay refused to list the partnerships without a stock id. Set `stock_id` to list the grants of one " +
 			"stock at a time."},
 }, partnershipHints...)
