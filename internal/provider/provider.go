@@ -10,8 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,7 +24,11 @@ import (
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
-var _ provider.Provider = &WechatPayProvider{}
+var (
+	_ provider.Provider                  = &WechatPayProvider{}
+	_ provider.ProviderWithListResources = &WechatPayProvider{}
+	_ provider.ProviderWithActions       = &WechatPayProvider{}
+)
 
 // New returns the provider factory used by main and by the acceptance tests.
 func New(version string) func() provider.Provider {
@@ -206,6 +212,8 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	resp.DataSourceData = client
 	resp.ResourceData = client
+	resp.ListResourceData = client
+	resp.ActionData = client
 }
 
 func (p *WechatPayProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -224,6 +232,26 @@ func (p *WechatPayProvider) DataSources(_ context.Context) []func() datasource.D
 		NewMerchantAuthorizationStateDataSource,
 		NewMerchantAuthorizationStatesDataSource,
 		NewPayGiftActivityDataSource,
+		NewPayGiftActivityMerchantsDataSource,
+		NewMarketingPartnershipsDataSource,
+	}
+}
+
+// ListResources are the types `terraform query` (Terraform 1.14 and later) can find: those whose
+// objects WeChat Pay can enumerate. The gold plan cannot be read back, so it has none.
+func (p *WechatPayProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewMarketingPartnershipListResource,
+		NewPayGiftActivityMerchantsListResource,
+		NewPayGiftActivityMerchantListResource,
+	}
+}
+
+// Actions (Terraform 1.14 and later) do what no resource change should: re-send the gold plan's
+// settings in place, which a replacement could only do by closing the gold plan for 24 hours.
+func (p *WechatPayProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewGoldPlanReapplyAction,
 	}
 }
 

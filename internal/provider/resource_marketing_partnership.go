@@ -24,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigure      = &marketingPartnershipResource{}
 	_ resource.ResourceWithImportState    = &marketingPartnershipResource{}
 	_ resource.ResourceWithValidateConfig = &marketingPartnershipResource{}
+	_ resource.ResourceWithIdentity       = &marketingPartnershipResource{}
 )
 
 // NewMarketingPartnershipResource manages one marketing partnership (委托营销): a coupon stock
@@ -138,6 +139,10 @@ func (r *marketingPartnershipResource) Configure(_ context.Context, req resource
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+func (r *marketingPartnershipResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = partnershipIdentitySchema()
+}
+
 // ValidateConfig refuses at plan time the combinations WeChat Pay would refuse at apply time.
 func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var data marketingPartnershipModel
@@ -224,6 +229,7 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 	}
 	flattenPartnership(&plan, built)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -238,6 +244,8 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 
 	found, err := r.client.LookupPartnership(ctx, partner, data)
 	if wxpay.IsNotFound(err) {
@@ -255,6 +263,13 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 // Update only records a new `timeouts`: every other argument replaces the resource.
 func (r *marketingPartnershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	updateTimeouts(ctx, req, resp)
+	var state marketingPartnershipModel
+	resp.Diagnostics.Append(resp.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	partner, data := expandPartnership(ctx, state, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, partnershipIdentityOf(partner, data), &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -278,6 +293,11 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 
 // ImportState accepts the id format documented on `id`; Read then fills in the rest.
 func (r *marketingPartnershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[partnershipIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	partner, data, ok := parsePartnershipID(ctx, req.ID, &resp.Diagnostics)
 	if !ok {
 		return

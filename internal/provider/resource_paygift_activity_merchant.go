@@ -16,6 +16,7 @@ var (
 	_ resource.Resource                = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantResource{}
 )
 
 // NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
@@ -59,6 +60,10 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 	}
 }
 
+func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = payGiftMembershipIdentitySchema()
+}
+
 func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -88,6 +93,7 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 
 	plan.ID = types.StringValue(activityID + "/" + merchantID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -96,6 +102,8 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(state.ActivityID.ValueString(), state.MerchantID.ValueString()), &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -120,6 +128,12 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 // Update only records a new `timeouts`: every other argument replaces the resource.
 func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	updateTimeouts(ctx, req, resp)
+	var state payGiftActivityMerchantModel
+	resp.Diagnostics.Append(resp.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(state.ActivityID.ValueString(), state.MerchantID.ValueString()), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -142,6 +156,11 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 }
 
 func (r *payGiftActivityMerchantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[payGiftMembershipIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	format := importFormat{resourceType: "wechatpay_paygift_activity_merchant", format: "`<activity_id>/<merchant_id>`", sep: "/",
 		example: "10028001/1900000109"}
 	parts, ok := format.split(req.ID, 2, &resp.Diagnostics)

@@ -19,6 +19,7 @@ var (
 	_ resource.Resource                = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantsResource{}
 )
 
 // NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
@@ -72,6 +73,10 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 	}
 }
 
+func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = payGiftMembersIdentitySchema()
+}
+
 func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -106,6 +111,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -114,6 +120,8 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Before the call: the framework wants an identity even from a read that removes the resource.
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(state.ActivityID.ValueString()), &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -169,6 +177,7 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 			"The other changes were made and are recorded in the state.")
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -199,6 +208,11 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 }
 
 func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		if req.ID = identityImportID[payGiftMembersIdentity](ctx, req.Identity, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	format := importFormat{resourceType: "wechatpay_paygift_activity_merchants", format: "the activity id (活动Id)", example: "10028001"}
 	if !format.valid(ctx, path.Root("activity_id"), req.ID, activityIDValidators(), &resp.Diagnostics) {
 		return

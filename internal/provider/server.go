@@ -65,6 +65,36 @@ func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	return releasing(ctx, req, s.ProviderServer.ReadDataSource)
 }
 
+// The list resource (`terraform query`) and action calls answer with a stream that is read after
+// the call returns, so they run under the context they came with: a releasingContext would be
+// released before the stream is read. They are few per command, so they hold little. The
+// framework serves them through interfaces of their own that the embedded ProviderServer does
+// not promote, hence these methods.
+var (
+	_ tfprotov6.ProviderServerWithListResource = releasingServer{}
+	_ tfprotov6.ProviderServerWithActions      = releasingServer{}
+)
+
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return s.ProviderServer.(tfprotov6.ListResourceServer).ValidateListResourceConfig(ctx, req)
+}
+
+func (s releasingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return s.ProviderServer.(tfprotov6.ListResourceServer).ListResource(ctx, req)
+}
+
+func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	return s.ProviderServer.(tfprotov6.ActionServer).ValidateActionConfig(ctx, req)
+}
+
+func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	return s.ProviderServer.(tfprotov6.ActionServer).PlanAction(ctx, req)
+}
+
+func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	return s.ProviderServer.(tfprotov6.ActionServer).InvokeAction(ctx, req)
+}
+
 // releasing runs call under a releasingContext of ctx and releases it when call returns.
 func releasing[Req, Resp any](ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {
 	rc, release := newReleasingContext(ctx)

@@ -198,6 +198,14 @@ func TestNotFoundOnlyFromWellFormedAnswers(t *testing.T) {
 			_, err := c.ListAllActivityMerchants(ctx, "10028001")
 			return IsNotFound(err), err
 		}},
+		{"EachActivityMerchant", func(ctx context.Context, c *Client) (bool, error) {
+			err := c.EachActivityMerchant(ctx, "10028001", func(ActivityMerchant) bool { return true })
+			return IsNotFound(err), err
+		}},
+		{"ListAllPartnerships", func(ctx context.Context, c *Client) (bool, error) {
+			all, err := c.ListAllPartnerships(ctx, PartnershipFilter{AuthorizedData: &nfData})
+			return err == nil && len(all) == 0, err
+		}},
 		{"GetActivity", func(ctx context.Context, c *Client) (bool, error) {
 			_, err := c.GetActivity(ctx, "10028001")
 			return IsNotFound(err), err

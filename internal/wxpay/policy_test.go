@@ -160,6 +160,19 @@ var clientCalls = map[string]func(ctx context.Context, c *wxpay.Client) (any, er
 	"ListAllActivityMerchants": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.ListAllActivityMerchants(ctx, policyActivity)
 	},
+	"EachActivityMerchant": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		var got []wxpay.ActivityMerchant
+		err := c.EachActivityMerchant(ctx, policyActivity, func(m wxpay.ActivityMerchant) bool { got = append(got, m); return true })
+		return got, err
+	},
+	"EachPartnership": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		var got []wxpay.Partnership
+		err := c.EachPartnership(ctx, wxpay.PartnershipFilter{AuthorizedData: &policyData}, func(p wxpay.Partnership) bool { got = append(got, p); return true })
+		return got, err
+	},
+	"ListAllPartnerships": func(ctx context.Context, c *wxpay.Client) (any, error) {
+		return c.ListAllPartnerships(ctx, wxpay.PartnershipFilter{AuthorizedData: &policyData})
+	},
 	"FindActivityMember": func(ctx context.Context, c *wxpay.Client) (any, error) {
 		return c.FindActivityMember(ctx, policyActivity, policySub)
 	},

@@ -54,6 +54,9 @@ const (
 const (
 	ReasonFavorStockToMerchant Reason = "favor-stock-to-merchant" // a FAVOR_STOCK granted to a MERCHANT partner
 	ReasonAppIDMismatch        Reason = "appid-mchid-not-match"   // APPID_MCHID_NOT_MATCH
+	// ReasonStockIDRequired: the list call refused without a stock id, which its page can be
+	// read as requiring ("授权业务类别为券批次时必填").
+	ReasonStockIDRequired Reason = "stock-id-required"
 )
 
 // reasonAnswer is one spelling of a Reason: the answer's code, and a part of its message where
@@ -71,6 +74,7 @@ var reasonAnswers = []reasonAnswer{
 	{"PARAM_ERROR", "只能由从业机构或渠道商调用该接口", ReasonChannelPartnersOnly},
 	{"PARAM_ERROR", "Wechatpay-Serial", ReasonUnknownSerial},
 	{"PARAM_ERROR", "FAVOR_STOCK 不能授权给商户", ReasonFavorStockToMerchant},
+	{"PARAM_ERROR", "stock_id", ReasonStockIDRequired},
 	{"NO_AUTH", "", ReasonNoAuth},
 	{"MCH_NOT_EXISTS", "", ReasonMerchantNotExists},
 	{"RESOURCE_NOT_EXISTS", "", ReasonResourceNotExists},

@@ -1,0 +1,156 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ datasource.DataSource                   = &marketingPartnershipsDataSource{}
+	_ datasource.DataSourceWithConfigure      = &marketingPartnershipsDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &marketingPartnershipsDataSource{}
+)
+
+// NewMarketingPartnershipsDataSource reads the marketing partnerships (委托营销) of the calling
+// merchant, to adopt them with `import` blocks (`for_each`, Terraform 1.7 and later) or check them.
+func NewMarketingPartnershipsDataSource() datasource.DataSource {
+	return &marketingPartnershipsDataSource{}
+}
+
+type marketingPartnershipsDataSource struct {
+	client *wxpay.Client
+}
+
+type marketingPartnershipsModel struct {
+	partnershipFilterModel
+	Partnerships types.List     `tfsdk:"partnerships"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+var partnershipAttrTypes = map[string]attr.Type{
+	"id":              types.StringType,
+	"partner":         types.ObjectType{AttrTypes: partnerAttrTypes},
+	"authorized_data": types.ObjectType{AttrTypes: authorizedDataAttrTypes},
+	"state":           types.StringType,
+	"build_time":      types.StringType,
+	"terminate_time":  types.StringType,
+	"create_time":     types.StringType,
+	"update_time":     types.StringType,
+}
+
+func (d *marketingPartnershipsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_marketing_partnerships"
+}
+
+func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the marketing partnerships (委托营销) of the merchant configured in the provider that " +
+			"match the filters, 50 a page per business type: established ones only unless `include_terminated` is set. " +
+			"Use it to adopt existing grants with `import` blocks and `for_each` (Terraform 1.7 and later), or in a " +
+			"`check`.",
+		Attributes: map[string]schema.Attribute{
+			"business_type": schema.StringAttribute{MarkdownDescription: filterBusinessTypeDescription,
+				Optional: true, Validators: filterBusinessTypeValidators()},
+			"stock_id": schema.StringAttribute{MarkdownDescription: filterStockIDDescription,
+				Optional: true, Validators: filterStockIDValidators()},
+			"partner_type": schema.StringAttribute{MarkdownDescription: filterPartnerTypeDescription,
+				Optional: true, Validators: filterPartnerTypeValidators()},
+			"partner_appid": schema.StringAttribute{MarkdownDescription: filterPartnerAppIDDescription,
+				Optional: true, Validators: filterPartnerAppIDValidators()},
+			"partner_merchant_id": schema.StringAttribute{MarkdownDescription: filterPartnerMerchantIDDescription,
+				Optional: true, Validators: filterPartnerMerchantIDValidators()},
+			"include_terminated": schema.BoolAttribute{MarkdownDescription: filterIncludeTerminatedDescription,
+				Optional: true},
+			"partnerships": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching partnerships, in WeChat Pay's order, each grant once.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id": computed("The import id of `wechatpay_marketing_partnership`: `<partner.type>:<partner id>:" +
+						"<business_type>:<stock_id>`."),
+					"partner": schema.SingleNestedAttribute{
+						MarkdownDescription: "Who receives the grant.",
+						Computed:            true,
+						Attributes: map[string]schema.Attribute{
+							"type":        computed("`APPID` or `MERCHANT`."),
+							"appid":       computed("The partner's app id; null for a `MERCHANT` partner."),
+							"merchant_id": computed("The partner's merchant id; null for an `APPID` partner."),
+						},
+					},
+					"authorized_data": schema.SingleNestedAttribute{
+						MarkdownDescription: "What is granted.",
+						Computed:            true,
+						Attributes: map[string]schema.Attribute{
+							"business_type": computed("`FAVOR_STOCK` or `BUSIFAVOR_STOCK`."),
+							"stock_id":      computed("The stock (批次) id."),
+						},
+					},
+					"state":          computed("`ESTABLISHED` or `TERMINATED`."),
+					"build_time":     computed("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
+					"terminate_time": computed("When it was terminated; null while it is established."),
+					"create_time":    computed("When WeChat Pay first recorded it, RFC 3339."),
+					"update_time":    computed("When WeChat Pay last changed it, RFC 3339."),
+				}},
+			},
+			"timeouts": timeouts.Attributes(ctx),
+		},
+	}
+}
+
+func (d *marketingPartnershipsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *marketingPartnershipsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var data marketingPartnershipsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if !resp.Diagnostics.HasError() {
+		data.validate(&resp.Diagnostics)
+	}
+}
+
+func (d *marketingPartnershipsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var data marketingPartnershipsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+
+	objects := []attr.Value{}
+	err := data.each(ctx, d.client, func(p wxpay.Partnership) bool {
+		var m marketingPartnershipModel
+		flattenPartnership(&m, &p)
+		objects = append(objects, types.ObjectValueMust(partnershipAttrTypes, map[string]attr.Value{
+			"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
+			"build_time": m.BuildTime, "terminate_time": stringOrNull(p.TerminateTime),
+			"create_time": m.CreateTime, "update_time": m.UpdateTime,
+		}))
+		return true
+	})
+	if err != nil {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnerships", err, partnershipListHints...)
+		return
+	}
+	data.Partnerships, diags = types.ListValue(types.ObjectType{AttrTypes: partnershipAttrTypes}, objects)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ list.ListResource                   = &marketingPartnershipListResource{}
+	_ list.ListResourceWithConfigure      = &marketingPartnershipListResource{}
+	_ list.ListResourceWithValidateConfig = &marketingPartnershipListResource{}
+)
+
+// NewMarketingPartnershipListResource finds the partnerships (委托营销) of the calling merchant
+// for `terraform query`, one result per grant, to adopt as wechatpay_marketing_partnership.
+func NewMarketingPartnershipListResource() list.ListResource {
+	return &marketingPartnershipListResource{}
+}
+
+type marketingPartnershipListResource struct {
+	client *wxpay.Client
+}
+
+func (r *marketingPartnershipListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_marketing_partnership"
+}
+
+func (r *marketingPartnershipListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Finds the marketing partnerships (委托营销) of the merchant configured in the provider, one " +
+			"result per grant, to adopt each as a `wechatpay_marketing_partnership`: established grants only unless " +
+			"`include_terminated` is set. Filters by what WeChat Pay's list call can filter by; reads 50 grants a page " +
+			"and stops at the list block's `limit` (100 unless set).",
+		Attributes: map[string]listschema.Attribute{
+			"business_type": listschema.StringAttribute{MarkdownDescription: filterBusinessTypeDescription,
+				Optional: true, Validators: filterBusinessTypeValidators()},
+			"stock_id": listschema.StringAttribute{MarkdownDescription: filterStockIDDescription,
+				Optional: true, Validators: filterStockIDValidators()},
+			"partner_type": listschema.StringAttribute{MarkdownDescription: filterPartnerTypeDescription,
+				Optional: true, Validators: filterPartnerTypeValidators()},
+			"partner_appid": listschema.StringAttribute{MarkdownDescription: filterPartnerAppIDDescription,
+				Optional: true, Validators: filterPartnerAppIDValidators()},
+			"partner_merchant_id": listschema.StringAttribute{MarkdownDescription: filterPartnerMerchantIDDescription,
+				Optional: true, Validators: filterPartnerMerchantIDValidators()},
+			"include_terminated": listschema.BoolAttribute{MarkdownDescription: filterIncludeTerminatedDescription,
+				Optional: true},
+		},
+	}
+}
+
+func (r *marketingPartnershipListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *marketingPartnershipListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
+	var f partnershipFilterModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &f)...)
+	if !resp.Diagnostics.HasError() {
+		f.validate(&resp.Diagnostics)
+	}
+}
+
+func (r *marketingPartnershipListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var f partnershipFilterModel
+	if diags := req.Config.Get(ctx, &f); diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stream.Results = func(push func(list.ListResult) bool) {
+		if !underLimit(0, req.Limit) {
+			return
+		}
+		var n int64
+		stopped := false
+		err := f.each(ctx, r.client, func(p wxpay.Partnership) bool {
+			n++
+			var m marketingPartnershipModel
+			flattenPartnership(&m, &p)
+			result := listResult(ctx, req, partnershipDisplayName(p), partnershipIdentityOf(p.Partner, p.AuthorizedData),
+				map[string]attr.Value{
+					"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
+					"build_time": m.BuildTime, "create_time": m.CreateTime, "update_time": m.UpdateTime,
+				})
+			stopped = !push(result)
+			return !stopped && underLimit(n, req.Limit)
+		})
+		if err != nil && !stopped {
+			var diags diag.Diagnostics
+			addCallError(ctx, &diags, "Unable to List Marketing Partnerships", err, partnershipListHints...)
+			push(errorResult(diags))
+		}
+	}
+}
+
+// partnershipDisplayName says what is granted to whom, and whether it still is.
+func partnershipDisplayName(p wxpay.Partnership) string {
+	return fmt.Sprintf("%s %s to %s %s (%s)", p.AuthorizedData.BusinessType, p.AuthorizedData.StockID,
+		p.Partner.Type, partnerID(p.Partner), p.State)
+}

@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ list.ListResource              = &payGiftActivityMerchantListResource{}
+	_ list.ListResourceWithConfigure = &payGiftActivityMerchantListResource{}
+)
+
+// NewPayGiftActivityMerchantListResource finds the merchants of a pay-gift activity for
+// `terraform query`, one result per merchant, to adopt as wechatpay_paygift_activity_merchant.
+func NewPayGiftActivityMerchantListResource() list.ListResource {
+	return &payGiftActivityMerchantListResource{}
+}
+
+type payGiftActivityMerchantListResource struct {
+	client *wxpay.Client
+}
+
+// payGiftActivityListModel is the `config` block of both pay-gift list resources.
+type payGiftActivityListModel struct {
+	ActivityID types.String `tfsdk:"activity_id"`
+}
+
+func (r *payGiftActivityMerchantListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchant"
+}
+
+func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Finds the merchants of a pay-gift (支付有礼) activity, one result per merchant, to adopt " +
+			"each as a `wechatpay_paygift_activity_merchant`. Each result carries the membership's identity and, " +
+			"with `include_resource = true`, its attributes. Reads the activity's merchant list 100 a page and stops " +
+			"at the list block's `limit` (100 unless set).",
+		Attributes: map[string]listschema.Attribute{
+			"activity_id": listschema.StringAttribute{
+				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
+					"provider's `mchid`.",
+				Required:   true,
+				Validators: activityIDValidators(),
+			},
+		},
+	}
+}
+
+func (r *payGiftActivityMerchantListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *payGiftActivityMerchantListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg payGiftActivityListModel
+	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	activityID := cfg.ActivityID.ValueString()
+	stream.Results = func(push func(list.ListResult) bool) {
+		var n int64
+		stopped := false
+		err := r.client.EachActivityMerchant(ctx, activityID, func(m wxpay.ActivityMerchant) bool {
+			n++
+			result := listResult(ctx, req, memberDisplayName(m), payGiftMembershipIdentityOf(activityID, m.Mchid),
+				map[string]attr.Value{
+					"id":          types.StringValue(activityID + "/" + m.Mchid),
+					"activity_id": types.StringValue(activityID),
+					"merchant_id": types.StringValue(m.Mchid),
+				})
+			stopped = !push(result)
+			return !stopped && underLimit(n, req.Limit)
+		})
+		if err != nil && !stopped {
+			var diags diag.Diagnostics
+			addCallError(ctx, &diags, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
+			push(errorResult(diags))
+		}
+	}
+}
+
+// memberDisplayName is the merchant id and, when WeChat Pay sent one, its name.
+func memberDisplayName(m wxpay.ActivityMerchant) string {
+	return strings.TrimSpace(m.Mchid + " " + m.MerchantName)
+}

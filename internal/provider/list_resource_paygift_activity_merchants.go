@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
+)
+
+var (
+	_ list.ListResource              = &payGiftActivityMerchantsListResource{}
+	_ list.ListResourceWithConfigure = &payGiftActivityMerchantsListResource{}
+)
+
+// NewPayGiftActivityMerchantsListResource finds the whole merchant list of a pay-gift activity
+// for `terraform query`, as one result to adopt as wechatpay_paygift_activity_merchants.
+func NewPayGiftActivityMerchantsListResource() list.ListResource {
+	return &payGiftActivityMerchantsListResource{}
+}
+
+type payGiftActivityMerchantsListResource struct {
+	client *wxpay.Client
+}
+
+func (r *payGiftActivityMerchantsListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchants"
+}
+
+func (r *payGiftActivityMerchantsListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Finds the whole merchant list of a pay-gift (支付有礼) activity as one result, to adopt " +
+			"it as one authoritative `wechatpay_paygift_activity_merchants`. With `include_resource = true` the " +
+			"result carries every merchant id, read 100 a page. An activity without merchants gives no result: the " +
+			"resource needs at least one.",
+		Attributes: map[string]listschema.Attribute{
+			"activity_id": listschema.StringAttribute{
+				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
+					"provider's `mchid`.",
+				Required:   true,
+				Validators: activityIDValidators(),
+			},
+		},
+	}
+}
+
+func (r *payGiftActivityMerchantsListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *payGiftActivityMerchantsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg payGiftActivityListModel
+	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	activityID := cfg.ActivityID.ValueString()
+	stream.Results = func(push func(list.ListResult) bool) {
+		if !underLimit(0, req.Limit) {
+			return
+		}
+		var diags diag.Diagnostics
+		members, err := listMemberIDs(ctx, r.client, activityID)
+		if err != nil {
+			addCallError(ctx, &diags, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
+			push(errorResult(diags))
+			return
+		}
+		if len(members) == 0 {
+			return
+		}
+		ids := idSet(ctx, members, &diags)
+		if diags.HasError() {
+			push(errorResult(diags))
+			return
+		}
+		push(listResult(ctx, req, membersDisplayName(activityID, len(members)),
+			payGiftMembersIdentityOf(activityID), map[string]attr.Value{
+				"id":           types.StringValue(activityID),
+				"activity_id":  types.StringValue(activityID),
+				"merchant_ids": ids,
+			}))
+	}
+}
+
+func membersDisplayName(activityID string, n int) string {
+	if n == 1 {
+		return fmt.Sprintf("activity %s: 1 merchant", activityID)
+	}
+	return fmt.Sprintf("activity %s: %d merchants", activityID, n)
+}
