@@ -157,7 +157,7 @@ resource "wechatpay_marketing_partnership" "smuggled" {
 }
 `,
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Invalid Marketing Partnership Import ID`),
+				ExpectError: regexp.MustCompile(`Invalid Import ID`),
 			},
 		},
 	})
