@@ -19,31 +19,14 @@ run() {
   "$terraform" "$@" -no-color
 }
 
-mkdir -p "$demo/bin"
-say "building the provider and the emulator"
-go build -o "$demo/bin/terraform-provider-wechatpay" .
-go build -o "$demo/bin/wxpay-emulator" ./cmd/wxpay-emulator
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
-# start_emulator NAME MCHID SEED starts an emulator for one caller and waits for its ready line.
-start_emulator() {
-  local name=$1 mchid=$2 seed=$3
-  rm -f "$demo/$name.json"
-  "$demo/bin/wxpay-emulator" -listen 127.0.0.1:0 -dir "$demo/$name" -mchid "$mchid" -seed "$seed" \
-    >"$demo/$name.json" 2>"$demo/$name.log" &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    [ -s "$demo/$name.json" ] && return 0
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$demo/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "emulator $name did not start" >&2
-  cat "$demo/$name.log" >&2
-  exit 1
-}
-# field NAME KEY reads one string from an emulator's ready line.
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$demo/$1.json"; }
+say "building the provider and the emulator"
+build_binaries
+# field NAME KEY reads one string from an emulator's ready line: the first, which is the default
+# caller's (the line goes on to list the emulator's other callers).
+field() { grep -o "\"$2\":\"[^\"]*\"" "$demo/$1.json" | head -n 1 | sed 's/.*:"\(.*\)"/\1/'; }
 caller() {
   printf '{"mchid": "%s", "merchant_serial_number": "%s", "private_key_path": "%s", "wechatpay_public_key_id": "%s", "wechatpay_public_key_path": "%s", "endpoint": "%s"}' \
     "$(field "$1" mchid)" "$(field "$1" merchant_serial_number)" "$(field "$1" private_key_path)" \
@@ -58,29 +41,12 @@ calls() {
 clear_calls() { curl -fsS -X DELETE -H 'Content-Type: application/json' "$(field "$1" endpoint)/_emulator/calls" >/dev/null; }
 
 say "starting the service provider's and the merchant's WeChat Pay emulators"
-start_emulator service-provider 1900000001 "$examples/service-provider-seed.json"
-start_emulator merchant 1900000002 "$examples/merchant-seed.json"
+start_emulator service-provider -mchid 1900000001 -seed "$examples/service-provider-seed.json"
+start_emulator merchant -mchid 1900000002 -seed "$examples/merchant-seed.json"
 echo "    service provider $(field service-provider mchid) at $(field service-provider endpoint)"
 echo "    merchant         $(field merchant mchid) at $(field merchant endpoint)"
 
-# As in `make demo`: a dev override runs the binary just built; a local mirror answers init.
-platform=$(go env GOOS)_$(go env GOARCH)
-mirror=$demo/mirror/registry.terraform.io/wxpay-tf/wechatpay/0.0.1/$platform
-mkdir -p "$mirror"
-cp "$demo/bin/terraform-provider-wechatpay" "$mirror/terraform-provider-wechatpay_v0.0.1"
-cat >"$demo/terraformrc" <<RC
-disable_checkpoint = true
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/wxpay-tf/wechatpay" = "$demo/bin"
-  }
-  filesystem_mirror {
-    path    = "$demo/mirror"
-    include = ["registry.terraform.io/wxpay-tf/wechatpay"]
-  }
-}
-RC
-export TF_CLI_CONFIG_FILE=$demo/terraformrc TF_IN_AUTOMATION=1
+use_built_provider
 unset "${!WECHATPAY_@}"
 
 # workdir NAME makes a fresh working directory holding the callers and their credentials.
