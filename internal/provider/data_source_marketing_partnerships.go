@@ -21,11 +21,11 @@ var (
 // NewMarketingPartnershipsDataSource reads the marketing partnerships (委托营销) of the calling
 // merchant, to adopt them with `import` blocks (`for_each`, Terraform 1.7 and later) or check them.
 func NewMarketingPartnershipsDataSource() datasource.DataSource {
-	return &marketingPartnershipsDataSource{}
+	return &marketingPartnershipsDataSource{dataSourceBase{name: "marketing_partnerships"}}
 }
 
 type marketingPartnershipsDataSource struct {
-	client *wxpay.Client
+	dataSourceBase
 }
 
 type marketingPartnershipsModel struct {
@@ -43,10 +43,6 @@ var partnershipAttrTypes = map[string]attr.Type{
 	"terminate_time":  types.StringType,
 	"create_time":     types.StringType,
 	"update_time":     types.StringType,
-}
-
-func (d *marketingPartnershipsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_marketing_partnerships"
 }
 
 func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -104,10 +100,6 @@ func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasour
 			"timeouts": timeouts.Attributes(ctx),
 		},
 	}
-}
-
-func (d *marketingPartnershipsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *marketingPartnershipsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {

@@ -19,11 +19,11 @@ var (
 // NewMerchantAuthorizationStateDataSource reads whether a sub-merchant confirmed its account
 // opening (开户意愿确认).
 func NewMerchantAuthorizationStateDataSource() datasource.DataSource {
-	return &merchantAuthorizationStateDataSource{}
+	return &merchantAuthorizationStateDataSource{dataSourceBase{name: "merchant_authorization_state"}}
 }
 
 type merchantAuthorizationStateDataSource struct {
-	client *wxpay.Client
+	dataSourceBase
 }
 
 type merchantAuthorizationStateModel struct {
@@ -32,10 +32,6 @@ type merchantAuthorizationStateModel struct {
 	AuthorizeState types.String   `tfsdk:"authorize_state"`
 	Authorized     types.Bool     `tfsdk:"authorized"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (d *merchantAuthorizationStateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_state"
 }
 
 func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -67,10 +63,6 @@ func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ dat
 			"timeouts": timeouts.Attributes(ctx),
 		},
 	}
-}
-
-func (d *merchantAuthorizationStateDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *merchantAuthorizationStateDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -26,11 +26,11 @@ var (
 // NewMerchantAuthorizationStatesDataSource reads the account-opening confirmation state of many
 // sub-merchants at once, e.g. to refuse configuring those that have not confirmed yet.
 func NewMerchantAuthorizationStatesDataSource() datasource.DataSource {
-	return &merchantAuthorizationStatesDataSource{}
+	return &merchantAuthorizationStatesDataSource{dataSourceBase{name: "merchant_authorization_states"}}
 }
 
 type merchantAuthorizationStatesDataSource struct {
-	client *wxpay.Client
+	dataSourceBase
 }
 
 type merchantAuthorizationStatesModel struct {
@@ -49,10 +49,6 @@ const (
 	// identical diagnostic per merchant.
 	maxReportedFailures = 5
 )
-
-func (d *merchantAuthorizationStatesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_merchant_authorization_states"
-}
 
 func (d *merchantAuthorizationStatesDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -95,10 +91,6 @@ func (d *merchantAuthorizationStatesDataSource) Schema(ctx context.Context, _ da
 			"timeouts": timeouts.Attributes(ctx),
 		},
 	}
-}
-
-func (d *merchantAuthorizationStatesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -18,11 +18,11 @@ var (
 
 // NewPayGiftActivityDataSource reads a pay-gift (支付有礼) activity's status and base details.
 func NewPayGiftActivityDataSource() datasource.DataSource {
-	return &payGiftActivityDataSource{}
+	return &payGiftActivityDataSource{dataSourceBase{name: "paygift_activity"}}
 }
 
 type payGiftActivityDataSource struct {
-	client *wxpay.Client
+	dataSourceBase
 }
 
 type payGiftActivityModel struct {
@@ -39,10 +39,6 @@ type payGiftActivityModel struct {
 	CreateTime        types.String   `tfsdk:"create_time"`
 	UpdateTime        types.String   `tfsdk:"update_time"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (d *payGiftActivityDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity"
 }
 
 func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -81,10 +77,6 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"timeouts":            timeouts.Attributes(ctx),
 		},
 	}
-}
-
-func (d *payGiftActivityDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *payGiftActivityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

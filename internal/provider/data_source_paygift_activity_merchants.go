@@ -8,8 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
 var (
@@ -20,11 +18,11 @@ var (
 // NewPayGiftActivityMerchantsDataSource reads the merchants of a pay-gift activity, to adopt them
 // with `import` blocks (`for_each`, Terraform 1.7 and later) or to check them.
 func NewPayGiftActivityMerchantsDataSource() datasource.DataSource {
-	return &payGiftActivityMerchantsDataSource{}
+	return &payGiftActivityMerchantsDataSource{dataSourceBase{name: "paygift_activity_merchants"}}
 }
 
 type payGiftActivityMerchantsDataSource struct {
-	client *wxpay.Client
+	dataSourceBase
 }
 
 type payGiftActivityMerchantsDataModel struct {
@@ -38,10 +36,6 @@ type payGiftActivityMerchantsDataModel struct {
 var activityMerchantAttrTypes = map[string]attr.Type{
 	"merchant_id": types.StringType, "merchant_name": types.StringType,
 	"create_time": types.StringType, "update_time": types.StringType,
-}
-
-func (d *payGiftActivityMerchantsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchants"
 }
 
 func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -79,10 +73,6 @@ func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datas
 			"timeouts": timeouts.Attributes(ctx),
 		},
 	}
-}
-
-func (d *payGiftActivityMerchantsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *payGiftActivityMerchantsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

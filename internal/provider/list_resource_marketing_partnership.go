@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -22,15 +21,11 @@ var (
 // NewMarketingPartnershipListResource finds the partnerships (委托营销) of the calling merchant
 // for `terraform query`, one result per grant, to adopt as wechatpay_marketing_partnership.
 func NewMarketingPartnershipListResource() list.ListResource {
-	return &marketingPartnershipListResource{}
+	return &marketingPartnershipListResource{resourceBase{name: "marketing_partnership"}}
 }
 
 type marketingPartnershipListResource struct {
-	client *wxpay.Client
-}
-
-func (r *marketingPartnershipListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_marketing_partnership"
+	resourceBase
 }
 
 func (r *marketingPartnershipListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -54,10 +49,6 @@ func (r *marketingPartnershipListResource) ListResourceConfigSchema(_ context.Co
 				Optional: true},
 		},
 	}
-}
-
-func (r *marketingPartnershipListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {

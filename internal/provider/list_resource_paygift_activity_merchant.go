@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -22,20 +21,16 @@ var (
 // NewPayGiftActivityMerchantListResource finds the merchants of a pay-gift activity for
 // `terraform query`, one result per merchant, to adopt as wechatpay_paygift_activity_merchant.
 func NewPayGiftActivityMerchantListResource() list.ListResource {
-	return &payGiftActivityMerchantListResource{}
+	return &payGiftActivityMerchantListResource{resourceBase{name: "paygift_activity_merchant"}}
 }
 
 type payGiftActivityMerchantListResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 // payGiftActivityListModel is the `config` block of both pay-gift list resources.
 type payGiftActivityListModel struct {
 	ActivityID types.String `tfsdk:"activity_id"`
-}
-
-func (r *payGiftActivityMerchantListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchant"
 }
 
 func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -53,10 +48,6 @@ func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context
 			},
 		},
 	}
-}
-
-func (r *payGiftActivityMerchantListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {

@@ -8,10 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
 var (
@@ -22,15 +19,11 @@ var (
 // NewPayGiftActivityMerchantsListResource finds the whole merchant list of a pay-gift activity
 // for `terraform query`, as one result to adopt as wechatpay_paygift_activity_merchants.
 func NewPayGiftActivityMerchantsListResource() list.ListResource {
-	return &payGiftActivityMerchantsListResource{}
+	return &payGiftActivityMerchantsListResource{resourceBase{name: "paygift_activity_merchants"}}
 }
 
 type payGiftActivityMerchantsListResource struct {
-	client *wxpay.Client
-}
-
-func (r *payGiftActivityMerchantsListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchants"
+	resourceBase
 }
 
 func (r *payGiftActivityMerchantsListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -48,10 +41,6 @@ func (r *payGiftActivityMerchantsListResource) ListResourceConfigSchema(_ contex
 			},
 		},
 	}
-}
-
-func (r *payGiftActivityMerchantsListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {

@@ -4,7 +4,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -12,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -253,19 +251,4 @@ func (p *WechatPayProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewGoldPlanReapplyAction,
 	}
-}
-
-// clientFrom extracts the shared client handed over by Configure. It returns nil without a
-// diagnostic while the provider is not configured yet (validation runs before Configure).
-func clientFrom(providerData any, diags *diag.Diagnostics) *wxpay.Client {
-	if providerData == nil {
-		return nil
-	}
-	client, ok := providerData.(*wxpay.Client)
-	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *wxpay.Client, got %T. This is a bug in the provider; please report it.", providerData))
-		return nil
-	}
-	return client
 }

@@ -27,11 +27,11 @@ var (
 // NewGoldPlanAdvertisingResource shows ads on a sub-merchant's payment result page, keeping
 // some industries out.
 func NewGoldPlanAdvertisingResource() resource.Resource {
-	return &goldPlanAdvertisingResource{}
+	return &goldPlanAdvertisingResource{resourceBase{name: "goldplan_advertising"}}
 }
 
 type goldPlanAdvertisingResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type goldPlanAdvertisingModel struct {
@@ -39,10 +39,6 @@ type goldPlanAdvertisingModel struct {
 	SubMchid        types.String   `tfsdk:"sub_mchid"`
 	IndustryFilters types.Set      `tfsdk:"industry_filters"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *goldPlanAdvertisingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_goldplan_advertising"
 }
 
 func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -73,10 +69,6 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-func (r *goldPlanAdvertisingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan refuses to drop the filters of an existing resource: the API can replace them but

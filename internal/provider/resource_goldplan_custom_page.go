@@ -20,21 +20,17 @@ var (
 
 // NewGoldPlanCustomPageResource opens a sub-merchant's merchant receipt page (商家小票).
 func NewGoldPlanCustomPageResource() resource.Resource {
-	return &goldPlanCustomPageResource{}
+	return &goldPlanCustomPageResource{resourceBase{name: "goldplan_custom_page"}}
 }
 
 type goldPlanCustomPageResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type goldPlanCustomPageModel struct {
 	ID       types.String   `tfsdk:"id"`
 	SubMchid types.String   `tfsdk:"sub_mchid"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *goldPlanCustomPageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_goldplan_custom_page"
 }
 
 func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -52,10 +48,6 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-func (r *goldPlanCustomPageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *goldPlanCustomPageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

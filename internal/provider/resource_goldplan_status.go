@@ -29,11 +29,11 @@ var (
 
 // NewGoldPlanStatusResource opens a sub-merchant's gold plan (点金计划) for some pay scenes.
 func NewGoldPlanStatusResource() resource.Resource {
-	return &goldPlanStatusResource{}
+	return &goldPlanStatusResource{resourceBase{name: "goldplan_status"}}
 }
 
 type goldPlanStatusResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type goldPlanStatusModel struct {
@@ -41,10 +41,6 @@ type goldPlanStatusModel struct {
 	SubMchid  types.String   `tfsdk:"sub_mchid"`
 	PayScenes types.Set      `tfsdk:"pay_scenes"`
 	Timeouts  timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *goldPlanStatusResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_goldplan_status"
 }
 
 func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -74,10 +70,6 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-func (r *goldPlanStatusResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan warns before a replacement: it closes the old sub-merchant's gold plan, which then

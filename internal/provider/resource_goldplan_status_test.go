@@ -350,7 +350,7 @@ func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
 // (terraform-plugin-testing cannot see warnings, so ModifyPlan is called directly.)
 func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	ctx := context.Background()
-	r := &goldPlanStatusResource{}
+	r := NewGoldPlanStatusResource().(*goldPlanStatusResource)
 	var sch fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
 	typ, ok := sch.Schema.Type().TerraformType(ctx).(tftypes.Object)

@@ -30,11 +30,11 @@ var (
 // NewMarketingPartnershipResource manages one marketing partnership (委托营销): a coupon stock
 // of the caller granted to a mini program / official account (APPID) or to another merchant.
 func NewMarketingPartnershipResource() resource.Resource {
-	return &marketingPartnershipResource{}
+	return &marketingPartnershipResource{resourceBase{name: "marketing_partnership"}}
 }
 
 type marketingPartnershipResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type marketingPartnershipModel struct {
@@ -67,10 +67,6 @@ var (
 		"business_type": types.StringType, "stock_id": types.StringType,
 	}
 )
-
-func (r *marketingPartnershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_marketing_partnership"
-}
 
 func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -133,10 +129,6 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			"timeouts":    timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
-}
-
-func (r *marketingPartnershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *marketingPartnershipResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {

@@ -429,7 +429,7 @@ func TestMarketingPartnershipDelete(t *testing.T) {
 				emu.InjectFault(*tt.fault)
 			}
 			ctx := context.Background()
-			r := &marketingPartnershipResource{client: partnershipTestClient(t, emu)}
+			r := &marketingPartnershipResource{resourceBase{client: partnershipTestClient(t, emu)}}
 			var sresp fwresource.SchemaResponse
 			r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
 			state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}

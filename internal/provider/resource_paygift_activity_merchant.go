@@ -22,11 +22,11 @@ var (
 // NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
 // leaving the activity's other merchants alone.
 func NewPayGiftActivityMerchantResource() resource.Resource {
-	return &payGiftActivityMerchantResource{}
+	return &payGiftActivityMerchantResource{resourceBase{name: "paygift_activity_merchant"}}
 }
 
 type payGiftActivityMerchantResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type payGiftActivityMerchantModel struct {
@@ -34,10 +34,6 @@ type payGiftActivityMerchantModel struct {
 	ActivityID types.String   `tfsdk:"activity_id"`
 	MerchantID types.String   `tfsdk:"merchant_id"`
 	Timeouts   timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *payGiftActivityMerchantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchant"
 }
 
 func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -62,10 +58,6 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 
 func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = payGiftMembershipIdentitySchema()
-}
-
-func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

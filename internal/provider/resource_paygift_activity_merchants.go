@@ -25,11 +25,11 @@ var (
 // NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
 // activity's coupons (发券商户号).
 func NewPayGiftActivityMerchantsResource() resource.Resource {
-	return &payGiftActivityMerchantsResource{}
+	return &payGiftActivityMerchantsResource{resourceBase{name: "paygift_activity_merchants"}}
 }
 
 type payGiftActivityMerchantsResource struct {
-	client *wxpay.Client
+	resourceBase
 }
 
 type payGiftActivityMerchantsModel struct {
@@ -37,10 +37,6 @@ type payGiftActivityMerchantsModel struct {
 	ActivityID  types.String   `tfsdk:"activity_id"`
 	MerchantIDs idSetValue     `tfsdk:"merchant_ids"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *payGiftActivityMerchantsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_paygift_activity_merchants"
 }
 
 func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -75,10 +71,6 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 
 func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = payGiftMembersIdentitySchema()
-}
-
-func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
