@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -522,4 +523,142 @@ func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
 	if n := len(emu.Calls()); n != 0 {
 		t.Errorf("broken settings reached the emulator %d times, want 0", n)
 	}
+}
+
+// TestAccSecrets_documentedConfigsKeepPlansClean runs every provider configuration the docs show
+// (examples/provider) through `plan -out` and `apply` of the saved plan with the real CLI, and
+// searches the plan file for the APIv3 key and the private key. Terraform writes the value of
+// every ordinary variable into a saved plan, sensitive or not, and CI systems keep plans as
+// artifacts: a documented way to pass a secret must keep it out. Examples that need a newer
+// Terraform than the one under test are skipped.
+func TestAccSecrets_documentedConfigsKeepPlansClean(t *testing.T) {
+	examples, err := filepath.Glob("../../examples/provider/*.tf")
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("no provider examples found (%v)", err)
+	}
+	for _, example := range examples {
+		t.Run(filepath.Base(example), func(t *testing.T) {
+			clearProviderEnv(t)
+			emu := newTestEmulator(t, emulator.Seed{
+				CallerRole:   emulator.RoleChannelPartner,
+				SubMerchants: []emulator.SubMerchant{{SubMchid: "1900000109", AuthorizeState: "AUTHORIZE_STATE_AUTHORIZED"}},
+			})
+			keys, files := emu.Keys(), emu.files
+			src, err := os.ReadFile(example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			config := documentedConfig(t, string(src), keys)
+			config += `
+data "wechatpay_merchant_authorization_state" "m" {
+  sub_mchid = "1900000109"
+}
+`
+			keyPEM, err := os.ReadFile(files.MerchantKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The environment a CI job gives every example: the endpoint, and the secrets in the
+			// variables the examples name. A setting the example's block holds wins over these.
+			env := map[string]string{
+				envEndpoint:                  emu.URL,
+				envMchID:                     keys.MchID,
+				envMerchantSerialNumber:      keys.MerchantSerial,
+				envPrivateKey:                string(keyPEM),
+				envPublicKeyID:               keys.PublicKeyID,
+				envPublicKeyPath:             files.PublicKey,
+				envAPIv3Key:                  keys.APIv3Key,
+				"TF_VAR_wechatpay_apiv3_key": keys.APIv3Key,
+			}
+			run := newCLIRun(t, config, env)
+			if regexp.MustCompile(`(?m)^\s*ephemeral\s*=\s*true`).MatchString(config) && !run.versionAtLeast(1, 10) {
+				t.Skip("ephemeral variables need Terraform 1.10 or later")
+			}
+			secretsDir := filepath.Join(run.dir, "secrets")
+			if err := os.MkdirAll(secretsDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			for name, from := range map[string]string{"apiclient_key.pem": files.MerchantKey, "pub_key.pem": files.PublicKey} {
+				b, err := os.ReadFile(from)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(secretsDir, name), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			run.terraform("plan", "-input=false", "-out=tfplan")
+			run.terraform("apply", "-input=false", "tfplan")
+			if emu.CountCalls("GET", "") == 0 {
+				t.Fatal("the emulator saw no call: the example's provider configuration was never used")
+			}
+			plan, err := os.ReadFile(filepath.Join(run.dir, "tfplan"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			needles := map[string]string{"APIv3 key": keys.APIv3Key, "private key": pemBody(t, string(keyPEM))[:64]}
+			zr, err := zip.NewReader(bytes.NewReader(plan), int64(len(plan)))
+			if err != nil {
+				t.Fatalf("tfplan: %v", err)
+			}
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for what, needle := range needles {
+					if bytes.Contains(b, []byte(needle)) {
+						t.Errorf("the saved plan's %s holds the %s", f.Name, what)
+					}
+				}
+			}
+		})
+	}
+}
+
+// documentedConfig makes a provider example runnable against the test emulator: its own
+// `terraform` block goes (the test writes one), and the example's placeholder serial and public
+// key id become the emulator's.
+func documentedConfig(t *testing.T, src string, keys *emulator.Keys) string {
+	t.Helper()
+	if i := strings.Index(src, "terraform {"); i >= 0 {
+		end := strings.Index(src[i:], "\n}\n")
+		if end < 0 {
+			t.Fatal("the example's terraform block does not end")
+		}
+		src = src[:i] + src[i+end+3:]
+	}
+	for placeholder, value := range map[string]string{
+		"5157F09EFDC096DE15EBE81A47057A7232F1B8E1": keys.MerchantSerial,
+		"PUB_KEY_ID_0114232134912410000000000000":  keys.PublicKeyID,
+	} {
+		src = strings.ReplaceAll(src, placeholder, value)
+	}
+	return src
+}
+
+// versionAtLeast says whether the CLI under test is at least major.minor.
+func (r *cliRun) versionAtLeast(major, minor int) bool {
+	r.t.Helper()
+	out, err := r.run([]string{"version", "-json"})
+	if err != nil {
+		r.t.Fatalf("terraform version: %v\n%s", err, out)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		r.t.Fatalf("terraform version -json: %v\n%s", err, out)
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &ma, &mi); err != nil {
+		r.t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return ma > major || (ma == major && mi >= minor)
 }
