@@ -27,6 +27,7 @@ import (
 // -generate-config-out, and the data source path ends in files a user writes.
 
 const (
+	// The activities examples/adopt names.
 	fleetActivityA     = "10028001" // adopted merchant by merchant
 	fleetActivityB     = "10028002" // adopted merchant by merchant
 	fleetActivityWhole = "10028003" // adopted as one authoritative list
@@ -184,6 +185,18 @@ func (c cli) write(name, content string) {
 	}
 }
 
+// copyExample copies a file of examples/adopt, the configuration the guide "Adopting existing
+// merchants" walks through, into the working directory: the tests adopt the fleet with the very
+// files users copy.
+func (c cli) copyExample(name string) {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "adopt", name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.write(filepath.Base(name), string(b))
+}
+
 func (c cli) read(name string) string {
 	c.t.Helper()
 	b, err := os.ReadFile(filepath.Join(c.dir, name))
@@ -261,31 +274,7 @@ func TestAccAdopt_fleetWithQuery(t *testing.T) {
 	clearProviderEnv(t)
 	f := newFleet(t)
 	c := newCLI(t, f.providers())
-	c.write("adopt.tfquery.hcl", `
-list "wechatpay_paygift_activity_merchant" "member" {
-  for_each         = toset(["`+fleetActivityA+`", "`+fleetActivityB+`"])
-  provider         = wechatpay.service_provider
-  include_resource = true
-  limit            = 1000
-  config {
-    activity_id = each.key
-  }
-}
-
-list "wechatpay_paygift_activity_merchants" "whole" {
-  provider         = wechatpay.service_provider
-  include_resource = true
-  config {
-    activity_id = "`+fleetActivityWhole+`"
-  }
-}
-
-list "wechatpay_marketing_partnership" "grant" {
-  provider         = wechatpay.merchant
-  include_resource = true
-  limit            = 1000
-}
-`)
+	c.copyExample("query/adopt.tfquery.hcl")
 	out, _ := c.run([]string{"query", "-generate-config-out=adopted.tf"})
 	// One line per result: address, identity, display name (in columns as wide as their widest).
 	for _, want := range []string{
@@ -338,26 +327,7 @@ func TestAccAdopt_fleetWithDataSources(t *testing.T) {
 	f := newFleet(t)
 	c := newCLI(t, f.providers())
 
-	c.write("inventory.tf", `
-data "wechatpay_paygift_activity_merchants" "fleet" {
-  for_each    = toset(["`+fleetActivityA+`", "`+fleetActivityB+`", "`+fleetActivityWhole+`"])
-  provider    = wechatpay.service_provider
-  activity_id = each.key
-}
-
-data "wechatpay_marketing_partnerships" "fleet" {
-  provider = wechatpay.merchant
-}
-
-output "fleet" {
-  value = {
-    members      = { for id, d in data.wechatpay_paygift_activity_merchants.fleet : id => sort(d.merchant_ids) }
-    partnerships = [for p in data.wechatpay_marketing_partnerships.fleet.partnerships : {
-      id = p.id, partner = p.partner, authorized_data = p.authorized_data
-    }]
-  }
-}
-`)
+	c.copyExample("for-each/inventory.tf")
 	c.run([]string{"apply", "-auto-approve", "-input=false"})
 	inventory, _ := c.run([]string{"output", "-json", "fleet"})
 	c.write("fleet.json", inventory)
@@ -380,62 +350,14 @@ output "fleet" {
 			len(inv.Partnerships), len(f.established))
 	}
 
-	c.write("fleet.tf", `
-locals {
-  fleet = jsondecode(file("${path.module}/fleet.json"))
-  # One membership per merchant of the activities adopted merchant by merchant.
-  members = merge([
-    for activity in ["`+fleetActivityA+`", "`+fleetActivityB+`"] : {
-      for id in local.fleet.members[activity] : "${activity}/${id}" => { activity_id = activity, merchant_id = id }
-    }
-  ]...)
-  grants = { for p in local.fleet.partnerships : p.id => p }
-}
-
-resource "wechatpay_paygift_activity_merchant" "member" {
-  for_each    = local.members
-  provider    = wechatpay.service_provider
-  activity_id = each.value.activity_id
-  merchant_id = each.value.merchant_id
-}
-
-resource "wechatpay_paygift_activity_merchants" "whole" {
-  provider     = wechatpay.service_provider
-  activity_id  = "`+fleetActivityWhole+`"
-  merchant_ids = local.fleet.members["`+fleetActivityWhole+`"]
-}
-
-resource "wechatpay_marketing_partnership" "grant" {
-  for_each        = local.grants
-  provider        = wechatpay.merchant
-  partner         = each.value.partner
-  authorized_data = each.value.authorized_data
-}
-`)
-	c.write("adopt.tf", `
-import {
-  for_each = local.members
-  to       = wechatpay_paygift_activity_merchant.member[each.key]
-  id       = each.key
-}
-
-import {
-  to = wechatpay_paygift_activity_merchants.whole
-  id = "`+fleetActivityWhole+`"
-}
-
-import {
-  for_each = local.grants
-  to       = wechatpay_marketing_partnership.grant[each.key]
-  id       = each.key
-}
-`)
+	c.copyExample("for-each/fleet.tf")
+	c.copyExample("for-each/imports.tf")
 	f.payGift.ClearCalls()
 	f.merchant.ClearCalls()
 	c.importedClean(f, f.adopted())
 
 	// The import blocks have done their work: removing them changes nothing.
-	if err := os.Remove(filepath.Join(c.dir, "adopt.tf")); err != nil {
+	if err := os.Remove(filepath.Join(c.dir, "imports.tf")); err != nil {
 		t.Fatal(err)
 	}
 	out, _ := c.run([]string{"plan", "-input=false", "-detailed-exitcode"}, 0, 2)
