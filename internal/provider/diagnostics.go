@@ -48,9 +48,17 @@ var knownAnswers = []hint{
 		"WeChat Pay kept refusing the call for its rate limit after all retries. Lower `rate_limit`, raise " +
 			"`max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
 	{wxpay.ReasonSystemError,
-		"WeChat Pay had an internal error on every attempt. Try again later; nothing was changed that a retry " +
-			"could not repeat safely."},
+		"WeChat Pay answered with an internal error (SYSTEM_ERROR) to the last attempt; the attempts before it may " +
+			"have failed otherwise. Try again later: a retry of this change is safe to repeat."},
 }
+
+// reasonUntrusted stands for an answer whose signature could not be verified, so that an API
+// family can say what is true of its own calls then (the gold plan cannot be read back).
+const reasonUntrusted wxpay.Reason = "provider:untrusted-answer"
+
+// untrustedAdvice is what is true after an untrusted answer to a call whose effect a refresh shows.
+const untrustedAdvice = "If the call changes something, it may have been applied: run `terraform plan` to see " +
+	"what WeChat Pay now holds before applying again."
 
 // addCallError adds one diagnostic for a failed WeChat Pay call in the provider's single style:
 // a Title Case summary naming the operation, then what happened, what to do, and WeChat Pay's own
@@ -97,8 +105,7 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 		return fmt.Sprintf("The answer from WeChat Pay could not be trusted and was not used: %s. This happens when "+
 			"a proxy alters answers, when this machine's clock is off by five minutes or more, or when the "+
 			"verification settings (`wechatpay_public_key_id`, `wechatpay_public_key`, `apiv3_key`) do not match "+
-			"the merchant. If the call changes something, it may have been applied: run `terraform plan` to see "+
-			"the current state before retrying.\n\n%s", verErr.Reason, verErr.Error())
+			"the merchant. %s\n\n%s", verErr.Reason, adviceOr(reasonUntrusted, hints, untrustedAdvice), verErr.Error())
 	case errors.As(err, &apiErr):
 		var b strings.Builder
 		if advice := adviceFor(wxpay.ReasonOf(err), hints); advice != "" {
@@ -114,7 +121,7 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 		return fmt.Sprintf("The operation ran out of time before WeChat Pay answered: %s. Raise the resource's "+
 			"`timeouts` or the provider's `request_timeout` if WeChat Pay is slow. %s", err, unsureChange)
 	default:
-		return fmt.Sprintf("The call to WeChat Pay failed: %s. Check the network path to the endpoint and try again.", err)
+		return fmt.Sprintf("The call to WeChat Pay failed: %s. Check the network path to the endpoint. %s", err, unsureChange)
 	}
 }
 
@@ -129,6 +136,14 @@ func adviceFor(reason wxpay.Reason, hints []hint) string {
 		}
 	}
 	return ""
+}
+
+// adviceOr is the advice of the first hint for reason, or fallback when none has one.
+func adviceOr(reason wxpay.Reason, hints []hint, fallback string) string {
+	if advice := adviceFor(reason, hints); advice != "" {
+		return advice
+	}
+	return fallback
 }
 
 // unsureChange is what is true of a call whose answer never came. Within one operation the

@@ -119,6 +119,67 @@ func TestCallErrorDetailAdvice(t *testing.T) {
 	}
 }
 
+// Every class of failure, for every API family's hints, says what is true of that family: the
+// gold plan cannot be read back, so an untrusted answer is not followed by "run terraform plan";
+// a lost answer may have applied the change; SYSTEM_ERROR on the last attempt is not claimed of
+// all of them. The fault matrix (TestAccFaultMatrix) checks each resource's summaries.
+func TestCallErrorDetailEveryClassEveryFamily(t *testing.T) {
+	facts := func(status int, code, message string) *wxpay.APIError {
+		return &wxpay.APIError{StatusCode: status, Code: code, Message: message, RequestID: "REQ-7", WellFormed: true,
+			Host: "api.mch.weixin.qq.com", Method: "POST", Path: "/v3/x", Attempts: 3}
+	}
+	families := map[string][]hint{"data sources": nil, "gold plan": goldPlanHints, "pay-gift": payGiftHints,
+		"partnership": partnershipHints}
+	classes := []struct {
+		name string
+		err  error
+		want []string            // in every family's detail
+		not  []string            // in no family's detail
+		per  map[string][]string // in that family's detail only
+		no   map[string][]string // not in that family's detail
+	}{
+		{name: "rate limited after all retries", err: facts(429, "FREQUENCY_LIMITED", "频率超限"),
+			want: []string{"rate limit after all retries", "HTTP 429 FREQUENCY_LIMITED", "Request-ID: REQ-7", "Attempts: 3"}},
+		{name: "internal error", err: facts(500, "SYSTEM_ERROR", "系统繁忙"),
+			want: []string{"SYSTEM_ERROR) to the last attempt", "may have failed otherwise", "Request-ID: REQ-7"},
+			not:  []string{"on every attempt"}},
+		{name: "signature refused", err: facts(401, "SIGN_ERROR", "签名错误"),
+			want: []string{"`mchid` is the merchant id", "`merchant_serial_number`", "Request-ID: REQ-7"}},
+		{name: "answer that fails verification",
+			err:  &wxpay.VerificationError{Reason: "signature does not match", RequestID: "REQ-7", Host: "api.mch.weixin.qq.com", Method: "POST", Path: "/v3/x"},
+			want: []string{"could not be trusted and was not used: signature does not match", "REQ-7"},
+			per: map[string][]string{"gold plan": {"no way to read the gold plan back", "Apply again"},
+				"pay-gift": {"run `terraform plan`"}, "partnership": {"run `terraform plan`"}, "data sources": {"run `terraform plan`"}},
+			no: map[string][]string{"gold plan": {"run `terraform plan`"}}},
+		{name: "lost answer",
+			err: &wxpay.NetworkError{Host: "api.mch.weixin.qq.com", Method: "POST", Path: "/v3/x", Attempts: 5,
+				Err: errors.New("read: connection reset by peer")},
+			want: []string{"connection reset by peer", "Check the network path", "whether the change was applied is not known",
+				"next `terraform apply` sends new requests"}},
+		{name: "not a WeChat Pay answer",
+			err:  &wxpay.APIError{StatusCode: 502, Message: "<html>Bad Gateway</html>", Host: "proxy.example:443", Method: "GET", Path: "/v3/x", Attempts: 5},
+			want: []string{"Host proxy.example:443 answered HTTP 502", "not a WeChat Pay error"},
+			not:  []string{"WeChat Pay answered HTTP"}},
+	}
+	for _, c := range classes {
+		for family, hints := range families {
+			t.Run(c.name+"/"+family, func(t *testing.T) {
+				got := callErrorDetail(context.Background(), c.err, hints)
+				for _, w := range append(slices.Clone(c.want), c.per[family]...) {
+					if !strings.Contains(got, w) {
+						t.Errorf("detail does not say %q:\n%s", w, got)
+					}
+				}
+				for _, n := range append(slices.Clone(c.not), c.no[family]...) {
+					if strings.Contains(got, n) {
+						t.Errorf("detail says %q:\n%s", n, got)
+					}
+				}
+			})
+		}
+	}
+}
+
 // What a user is told when a call never got its answer: a timeout says what is true of request
 // numbers (reused by the retries of one operation only), and an interrupt (Ctrl-C) is not called
 // a timeout.

@@ -16,6 +16,10 @@ import (
 
 // goldPlanHints explain every business answer the gold plan calls are known to give.
 var goldPlanHints = []hint{
+	{reasonUntrusted,
+		"If the call changes something, it may have been applied, and WeChat Pay has no way to read the gold plan " +
+			"back, so `terraform plan` cannot show it. Apply again: the provider sends the wanted settings again, " +
+			"which is safe, since setting a gold plan state twice changes nothing."},
 	{wxpay.ReasonNotServiceProvider,
 		"Only service providers (服务商) and channel partners (渠道商) can manage a sub-merchant's gold plan; " +
 			"the merchant configured in the provider (`mchid`) is neither. Configure the provider with the " +
