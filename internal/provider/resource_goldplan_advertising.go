@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -63,7 +62,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 				Optional:    true,
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(wxpay.AdvertisingIndustries...)),
+					setvalidator.ValueStringsAre(industryValidators()...),
 				},
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),

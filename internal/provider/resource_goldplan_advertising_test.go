@@ -131,7 +131,9 @@ func TestAccGoldPlanAdvertising_filterLimits(t *testing.T) {
 	}{
 		{[]string{"CAR", "GAME", "LAW", "FOOD"}, `(?s)industry_filters.*at least 1 elements and at most 3`},
 		{[]string{}, `(?s)industry_filters.*at least 1 elements and at most 3`},
-		{[]string{"PHOTOGRAPHY"}, `(?s)industry_filters.*POTOGRAPHY`},
+		{[]string{"PHOTOGRAPHY"}, `(?s)industry_filters.*"PHOTOGRAPHY".*WeChat\s+Pay\s+spells\s+this\s+industry\s+"POTOGRAPHY"`},
+		{[]string{"CAR", "BUSINESS"}, `(?s)industry_filters.*WeChat\s+Pay\s+spells\s+this\s+industry\s+"BUSSINESS"`},
+		{[]string{"CARS"}, `(?s)industry_filters.*value must be one of`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {

@@ -66,6 +66,34 @@ func stockIDValidators() []validator.String {
 		"must be a stock id: 1 to 20 letters, digits, _ or -")}
 }
 
+// industryValidators check an ad industry filter against WeChat Pay's list; a dictionary spelling
+// of one of its misspelled values is told WeChat Pay's spelling.
+func industryValidators() []validator.String {
+	return []validator.String{industryValidator{oneOf: stringvalidator.OneOf(wxpay.AdvertisingIndustries...)}}
+}
+
+type industryValidator struct{ oneOf validator.String }
+
+func (v industryValidator) Description(ctx context.Context) string { return v.oneOf.Description(ctx) }
+
+func (v industryValidator) MarkdownDescription(ctx context.Context) string {
+	return v.oneOf.MarkdownDescription(ctx)
+}
+
+func (v industryValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	if spelling, ok := wxpay.IndustrySpellings[value]; ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value Match",
+			fmt.Sprintf("Attribute %s value %q is the dictionary spelling: WeChat Pay spells this industry %q "+
+				"and refuses any other spelling. Write %q.", req.Path, value, spelling, spelling))
+		return
+	}
+	v.oneOf.ValidateString(ctx, req, resp)
+}
+
 // checkedBy refuses the values check refuses, with the diagnostic stringvalidator.RegexMatches
 // gives: the attribute, what it must be, and the value.
 func checkedBy(check func(string) error, mustBe string) validator.String {
