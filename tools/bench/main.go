@@ -13,7 +13,9 @@
 // -benchtime, BENCH_ROUNDS (3) the paired rounds of lines 1 and 4, and BENCH_LINES (e.g.
 // "1,2,6") runs only some lines, for quick looks; a partial run prints its table but leaves
 // BENCHMARKS.md alone. BENCH_PROVIDER_PKG builds the provider from another main package, such
-// as a copy of main.go that writes profiles.
+// as a copy of main.go that writes profiles; BENCH_PROVIDER_BIN takes a provider built elsewhere
+// (another commit, to compare designs); BENCH_SET_FLOOR=1 adds to line 5 terraform_data holding
+// the ids as a set.
 //
 // Benchmarks measure; nothing here is a timed assertion, and `make test` never runs it.
 package main

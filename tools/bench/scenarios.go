@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -393,92 +392,6 @@ func (b *bench) line4() error {
 		"%s), emulator %s. Setup apply: %d builds in %s.", maxCalls, lists, refused, dur(first.calls.span()),
 		b.rounds, strings.Join(rounds, ", "), dur(first.run.totalCPU), dur(first.run.providerCPU), dur(first.emuCPU),
 		builds, dur(setup.run.wall))
-	return nil
-}
-
-// membersConfig takes the ids from a variable: Terraform's range() stops at 1024 values.
-const membersConfig = providerBlock + `
-variable "merchant_ids" {
-  type = set(string)
-}
-
-resource "wechatpay_paygift_activity_merchants" "bench" {
-  activity_id  = "` + benchActivityID + `"
-  merchant_ids = var.merchant_ids
-}
-`
-
-// writeMembers writes terraform.tfvars.json with merchants from..from+n-1.
-func writeMembers(dir string, from, n int) error {
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = subMchid(5, from+i)
-	}
-	b, err := json.Marshal(map[string]any{"merchant_ids": ids})
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), b, 0o644)
-}
-
-func (b *bench) line5() error {
-	dir, err := workspace(b.dir, "line5", membersConfig)
-	if err != nil {
-		return err
-	}
-	if err := writeMembers(dir, 0, b.members); err != nil {
-		return err
-	}
-	const changed = 10 // 5 merchants out, 5 in
-	seed := emulator.Seed{CallerRole: emulator.RoleChannelPartner, SubMerchants: subMerchants(5, b.members+changed/2),
-		Activities: []emulator.Activity{{ActivityID: benchActivityID, Name: "bench", Status: emulator.ActivityOngoing, Merchants: []string{}}}}
-	page := wxpay.ActivityMerchantsPageLimit
-	perChange := wxpay.MaxActivityMerchantsPerChange
-
-	b.step("line 5: create the membership of %d merchants", b.members)
-	create := b.onEmulator(dir, "create.log", func() error { return b.emu.fresh(seed) }, applyArgs...)
-	if create.err != nil {
-		return create.err
-	}
-	adds, _, _ := create.calls.count(http.MethodPost, activityPath+"/merchants/add")
-	wantAdds := ceilDiv(b.members, perChange)
-	b.add(row{key: "5.create", id: "5", what: fmt.Sprintf("membership of %d: create (add calls)", b.members),
-		floor: fmt.Sprintf("⌈%d/%d⌉", b.members, perChange), goal: "= floor",
-		measured: strconv.Itoa(adds), floorValue: strconv.Itoa(wantAdds), ratio: float64(adds) / float64(wantAdds),
-		met: adds == wantAdds && create.calls.Total == wantAdds})
-
-	b.step("line 5: refresh (plan)")
-	refresh := b.planNoChanges(dir, "plan.log")
-	if refresh.err != nil {
-		return refresh.err
-	}
-	lists, _, _ := refresh.calls.count(http.MethodGet, activityPath+"/merchants")
-	wantLists := ceilDiv(b.members, page)
-	b.add(row{key: "5.refresh", id: "5", what: "  refresh (list calls)", floor: fmt.Sprintf("⌈%d/%d⌉", b.members, page),
-		goal: "= floor", measured: strconv.Itoa(lists), floorValue: strconv.Itoa(wantLists),
-		ratio: float64(lists) / float64(wantLists), met: lists == wantLists && refresh.calls.Total == wantLists})
-
-	b.step("line 5: change %d merchants", changed)
-	if err := writeMembers(dir, changed/2, b.members); err != nil {
-		return err
-	}
-	change := b.onEmulator(dir, "change.log", nil, applyArgs...)
-	if change.err != nil {
-		return change.err
-	}
-	writes := 0
-	for _, c := range change.calls.Calls {
-		if c.Method == http.MethodPost {
-			writes++
-		}
-	}
-	b.add(row{key: "5.change", id: "5", what: fmt.Sprintf("  change %d (write calls)", changed), floor: "1 add, 1 delete",
-		goal: "= floor", measured: strconv.Itoa(writes), floorValue: "2", ratio: float64(writes) / 2, met: writes == 2})
-	b.detail("Line 5: create made %d calls in %s (provider CPU %s); refresh %d calls in %s (provider CPU %s); the "+
-		"change apply made %d writes and %d calls in all (its refresh included) in %s (provider CPU %s).",
-		create.calls.Total, dur(create.run.wall), dur(create.run.providerCPU), refresh.calls.Total,
-		dur(refresh.run.wall), dur(refresh.run.providerCPU), writes, change.calls.Total, dur(change.run.wall),
-		dur(change.run.providerCPU))
 	return nil
 }
 
