@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,31 @@ func TestRateLimiter(t *testing.T) {
 		}
 		if b := lim.lim.Burst(); b != 100 {
 			t.Errorf("burst back at the cap = %d, want 100", b)
+		}
+	})
+	t.Run("each probing step twice the last, until a refusal", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
+		for range 4 {
+			lim.Accepted()
+		}
+		lim.Refused() // 4 accepted in the last second: 3.8/s
+		e.clock.Advance(RateLimitCooldown)
+		var got []float64
+		for range 4 {
+			got = append(got, math.Round(lim.Limit()*100)/100)
+			e.clock.Advance(time.Second)
+		}
+		// 3.8, then +1 (5% is less), +2, +4: quota another pipeline left is taken up in seconds.
+		if want := []float64{4.8, 6.8, 10.8, 18.8}; !slices.Equal(got, want) {
+			t.Fatalf("limits a second apart = %v, want %v", got, want)
+		}
+		// A refusal ends the climb (nothing was accepted in the last second: half the rate), and
+		// the next climb starts with a small step again.
+		lim.Refused()
+		e.clock.Advance(RateLimitCooldown)
+		if got, want := lim.Limit(), 18.8/2+1; math.Abs(got-want) > 1e-9 {
+			t.Fatalf("limit after a refusal and the cool-down = %v, want a small step from half the rate: %v", got, want)
 		}
 	})
 	t.Run("without a cap until the server refuses", func(t *testing.T) {
