@@ -2,6 +2,7 @@ package wxpay
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,7 @@ type adaptiveLimiter struct {
 	base     rate.Limit // the configured cap; rate.Inf for none
 	cooldown time.Duration
 	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
 
 	slowed atomic.Bool
 	mu     sync.Mutex
@@ -127,6 +129,7 @@ func newAdaptiveLimiter(perSecond float64, cooldown time.Duration, now func() ti
 		base:     base,
 		cooldown: cooldown,
 		now:      now,
+		sleep:    sleepCtx,
 	}
 }
 
@@ -137,11 +140,32 @@ func burstFor(l rate.Limit) int {
 	return max(1, int(math.Ceil(float64(l))))
 }
 
-// Wait blocks for a token, or fails at once when ctx's deadline comes before
-// the token would.
+// waitSlice is the longest a waiting call sleeps before it looks at the limit again.
+const waitSlice = 200 * time.Millisecond
+
+// Wait blocks until a token is there and takes it, or fails when ctx ends first. It does not
+// reserve a turn: a call that reserved one while the rate was low (1 call/s, ten calls waiting:
+// the last one 10 s out) would keep it after the rate rose again, when a probing step or another
+// process's finishing makes room. Waiting calls look at the bucket at least every waitSlice
+// instead, and the first to find a token takes it.
 func (a *adaptiveLimiter) Wait(ctx context.Context) error {
-	a.maybeProbe()
-	return a.lim.Wait(ctx)
+	for {
+		a.maybeProbe()
+		if a.lim.Allow() {
+			return nil
+		}
+		d := waitSlice
+		if l := a.lim.Limit(); l > 0 {
+			need := time.Duration((1 - a.lim.Tokens()) / float64(l) * float64(time.Second))
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < need {
+				return errors.New("the next request would be sent after the operation's deadline")
+			}
+			d = min(max(need, time.Millisecond), waitSlice)
+		}
+		if err := a.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 }
 
 // Accepted records an answer that was not a rate-limit refusal: the server took the call
