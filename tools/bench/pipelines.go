@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,9 +97,10 @@ func (b *bench) line8() error {
 	}
 	b.detail("Line 8: %d terraform apply processes started together, separate states, %d statuses each; the "+
 		"emulator allowed %g requests/s to the gold plan's API for all of them. They took %v; %d status calls, "+
-		"refused: %s; API window %s (%.2f× the floor). Each process's limiter learns the shared limit on its own.%s",
+		"refused: %s; API window %s (%.2f× the floor); each pipeline's calls, from the first call of all: %s. Each "+
+		"process's limiter learns the shared limit on its own.%s",
 		k, each, b.qps, each8, n, fmtCounts(by), dur(calls.span()), seconds(calls.span())/seconds(floor),
-		errNote(firstErr))
+		pipelineCalls(calls, k, each), errNote(firstErr))
 	if firstErr != nil {
 		return firstErr
 	}
@@ -171,4 +174,54 @@ func (b *bench) line9() error {
 		dur(plan.run.totalCPU), dur(plan.run.providerCPU), dur(dataPlan.totalCPU),
 		float64(apply.run.providerRSS)/(1<<20), float64(plan.run.providerRSS)/(1<<20))
 	return nil
+}
+
+// pipelineCalls says, for each pipeline, when its status calls came (from the first call of all)
+// and how many were refused: whether the pipelines shared the limit evenly.
+func pipelineCalls(calls callLog, k, each int) string {
+	type span struct {
+		first, last    time.Time
+		count, refused int
+	}
+	spans := make([]span, k)
+	var start time.Time
+	for _, c := range calls.Calls {
+		if c.Path != goldPlanStatusPath {
+			continue
+		}
+		var body struct {
+			SubMchid string `json:"sub_mchid"`
+		}
+		if json.Unmarshal([]byte(c.Body), &body) != nil || len(body.SubMchid) != 10 {
+			continue
+		}
+		i, err := strconv.Atoi(body.SubMchid[4:])
+		if err != nil || i/each >= k {
+			continue
+		}
+		s := &spans[i/each]
+		if s.count == 0 || c.Time.Before(s.first) {
+			s.first = c.Time
+		}
+		if c.Time.After(s.last) {
+			s.last = c.Time
+		}
+		s.count++
+		if c.Status != http.StatusOK && c.Status != http.StatusNoContent {
+			s.refused++
+		}
+		if start.IsZero() || c.Time.Before(start) {
+			start = c.Time
+		}
+	}
+	var out []string
+	for i, s := range spans {
+		if s.count == 0 {
+			out = append(out, fmt.Sprintf("%d: none", i+1))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%d: %d calls (%d refused) %.1f–%.1fs", i+1, s.count, s.refused,
+			seconds(s.first.Sub(start)), seconds(s.last.Sub(start))))
+	}
+	return strings.Join(out, "; ")
 }
