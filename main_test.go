@@ -6,7 +6,8 @@ import (
 )
 
 func TestQuietLogsUnlessAsked(t *testing.T) {
-	quiet := map[string]string{"TF_LOG_SDK": "off", "TF_LOG_PROVIDER_WECHATPAY": "off"}
+	quiet := map[string]string{"TF_LOG_SDK": "off", "TF_LOG_SDK_FRAMEWORK": "off", "TF_LOG_SDK_PROTO": "off",
+		"TF_LOG_PROVIDER_WECHATPAY": "off"}
 	tests := []struct {
 		name    string
 		environ []string

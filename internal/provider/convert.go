@@ -53,11 +53,6 @@ func stringMap(ctx context.Context, values map[string]string, diags *diag.Diagno
 	return m
 }
 
-// idSet builds the idSetValue of ids; nil gives an empty set.
-func idSet(ctx context.Context, ids []string, diags *diag.Diagnostics) idSetValue {
-	return idSetValue{SetValue: knownStringSet(ctx, ids, diags)}
-}
-
 // stringOrNull keeps a value WeChat Pay did not send null rather than an empty string.
 func stringOrNull(s string) types.String {
 	if s == "" {

@@ -28,7 +28,7 @@ type payGiftActivityMerchantsDataSource struct {
 type payGiftActivityMerchantsDataModel struct {
 	ID          types.String   `tfsdk:"id"`
 	ActivityID  types.String   `tfsdk:"activity_id"`
-	MerchantIDs idSetValue     `tfsdk:"merchant_ids"`
+	MerchantIDs types.Set      `tfsdk:"merchant_ids"`
 	Merchants   types.List     `tfsdk:"merchants"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
@@ -57,7 +57,6 @@ func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datas
 			"merchant_ids": schema.SetAttribute{
 				MarkdownDescription: "The merchant id (商户号) of every merchant of the activity.",
 				ElementType:         types.StringType,
-				CustomType:          newIDSetType(),
 				Computed:            true,
 			},
 			"merchants": schema.ListNestedAttribute{
@@ -105,7 +104,7 @@ func (d *payGiftActivityMerchantsDataSource) Read(ctx context.Context, req datas
 		}))
 	}
 	data.ID = data.ActivityID
-	data.MerchantIDs = idSet(ctx, ids, &resp.Diagnostics)
+	data.MerchantIDs = knownStringSet(ctx, ids, &resp.Diagnostics)
 	data.Merchants, diags = types.ListValue(types.ObjectType{AttrTypes: activityMerchantAttrTypes}, objects)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

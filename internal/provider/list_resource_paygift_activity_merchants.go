@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -64,16 +65,11 @@ func (r *payGiftActivityMerchantsListResource) List(ctx context.Context, req lis
 		if len(members) == 0 {
 			return
 		}
-		ids := idSet(ctx, members, &diags)
-		if diags.HasError() {
-			push(errorResult(diags))
-			return
-		}
 		push(listResult(ctx, req, membersDisplayName(activityID, len(members)),
 			payGiftMembersIdentityOf(activityID), map[string]attr.Value{
 				"id":           types.StringValue(activityID),
 				"activity_id":  types.StringValue(activityID),
-				"merchant_ids": ids,
+				"merchant_ids": idList(slices.Sorted(slices.Values(members))),
 			}))
 	}
 }

@@ -57,7 +57,7 @@ list "wechatpay_paygift_activity_merchants" "empty" {
 					querycheck.ExpectResourceKnownValues("wechatpay_paygift_activity_merchants.fleet", byActivity,
 						[]querycheck.KnownValueCheck{
 							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(testActivity)},
-							{Path: tfjsonpath.New("merchant_ids"), KnownValue: knownvalue.SetExact(all)},
+							{Path: tfjsonpath.New("merchant_ids"), KnownValue: knownvalue.ListExact(all)},
 						}),
 				},
 			},

@@ -159,8 +159,9 @@ func (p *WechatPayProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a call is retried after a transient answer (network error, 5xx, " +
 					"rate limit, change in progress), with exponential backoff and jitter. " + strconv.Itoa(minMaxRetries) +
-					" to " + strconv.Itoa(maxMaxRetries) + ", default `" + strconv.Itoa(defaultMaxRetries) + "`. " +
-					"Falls back to `" + envMaxRetries + "`.",
+					" to " + strconv.Itoa(maxMaxRetries) + ", default `" + strconv.Itoa(defaultMaxRetries) + "`. A call " +
+					"refused for going too fast is retried up to " + strconv.Itoa(wxpay.MaxRateLimitedRetries) + " more " +
+					"times (WeChat Pay did nothing with it), unless this is 0. Falls back to `" + envMaxRetries + "`.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(minMaxRetries, maxMaxRetries)},
 			},

@@ -136,6 +136,15 @@ func hclList(values []string) string {
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
+// stringListOf checks for a list of exactly these strings, in this order.
+func stringListOf(values ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.ListExact(checks)
+}
+
 // stringSetOf checks for a set of exactly these strings.
 func stringSetOf(values ...string) knownvalue.Check {
 	checks := make([]knownvalue.Check, len(values))

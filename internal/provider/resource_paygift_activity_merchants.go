@@ -5,10 +5,11 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -35,12 +36,14 @@ type payGiftActivityMerchantsResource struct {
 type payGiftActivityMerchantsModel struct {
 	ID          types.String   `tfsdk:"id"`
 	ActivityID  types.String   `tfsdk:"activity_id"`
-	MerchantIDs idSetValue     `tfsdk:"merchant_ids"`
+	MerchantIDs types.List     `tfsdk:"merchant_ids"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 1: merchant_ids is a list (it was a set); UpgradeState converts older states.
+		Version: 1,
 		MarkdownDescription: "Manages the **complete** list of merchants that issue a pay-gift (支付有礼) activity's " +
 			"coupons (发券商户号). It is authoritative: merchants added to the activity anywhere else show up as drift " +
 			"and are removed on the next apply. To add one merchant without owning the whole list, use " +
@@ -51,18 +54,20 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 			"activity_id": identifyingAttribute(activityIDValidators(),
 				"Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the "+
 					"provider's `mchid`. Changing it moves the list to another activity (replacement)."),
-			"merchant_ids": schema.SetAttribute{
+			"merchant_ids": schema.ListAttribute{
 				MarkdownDescription: "Every merchant id (商户号, " + merchantIDRule + ") that issues the activity's coupons; at " +
-					"least one. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). More than " +
-					"500 are sent in several calls of at most 500. Ids WeChat Pay refuses fail the apply with each id and " +
-					"its reason, and are not recorded in the state.",
+					"least one, each once. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). " +
+					"The order does not matter: the same ids in another order plan no change, and a change is shown in " +
+					"the order of the configuration. More than 500 are sent in several calls of at most 500. Ids WeChat " +
+					"Pay refuses fail the apply with each id and its reason, and are not recorded in the state.",
 				Required:    true,
 				ElementType: types.StringType,
-				CustomType:  newIDSetType(), // thousands of ids: linear-time comparisons
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(merchantIDValidators()...),
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(merchantIDValidators()...),
+					uniqueIDs(),
 				},
+				PlanModifiers: []planmodifier.List{sameIDsKeepState()},
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
@@ -81,7 +86,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
-	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
+	wanted := listStrings(ctx, plan.MerchantIDs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -92,7 +97,7 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	// Whatever happened, the state holds exactly the ids that became members, so that nothing
 	// added is forgotten and the next plan shows the rest still to add.
 	plan.ID = plan.ActivityID
-	plan.MerchantIDs = idSet(ctx, added, &resp.Diagnostics)
+	plan.MerchantIDs = idList(orderedLike(added, wanted))
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err)
 	} else if len(refused) > 0 {
@@ -120,6 +125,7 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 		return
 	}
 
+	prior := listStrings(ctx, state.MerchantIDs, &resp.Diagnostics)
 	members, err := listMemberIDs(ctx, r.client, state.ActivityID.ValueString())
 	if wxpay.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
@@ -131,7 +137,7 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	}
 
 	state.ID = state.ActivityID
-	state.MerchantIDs = idSet(ctx, members, &resp.Diagnostics)
+	state.MerchantIDs = idList(orderedLike(members, prior))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -144,8 +150,8 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
-	wanted := setStrings(ctx, plan.MerchantIDs.SetValue, &resp.Diagnostics)
-	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
+	wanted := listStrings(ctx, plan.MerchantIDs, &resp.Diagnostics)
+	current := listStrings(ctx, state.MerchantIDs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -160,7 +166,7 @@ func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resou
 	}
 
 	plan.ID = plan.ActivityID
-	plan.MerchantIDs = idSet(ctx, minus(append(current, added...), removed), &resp.Diagnostics)
+	plan.MerchantIDs = idList(orderedLike(minus(slices.Concat(current, added), removed), wanted))
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Update Pay-Gift Activity Merchants", err)
 	}
@@ -180,20 +186,19 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)
 	defer cancel()
-	current := setStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
+	current := listStrings(ctx, state.MerchantIDs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || len(current) == 0 {
 		return
 	}
 
 	activityID := state.ActivityID.ValueString()
-	slices.Sort(current)
-	removed, err := r.client.NewActivityMerchantsChange(activityID).Remove(ctx, current)
+	removed, err := r.client.NewActivityMerchantsChange(activityID).Remove(ctx, slices.Sorted(slices.Values(current)))
 	if wxpay.IsNotFound(err) {
 		return
 	}
 	if err != nil {
 		// Keep in the state only the members still there, so a new destroy finishes the job.
-		state.MerchantIDs = idSet(ctx, minus(current, removed), &resp.Diagnostics)
+		state.MerchantIDs = idList(orderedLike(minus(current, removed), current))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Remove Pay-Gift Activity Merchants", err)
 	}
@@ -211,4 +216,46 @@ func (r *payGiftActivityMerchantsResource) ImportState(ctx context.Context, req 
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("activity_id"), req.ID)...)
+}
+
+var _ resource.ResourceWithUpgradeState = &payGiftActivityMerchantsResource{}
+
+// UpgradeState converts a state written before merchant_ids became a list (schema version 0,
+// where it was a set) by listing the same ids, sorted. The next refresh keeps that order and the
+// configuration's order plans no change.
+func (r *payGiftActivityMerchantsResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {
+			PriorSchema: &schema.Schema{Attributes: map[string]schema.Attribute{
+				"id":           schema.StringAttribute{Computed: true},
+				"activity_id":  schema.StringAttribute{Required: true},
+				"merchant_ids": schema.SetAttribute{Required: true, ElementType: types.StringType},
+				"timeouts":     timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			}},
+			StateUpgrader: upgradeMerchantsFromSet,
+		},
+	}
+}
+
+func upgradeMerchantsFromSet(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	var prior struct {
+		ID          types.String   `tfsdk:"id"`
+		ActivityID  types.String   `tfsdk:"activity_id"`
+		MerchantIDs types.Set      `tfsdk:"merchant_ids"`
+		Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	}
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ids := types.ListNull(types.StringType)
+	if !prior.MerchantIDs.IsNull() {
+		ids = idList(sortedSetStrings(ctx, prior.MerchantIDs, &resp.Diagnostics))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, payGiftActivityMerchantsModel{
+		ID: prior.ID, ActivityID: prior.ActivityID, MerchantIDs: ids, Timeouts: prior.Timeouts,
+	})...)
 }

@@ -26,8 +26,9 @@ resource "wechatpay_paygift_activity_merchants" "test" {
 `, testActivity, hclList(ids))
 }
 
+// expectMerchantIDs checks the ids in the state, in the order the state lists them.
 func expectMerchantIDs(ids ...string) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"), stringSetOf(ids...))
+	return statecheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"), stringListOf(ids...))
 }
 
 // The activity keeps no member that the destroyed resource managed.
@@ -92,60 +93,134 @@ func bodyOfOnly(emu *testEmulator, path, fragment string) func(*terraform.State)
 	}
 }
 
-// Members added or removed elsewhere show up in the plan and the next apply undoes them.
-func TestAccPayGiftActivityMerchants_drift(t *testing.T) {
+// The order of merchant_ids does not matter: the state keeps the order of the configuration it
+// was applied from, the same ids in another order plan no change, and a change is made of just
+// the ids added and removed.
+func TestAccPayGiftActivityMerchants_order(t *testing.T) {
 	emu := newTestEmulator(t, payGiftSeed(0))
-	cfg := merchantsConfig(emu, []string{"1900000109", "1900000110"})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             merchantsDestroyed(emu),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: membersAre(emu, "1900000109", "1900000110")},
 			{
-				PreConfig: func() {
-					emu.AddActivityMember(testActivity, "1900000113")
-					emu.RemoveActivityMember(testActivity, "1900000109")
-				},
-				Config: cfg,
+				Config:            merchantsConfig(emu, []string{"1900000112", "1900000109", "1900000110"}),
+				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000112", "1900000109", "1900000110")},
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig:         emu.ClearCalls,
+				Config:            merchantsConfig(emu, []string{"1900000110", "1900000112", "1900000109"}),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000112", "1900000109", "1900000110")},
+				Check:             callsAre(emu, payGiftAddPath, 0),
+			},
+			{
+				PreConfig: emu.ClearCalls,
+				Config:    merchantsConfig(emu, []string{"1900000111", "1900000110", "1900000109"}),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"),
-							stringSetOf("1900000109", "1900000110")),
+							stringListOf("1900000111", "1900000110", "1900000109")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000109", "1900000110")},
-				Check:             membersAre(emu, "1900000109", "1900000110"),
+				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000111", "1900000110", "1900000109")},
+				Check: resource.ComposeTestCheckFunc(
+					membersAre(emu, "1900000109", "1900000110", "1900000111"),
+					bodyOfOnly(emu, payGiftAddPath, `"merchant_id_list":["1900000111"]`),
+					bodyOfOnly(emu, payGiftDeletePath, `"merchant_id_list":["1900000112"]`),
+				),
 			},
 		},
 	})
 }
 
-// Import adopts whatever the activity has; the plan then shows what the configuration changes.
+// A repeated id is refused before anything is called, naming the attribute and the fix.
+func TestAccPayGiftActivityMerchants_duplicateID(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      merchantsConfig(emu, []string{"1900000109", "1900000110", "1900000109"}),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Duplicate Merchant ID.*merchant_ids\s+lists\s+merchant\s+id\s+1900000109\s+twice.*distinct\(\)`),
+		}},
+	})
+	if n := len(emu.Calls()); n != 0 {
+		t.Errorf("%d calls, want none", n)
+	}
+}
+
+// Members added or removed elsewhere show up in the plan and the next apply undoes them.
+func TestAccPayGiftActivityMerchants_drift(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	ids := []string{"1900000112", "1900000110", "1900000109"}
+	cfg := merchantsConfig(emu, ids)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             merchantsDestroyed(emu),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: membersAre(emu, ids...)},
+			{
+				PreConfig: func() {
+					emu.AddActivityMember(testActivity, "1900000113")
+					emu.RemoveActivityMember(testActivity, "1900000109")
+				},
+				// A refresh keeps the order of the state and lists the newcomers last, so that
+				// the plan's diff shows only what changed.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(merchantsAddr, "merchant_ids.#", "3"),
+					resource.TestCheckResourceAttr(merchantsAddr, "merchant_ids.0", "1900000112"),
+					resource.TestCheckResourceAttr(merchantsAddr, "merchant_ids.1", "1900000110"),
+					resource.TestCheckResourceAttr(merchantsAddr, "merchant_ids.2", "1900000113"),
+				),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("merchant_ids"), stringListOf(ids...)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs(ids...)},
+				Check:             membersAre(emu, ids...),
+			},
+		},
+	})
+}
+
+// Import adopts whatever the activity has, sorted; a configuration listing the same ids in
+// another order plans no change.
 func TestAccPayGiftActivityMerchants_import(t *testing.T) {
 	emu := newTestEmulator(t, payGiftSeed(0))
-	emu.AddActivityMember(testActivity, "1900000109")
 	emu.AddActivityMember(testActivity, "1900000111")
+	emu.AddActivityMember(testActivity, "1900000109")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:             merchantsConfig(emu, []string{"1900000109", "1900000111"}),
+				Config:             merchantsConfig(emu, []string{"1900000111", "1900000109"}),
 				ResourceName:       merchantsAddr,
 				ImportState:        true,
 				ImportStateId:      testActivity,
 				ImportStatePersist: true,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 || states[0].Attributes["merchant_ids.#"] != "2" || states[0].ID != testActivity {
-						return fmt.Errorf("imported %+v", states)
+					if len(states) != 1 || states[0].ID != testActivity || states[0].Attributes["merchant_ids.#"] != "2" ||
+						states[0].Attributes["merchant_ids.0"] != "1900000109" || states[0].Attributes["merchant_ids.1"] != "1900000111" {
+						return fmt.Errorf("imported %+v, want merchant_ids [1900000109, 1900000111]", states)
 					}
 					return nil
 				},
 			},
 			{
-				Config:           merchantsConfig(emu, []string{"1900000109", "1900000111"}),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Config:            merchantsConfig(emu, []string{"1900000111", "1900000109"}),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000109", "1900000111")},
 			},
 			{
 				Config: emu.providerConfig(modePublicKey) + `
@@ -163,8 +238,7 @@ resource "wechatpay_paygift_activity_merchants" "bad" {
 }
 
 // More than 500 ids go out in chunks of at most 500, each with its own request number; a
-// refresh reads every page at 100 a page. (The framework's set handling is quadratic in the
-// set's size, so the test stays just past two chunks.)
+// refresh reads every page at 100 a page.
 func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 	const n = 1001
 	emu := newTestEmulator(t, payGiftSeed(n))
@@ -186,7 +260,7 @@ func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 					distinctRequestNumbers(emu, payGiftAddPath, 3),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(merchantsAddr,
-					tfjsonpath.New("merchant_ids"), knownvalue.SetSizeExact(n))},
+					tfjsonpath.New("merchant_ids"), knownvalue.ListSizeExact(n))},
 			},
 			{
 				PreConfig: emu.ClearCalls,

@@ -90,6 +90,7 @@ func resourceBadInputs() []badInput {
 		refused("paygift_activity_merchants/empty list", members("10028001", `[]`), "merchant_ids", `at\s+least\s+1`),
 		refused("paygift_activity_merchants/one bad merchant", members("10028001", `["1900000109", "19000001x9"]`), "merchant_ids", merchant),
 		refused("paygift_activity_merchants/short merchant", members("10028001", `["190000"]`), "merchant_ids", merchant),
+		refused("paygift_activity_merchants/repeated merchant", members("10028001", `["1900000109", "1900000110", "1900000109"]`), "merchant_ids", `twice.*distinct`),
 		refused("paygift_activity_merchants/merchant_ids missing", "resource \"wechatpay_paygift_activity_merchants\" \"x\" {\n  activity_id = \"10028001\"\n}\n", "merchant_ids", `required`),
 
 		refused("marketing_partnership/unknown partner type", partnership(`{ type = "OPENID", appid = "wx4e1916a585d1f4e9" }`, okData), "partner.type", `APPID.*MERCHANT`),

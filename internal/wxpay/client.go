@@ -160,6 +160,7 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 	if err != nil {
 		return err
 	}
+	forgiven := 0 // rate-limit refusals not counted against maxRetries
 	for attempt := 1; ; attempt++ {
 		if err := c.limits.wait(ctx, cl.limiter); err != nil {
 			return cl.limitNotReached(c.primary, attempt, err)
@@ -173,10 +174,15 @@ func (c *Client) do(ctx context.Context, req Request, out any, check answerCheck
 		if o.failover {
 			c.hostFailed(h)
 		}
-		if attempt > c.maxRetries {
+		if o.rateLimited && c.maxRetries > 0 && forgiven < MaxRateLimitedRetries {
+			forgiven++
+		}
+		if attempt-forgiven > c.maxRetries {
 			return cl.lastErr
 		}
-		d, err := c.retryDelay(ctx, cl, h, attempt, o.retryAfter)
+		// A forgiven refusal waits for the API's limiter, which paces it; its backoff only spreads
+		// the retries out, so it grows with the other failures alone.
+		d, err := c.retryDelay(ctx, cl, h, max(attempt-forgiven, 1), o.retryAfter)
 		if err != nil {
 			return err
 		}
@@ -254,6 +260,8 @@ type outcome struct {
 	failover   bool
 	retryAfter time.Duration
 	reason     string
+	// rateLimited: WeChat Pay refused the attempt for going too fast (see MaxRateLimitedRetries).
+	rateLimited bool
 }
 
 // try makes one attempt on host h, logs it, and says what it means for the call.
@@ -341,7 +349,7 @@ func (c *Client) refusal(cl *call, h host, attempt int, a *answer) outcome {
 		return outcome{final: true, err: ae}
 	}
 	return outcome{err: ae, failover: ae.StatusCode >= 500, retryAfter: parseRetryAfter(a.header.Get("Retry-After"), c.now()),
-		reason: fmt.Sprintf("%d %s %s", ae.StatusCode, ae.Code, ae.Message)}
+		reason: fmt.Sprintf("%d %s %s", ae.StatusCode, ae.Code, ae.Message), rateLimited: ae.WellFormed && ae.rateLimited()}
 }
 
 // checkPath refuses a path that is not absolute, carries a query or fragment, or has an empty,

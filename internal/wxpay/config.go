@@ -30,7 +30,13 @@ const (
 
 	// RateLimitCooldown is how long the client keeps the slower rate it chose after the server
 	// refused a call for going too fast, before it probes upwards again.
-	RateLimitCooldown = 10 * time.Second
+	RateLimitCooldown = 5 * time.Second
+	// MaxRateLimitedRetries is how many refusals for going too fast a call retries on top of
+	// MaxRetries (unless MaxRetries is negative): such a refusal means WeChat Pay did nothing, and
+	// the retries wait for the API's limiter. Several pipelines that share a merchant's quota
+	// refuse each other's calls for a while until their limiters settle; a resource must not fail
+	// for that.
+	MaxRateLimitedRetries = 20
 )
 
 // Config holds everything New needs. Keys are parsed beforehand (ParsePrivateKey,

@@ -2,6 +2,7 @@ package wxpay
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -68,18 +69,24 @@ func (r *rateLimits) wait(ctx context.Context, api *adaptiveLimiter) error {
 // published, so any fixed guess is too slow for some and too fast for others. When the server
 // refuses a call for going too fast, the bucket drops just under the rate the server accepted over
 // the last second, with a burst of one; refusals within a second of that are the same excess. After
-// a quiet cool-down the rate rises a step per second up to the cap, so that a limit that was lifted
-// does not slow the client for good. mu guards the bookkeeping and is never held while waiting.
+// a quiet cool-down the rate rises a step per second up to the cap, each step twice the last, so
+// that quota another client stopped using (another pipeline on the same merchant finished) or a
+// limit that was lifted is taken up in seconds, not minutes; the next refusal ends the climb.
+// Several processes that share one quota each settle just under their share of it this way.
+// mu guards the bookkeeping and is never held while waiting.
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
 	base     rate.Limit // the configured cap; rate.Inf for none
 	cooldown time.Duration
 	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
 
 	slowed atomic.Bool
 	mu     sync.Mutex
 	// lastDown is the last slow-down; lastUp the last probing step.
 	lastDown, lastUp time.Time
+	// probes counts the probing steps since the last slow-down: each step is twice the last.
+	probes int
 	// answers holds the latest answers: when, and whether the server took the call.
 	answers  [answerWindow]answerMark
 	nAnswers int
@@ -100,8 +107,8 @@ const (
 	// slowDownFactor keeps the slowed rate a little under what the server accepted, so that
 	// jitter in the spacing of calls does not hit the limit again at once.
 	slowDownFactor = 0.95
-	// probeStep is the factor the rate grows by per second once the cool-down has passed, and
-	// probeMinStep the least it grows by, so that a low rate recovers in seconds.
+	// The first probing step after the cool-down raises the rate by probeStep-1 of it, at least
+	// probeMinStep, so that a low rate recovers in seconds; each further step is twice the last.
 	probeStep    = 1.05
 	probeMinStep = rate.Limit(1)
 	// unlimitedAbove is where probing without a cap stops and the limit is lifted again.
@@ -122,6 +129,7 @@ func newAdaptiveLimiter(perSecond float64, cooldown time.Duration, now func() ti
 		base:     base,
 		cooldown: cooldown,
 		now:      now,
+		sleep:    sleepCtx,
 	}
 }
 
@@ -132,11 +140,32 @@ func burstFor(l rate.Limit) int {
 	return max(1, int(math.Ceil(float64(l))))
 }
 
-// Wait blocks for a token, or fails at once when ctx's deadline comes before
-// the token would.
+// waitSlice is the longest a waiting call sleeps before it looks at the limit again.
+const waitSlice = 200 * time.Millisecond
+
+// Wait blocks until a token is there and takes it, or fails when ctx ends first. It does not
+// reserve a turn: a call that reserved one while the rate was low (1 call/s, ten calls waiting:
+// the last one 10 s out) would keep it after the rate rose again, when a probing step or another
+// process's finishing makes room. Waiting calls look at the bucket at least every waitSlice
+// instead, and the first to find a token takes it.
 func (a *adaptiveLimiter) Wait(ctx context.Context) error {
-	a.maybeProbe()
-	return a.lim.Wait(ctx)
+	for {
+		a.maybeProbe()
+		if a.lim.Allow() {
+			return nil
+		}
+		d := waitSlice
+		if l := a.lim.Limit(); l > 0 {
+			need := time.Duration((1 - a.lim.Tokens()) / float64(l) * float64(time.Second))
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < need {
+				return errors.New("the next request would be sent after the operation's deadline")
+			}
+			d = min(max(need, time.Millisecond), waitSlice)
+		}
+		if err := a.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 }
 
 // Accepted records an answer that was not a rate-limit refusal: the server took the call
@@ -181,6 +210,7 @@ func (a *adaptiveLimiter) Refused() {
 	next = min(max(next, minSlowedRate), a.base)
 	a.setLocked(next, 1)
 	a.lastDown, a.lastUp = now, now
+	a.probes = 0
 	a.slowed.Store(true)
 }
 
@@ -200,7 +230,8 @@ func (a *adaptiveLimiter) answersSince(t time.Time) (accepted, answered int) {
 }
 
 // maybeProbe raises a slowed rate one step per second once the cool-down since the last
-// slow-down has passed, and lifts the slow-down when the cap is reached.
+// slow-down has passed, each step twice the one before, and lifts the slow-down when the cap is
+// reached.
 func (a *adaptiveLimiter) maybeProbe() {
 	if !a.slowed.Load() {
 		return
@@ -212,7 +243,8 @@ func (a *adaptiveLimiter) maybeProbe() {
 		return
 	}
 	cur := a.lim.Limit()
-	next := max(cur*probeStep, cur+probeMinStep)
+	next := cur + max(cur*(probeStep-1), probeMinStep)*rate.Limit(uint64(1)<<min(a.probes, 20))
+	a.probes++
 	if next >= a.base || (a.base == rate.Inf && next >= unlimitedAbove) {
 		a.setLocked(a.base, burstFor(a.base))
 		a.slowed.Store(false)

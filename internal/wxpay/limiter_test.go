@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,80 @@ func TestRateLimiter(t *testing.T) {
 		}
 		if b := lim.lim.Burst(); b != 100 {
 			t.Errorf("burst back at the cap = %d, want 100", b)
+		}
+	})
+	t.Run("each probing step twice the last, until a refusal", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 0 })
+		lim := e.client.limits.forAPI("POST " + pathCustomPageStatus)
+		for range 4 {
+			lim.Accepted()
+		}
+		lim.Refused() // 4 accepted in the last second: 3.8/s
+		e.clock.Advance(RateLimitCooldown)
+		var got []float64
+		for range 4 {
+			got = append(got, math.Round(lim.Limit()*100)/100)
+			e.clock.Advance(time.Second)
+		}
+		// 3.8, then +1 (5% is less), +2, +4: quota another pipeline left is taken up in seconds.
+		if want := []float64{4.8, 6.8, 10.8, 18.8}; !slices.Equal(got, want) {
+			t.Fatalf("limits a second apart = %v, want %v", got, want)
+		}
+		// A refusal ends the climb (nothing was accepted in the last second: half the rate), and
+		// the next climb starts with a small step again.
+		lim.Refused()
+		e.clock.Advance(RateLimitCooldown)
+		if got, want := lim.Limit(), 18.8/2+1; math.Abs(got-want) > 1e-9 {
+			t.Fatalf("limit after a refusal and the cool-down = %v, want a small step from half the rate: %v", got, want)
+		}
+	})
+	t.Run("a waiting call follows the limit as it rises", func(t *testing.T) {
+		lim := newAdaptiveLimiter(0, RateLimitCooldown, time.Now)
+		lim.mu.Lock()
+		lim.setLocked(0.1, 1) // a call every 10 s
+		lim.mu.Unlock()
+		if !lim.lim.Allow() {
+			t.Fatal("no first token")
+		}
+		// The next token is 10 s away. While the call waits, the rate rises (a probing step,
+		// another pipeline done): the call goes at the new rate, not at a turn it took before.
+		var slept []time.Duration
+		lim.sleep = func(ctx context.Context, d time.Duration) error {
+			slept = append(slept, d)
+			if len(slept) == 1 {
+				lim.mu.Lock()
+				lim.setLocked(1000, 1)
+				lim.mu.Unlock()
+				return nil
+			}
+			return sleepCtx(ctx, d)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := lim.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(slept) == 0 || slept[0] != waitSlice {
+			t.Fatalf("waits %v, want a first wait of %v (a look at the limit at least that often)", slept, waitSlice)
+		}
+		var after time.Duration
+		for _, d := range slept[1:] {
+			after += d
+		}
+		if after > 10*time.Millisecond {
+			t.Errorf("waited %v more after the rate rose to 1000/s, want a token within a few ms (waits %v)", after, slept)
+		}
+		// A deadline before the next token fails at once, as rate.Limiter's Wait does.
+		lim.mu.Lock()
+		lim.setLocked(0.1, 1)
+		lim.mu.Unlock()
+		_ = lim.lim.Allow()
+		slept = nil
+		lim.sleep = func(context.Context, time.Duration) error { slept = append(slept, 0); return nil }
+		short, cancel2 := context.WithTimeout(context.Background(), time.Second)
+		defer cancel2()
+		if err := lim.Wait(short); err == nil || !strings.Contains(err.Error(), "deadline") || len(slept) != 0 {
+			t.Errorf("err = %v after %d waits, want a deadline error at once", err, len(slept))
 		}
 	})
 	t.Run("without a cap until the server refuses", func(t *testing.T) {

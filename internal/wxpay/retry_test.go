@@ -31,6 +31,13 @@ func TestRetries(t *testing.T) {
 		{"404 is final", 0, []reply{apiErr(404, "RESOURCE_NOT_EXISTS", "活动不存在")}, 1, "RESOURCE_NOT_EXISTS"},
 		{"bounded by MaxRetries", 2, []reply{apiErr(500, "SYSTEM_ERROR", "a"), apiErr(500, "SYSTEM_ERROR", "b"), apiErr(500, "SYSTEM_ERROR", "c"), {}}, 3, "SYSTEM_ERROR"},
 		{"negative MaxRetries means one attempt", -1, []reply{apiErr(500, "SYSTEM_ERROR", "a"), {}}, 1, "SYSTEM_ERROR"},
+		// A refusal for going too fast means WeChat Pay did nothing: it is retried beyond
+		// MaxRetries, up to MaxRateLimitedRetries more, unless retries are off.
+		{"rate-limit refusals beyond MaxRetries", 2, append(repeat(apiErr(429, "FREQUENCY_LIMITED", "频率超限"), 5), reply{}), 6, ""},
+		{"gold plan rate limit beyond MaxRetries", 1, append(repeat(apiErr(400, "INVALID_REQUEST", "命中频率限制"), 4), reply{}), 5, ""},
+		{"rate-limit refusals bounded too", 1, append(repeat(apiErr(429, "FREQUENCY_LIMITED", "频率超限"), MaxRateLimitedRetries+2), reply{}),
+			MaxRateLimitedRetries + 2, "FREQUENCY_LIMITED"},
+		{"rate-limit refusal with retries off", -1, []reply{apiErr(429, "FREQUENCY_LIMITED", "频率超限"), {}}, 1, "FREQUENCY_LIMITED"},
 		{"default MaxRetries is 4", 0, []reply{apiErr(503, "SYSTEM_ERROR", "1"), apiErr(503, "SYSTEM_ERROR", "2"), apiErr(503, "SYSTEM_ERROR", "3"), apiErr(503, "SYSTEM_ERROR", "4"), apiErr(503, "SYSTEM_ERROR", "5"), {}}, 5, "SYSTEM_ERROR"},
 	}
 	for _, tt := range tests {
@@ -129,6 +136,14 @@ func TestBackoffFullJitterBounds(t *testing.T) {
 			t.Errorf("attempt %d: largest of 500 delays %v, jitter does not span up to %v", attempt, maxSeen, ceiling)
 		}
 	}
+}
+
+func repeat(r reply, n int) []reply {
+	out := make([]reply, n)
+	for i := range out {
+		out[i] = r
+	}
+	return out
 }
 
 func retryAfter(r reply, seconds string) reply {

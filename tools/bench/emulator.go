@@ -185,10 +185,19 @@ func (l callLog) window(method, pathPrefix string) time.Duration {
 	return last.Sub(first)
 }
 
+// buildBinaries builds the provider and the emulator into binDir. BENCH_PROVIDER_BIN, a provider
+// built elsewhere (another commit, to compare designs), is copied there instead of a build.
 func buildBinaries(root, binDir string) (provider, emu string, err error) {
 	provider = filepath.Join(binDir, "terraform-provider-wechatpay")
 	emu = filepath.Join(binDir, "wxpay-emulator")
-	for _, b := range []struct{ out, pkg string }{{provider, envString("BENCH_PROVIDER_PKG", ".")}, {emu, "./cmd/wxpay-emulator"}} {
+	builds := []struct{ out, pkg string }{{provider, envString("BENCH_PROVIDER_PKG", ".")}, {emu, "./cmd/wxpay-emulator"}}
+	if prebuilt := os.Getenv("BENCH_PROVIDER_BIN"); prebuilt != "" {
+		if err := copyExecutable(prebuilt, provider); err != nil {
+			return "", "", fmt.Errorf("BENCH_PROVIDER_BIN: %w", err)
+		}
+		builds = builds[1:]
+	}
+	for _, b := range builds {
 		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -197,4 +206,15 @@ func buildBinaries(root, binDir string) (provider, emu string, err error) {
 		}
 	}
 	return provider, emu, nil
+}
+
+func copyExecutable(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o755)
 }

@@ -8,12 +8,16 @@
 // resource) and time_static of HashiCorp's time provider (a framework plugin whose resource does no
 // I/O: the cost of any plugin).
 //
-// BENCH_N (default 1000) sets the resource count of lines 1-4, BENCH_MEMBERS (5000) the merchants
-// of line 5, BENCH_QPS (20) the emulator limit of line 3, BENCH_BENCHTIME (300x) line 6's
-// -benchtime, BENCH_ROUNDS (3) the paired rounds of lines 1 and 4, and BENCH_LINES (e.g.
-// "1,2,6") runs only some lines, for quick looks; a partial run prints its table but leaves
+// BENCH_N (default 1000) sets the resource count of lines 1-4 and 8, BENCH_MEMBERS (5000) the
+// merchants of line 5, BENCH_QPS (20) the emulator limit of lines 3 and 8, BENCH_PIPELINES (4)
+// line 8's concurrent applies, BENCH_LARGE (10000) line 9's statuses, BENCH_BENCHTIME (300x) line
+// 6's -benchtime, BENCH_ROUNDS (3) the paired rounds of lines 1, 2 and 4, and BENCH_LINES (e.g.
+// "2,8") runs only some lines, for quick looks or to measure them apart (7 runs lines 1 and 9,
+// whose peak RSS it reports); a partial run prints its table but leaves
 // BENCHMARKS.md alone. BENCH_PROVIDER_PKG builds the provider from another main package, such
-// as a copy of main.go that writes profiles.
+// as a copy of main.go that writes profiles; BENCH_PROVIDER_BIN takes a provider built elsewhere
+// (another commit, to compare designs); BENCH_SET_FLOOR=1 adds to line 5 terraform_data holding
+// the ids as a set.
 //
 // Benchmarks measure; nothing here is a timed assertion, and `make test` never runs it.
 package main
@@ -49,7 +53,8 @@ func run() error {
 	}
 	b := &bench{root: root, n: envInt("BENCH_N", 1000), members: envInt("BENCH_MEMBERS", 5000),
 		qps: float64(envInt("BENCH_QPS", 20)), latency: 30 * time.Millisecond,
-		benchtime: envString("BENCH_BENCHTIME", "300x"), rounds: envInt("BENCH_ROUNDS", 3)}
+		benchtime: envString("BENCH_BENCHTIME", "300x"), rounds: envInt("BENCH_ROUNDS", 3),
+		pipelines: envInt("BENCH_PIPELINES", 4), large: envInt("BENCH_LARGE", 10000)}
 	lines := envString("BENCH_LINES", "")
 	want := func(id string) bool {
 		return lines == "" || strings.Contains(","+strings.ReplaceAll(lines, " ", "")+",", ","+id+",")
@@ -114,6 +119,8 @@ func run() error {
 	}{
 		{[]string{"1", "7", "E"}, b.line1},
 		{[]string{"2"}, b.line2},
+		{[]string{"8"}, b.line8},
+		{[]string{"9", "7"}, b.line9},
 		{[]string{"3"}, b.line3},
 		{[]string{"4"}, b.line4},
 		{[]string{"5"}, b.line5},
@@ -138,8 +145,8 @@ func run() error {
 	for _, e := range b.engines {
 		b.engine, b.dir = e.version, filepath.Join(b.work, "terraform-"+e.version)
 		b.tf = &tfRunner{terraform: e.path, cliConfig: cliConfig, providerBin: providerBin, env: b.emu.providerEnv()}
-		// Line 1 applies the floors in each of its rounds; lines 2 and 4 need them applied.
-		if !wantAny(want, []string{"1", "7", "E"}) && (want("2") || want("4")) {
+		// Line 1 applies the floors in each of its rounds; line 4 needs them applied.
+		if !wantAny(want, []string{"1", "7", "E"}) && want("4") {
 			if _, _, err := b.applyFloors(); err != nil {
 				fail(err)
 				continue
