@@ -176,31 +176,24 @@ func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, o
 	return &out, nil
 }
 
-// ListAllActivityMerchants reads every page at the largest page size. A merchant that moves
-// between pages while they are read (someone else changing the list) is reported once.
+// ListAllActivityMerchants reads every page (see eachMemberPage). A merchant that moves between
+// pages while they are read (someone else changing the list) is reported once.
 func (c *Client) ListAllActivityMerchants(ctx context.Context, activityID string) ([]ActivityMerchant, error) {
 	var all []ActivityMerchant
 	seen := map[string]bool{}
-	total := -1
-	for offset := 0; ; {
-		page, err := c.ListActivityMerchants(ctx, activityID, offset, ActivityMerchantsPageLimit)
-		if err != nil {
-			return nil, err
-		}
-		if total < 0 || page.TotalCount > 0 {
-			total = page.TotalCount
-		}
-		for _, m := range page.Data {
+	err := c.eachMemberPage(ctx, activityID, func(page []ActivityMerchant) bool {
+		for _, m := range page {
 			if !seen[m.Mchid] {
 				seen[m.Mchid] = true
 				all = append(all, m)
 			}
 		}
-		offset += len(page.Data)
-		if len(page.Data) < ActivityMerchantsPageLimit || offset >= total {
-			return all, nil
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // GetActivity calls GET /v3/marketing/paygiftactivity/activities/{activity_id}.
