@@ -38,9 +38,7 @@ func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handle
 		t.Fatal(payGiftKeys.err)
 	}
 	keys := payGiftKeys.keys
-	srv := emulator.New(emulator.Options{Keys: keys,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
+	srv := emulator.New(emulator.Options{Keys: keys})
 	seed := emulator.Seed{
 		SubMerchants: []emulator.SubMerchant{{SubMchid: "1900999999", Owner: "1900088888"}},
 		Activities:   []emulator.Activity{{ActivityID: payGiftActivity, Name: "Spring pay-gift", Status: "ONGOING_ACT_STATUS"}},
