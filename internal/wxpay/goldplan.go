@@ -82,6 +82,7 @@ var AdvertisingIndustries = []string{
 const MaxIndustryFilters = 3
 
 const (
+	goldPlanPaths        = "/v3/goldplan/"
 	pathGoldPlanStatus   = "/v3/goldplan/merchants/changegoldplanstatus"
 	pathCustomPageStatus = "/v3/goldplan/merchants/changecustompagestatus"
 	pathIndustryFilter   = "/v3/goldplan/merchants/set-advertising-industry-filter"
