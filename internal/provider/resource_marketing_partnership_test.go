@@ -81,7 +81,7 @@ func expectPartnershipState(emu *testEmulator, p emulator.Partner, d emulator.Au
 // Create, read, import, replace and destroy, each checked against the emulator.
 func TestAccMarketingPartnership_basic(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey)
+	cfg := emu.merchantConfig(modePublicKey)
 	first, second := emuBusiStock("98065001"), emuBusiStock("98065002")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -177,7 +177,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+				Config: partnershipConfig(emu.merchantConfig(modePublicKey),
 					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
 				ResourceName:       partnershipAddr,
 				ImportState:        true,
@@ -198,7 +198,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 				},
 			},
 			{
-				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+				Config: partnershipConfig(emu.merchantConfig(modePublicKey),
 					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -223,7 +223,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 // Terminated out of band, or gone entirely: the refresh drops it and the plan builds it again.
 func TestAccMarketingPartnership_disappears(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
+	cfg := partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
 	p, d := emuAppPartner(), emuBusiStock("98065001")
 	recreated := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
@@ -262,7 +262,7 @@ func TestAccMarketingPartnership_disappears(t *testing.T) {
 func TestAccMarketingPartnership_refreshMany(t *testing.T) {
 	const n = 60
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+	cfg := emu.merchantConfig(modePublicKey) + fmt.Sprintf(`
 resource "wechatpay_marketing_partnership" "many" {
   count           = %d
   partner         = { type = "APPID", appid = format("wxmany%%06d", count.index) }
@@ -339,7 +339,7 @@ func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
 					PreConfig: func() {
 						emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild, Kind: tc.fault, Count: 1})
 					},
-					Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
+					Config: partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 					},
@@ -370,7 +370,7 @@ func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
 // Combinations WeChat Pay would refuse are refused at plan time, naming the attribute.
 func TestAccMarketingPartnership_invalidCombinations(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey)
+	cfg := emu.merchantConfig(modePublicKey)
 	tests := []struct {
 		partner, data string
 		want          string
@@ -460,8 +460,9 @@ func TestMarketingPartnershipDelete(t *testing.T) {
 
 func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
 	t.Helper()
+	merchant, _ := emu.Keys().Caller(emulator.CallerMerchant) // the partnership pages' caller
 	c, err := wxpay.New(wxpay.Config{
-		MchID: emu.Keys().MchID, MerchantSerialNumber: emu.Keys().MerchantSerial, PrivateKey: emu.Keys().MerchantKey,
+		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
 		PublicKeyID: emu.Keys().PublicKeyID, PublicKey: &emu.Keys().PublicKeyModeKey.PublicKey,
 		Endpoint: emu.URL, MaxRetries: -1,
 	})
