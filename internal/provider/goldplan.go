@@ -54,15 +54,18 @@ const (
 		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
 )
 
-// reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one.
+// reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one. The docs
+// say only that a closed gold plan reopens after 24 hours: not whether the rule holds for the
+// closed scene or for the whole sub-merchant, nor that the answer says when.
 func reopenAdvice(retryAfter time.Time) string {
-	when := "24 hours after it was closed"
+	when := "WeChat Pay's answer does not say when it can be opened again: 24 hours after the last close, which " +
+		"the provider cannot read back (it may have been made in the merchant platform). Apply again after that."
 	if !retryAfter.IsZero() {
-		when = "at " + retryAfter.Format(time.RFC3339) + " (24 hours after it was closed)"
+		when = "WeChat Pay says it can be opened again at " + retryAfter.Format(time.RFC3339) + ": apply again after that."
 	}
-	return "WeChat Pay does not reopen a gold plan scene within 24 hours of closing it (关闭点金计划后24小时内不可重新开通). " +
-		"It can be opened again " + when + ": run `terraform apply` again after that. Nothing was opened, and the " +
-		"Terraform state still says what is really open."
+	return "WeChat Pay refuses to open the gold plan within 24 hours of closing it (关闭点金计划后24小时内不可重新开通), " +
+		"and it may hold back every pay scene of the sub-merchant after one scene was closed, not only that scene. " +
+		when + " Nothing was opened, and the Terraform state still says what is really open."
 }
 
 // addGoldPlanError reports a failed gold plan call; for the 24-hour refusal the advice names the

@@ -95,9 +95,10 @@ func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
 		fmt.Sprintf("Changing sub_mchid replaces this resource: the gold plan of sub-merchant %s is closed first, and "+
-			"WeChat Pay refuses to reopen a closed scene for 24 hours. If the new sub_mchid is the same merchant, or "+
-			"you change it back within 24 hours, the open will fail until then. To rename the resource in the "+
-			"configuration without closing anything, use a `moved` block instead.", state.SubMchid.ValueString()))
+			"WeChat Pay refuses to open it again for 24 hours (possibly in every pay scene, not only the closed ones). "+
+			"If the new sub_mchid is the same merchant, or you change it back within 24 hours, the open will fail "+
+			"until then. To rename the resource in the configuration without closing anything, use a `moved` block "+
+			"instead.", state.SubMchid.ValueString()))
 }
 
 func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -13,7 +13,7 @@ func TestReasonOfEverySpelling(t *testing.T) {
 		if msg == "" {
 			msg = "任意"
 		}
-		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 400, Code: r.code, Message: "前缀 " + msg + " 后缀"})
+		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 400, Code: r.code, Message: "前缀 " + msg + " 后缀", API: r.api})
 		if got := ReasonOf(err); got != r.reason {
 			t.Errorf("%s %q is read as %q, want %q", r.code, msg, got, r.reason)
 		}
@@ -52,6 +52,22 @@ func TestReasonOf(t *testing.T) {
 				t.Errorf("ReasonOf(%s %q) = %q, want %q", tt.code, tt.message, got, tt.want)
 			}
 		})
+	}
+	// The authorization state API's refusals of a sub_mchid, and those of other APIs.
+	for _, tt := range []struct {
+		api, code, message string
+		want               Reason
+	}{
+		{authorizeStateAPI, "INVALID_REQUEST", "无效请求", ReasonSubMerchantUnknown},
+		{authorizeStateAPI, "PARAM_ERROR", "参数错误", ReasonSubMerchantUnknown},
+		{authorizeStateAPI, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口", ReasonChannelPartnersOnly},
+		{authorizeStateAPI, "NO_AUTH", "商户权限异常", ReasonNoAuth},
+		{apiActivityMerchants, "INVALID_REQUEST", "无效请求", ""},
+		{apiActivityMerchants, "PARAM_ERROR", "参数错误", ""},
+	} {
+		if got := ReasonOf(&APIError{StatusCode: 400, Code: tt.code, Message: tt.message, API: tt.api}); got != tt.want {
+			t.Errorf("ReasonOf(%s: %s %q) = %q, want %q", tt.api, tt.code, tt.message, got, tt.want)
+		}
 	}
 	if ReasonOf(nil) != "" || ReasonOf(errors.New("SIGN_ERROR")) != "" || ReasonOf(&VerificationError{Reason: "x"}) != "" {
 		t.Error("ReasonOf read a Reason from an error without an answer")
