@@ -42,6 +42,7 @@ var goldPlanHints = []hint{
 			"raise `max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
 	{wxpay.ReasonOperationFailed,
 		"WeChat Pay could not carry out the operation (操作失败). This is usually temporary: apply again later."},
+	{wxpay.ReasonDefaultOpenSwitch, defaultOpenAdvice},
 	{wxpay.ReasonMerchantNotExists,
 		"WeChat Pay does not know this sub-merchant id. Check `sub_mchid` for typos: it must be a sub-merchant " +
 			"(特约商户) already onboarded under this service provider."},
@@ -53,6 +54,14 @@ const (
 	subMerchantPenalizedAdvice = "The sub-merchant is under a WeChat Pay penalty (处罚), which blocks gold plan " +
 		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
 )
+
+// defaultOpenAdvice explains a CLOSE refused for the service provider's 默认开通点金计划 switch.
+const defaultOpenAdvice = "The service provider has turned on the switch that opens the gold plan by default " +
+	"(默认开通点金计划): the gold plan of every sub-merchant taking JSAPI payments stays open and cannot be closed one " +
+	"by one. To stop managing it here without closing it, set `close_on_destroy = false` on the " +
+	"`wechatpay_goldplan_status` resource and apply before destroying it, or remove it from the state (a `removed` " +
+	"block, or `terraform state rm`), and keep `JSAPI` in `pay_scenes` while the switch is on. To close it, turn the switch off in the " +
+	"service provider platform (服务商平台 → 点金计划) first, then apply again."
 
 // reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one. The docs
 // say only that a closed gold plan reopens after 24 hours: not whether the rule holds for the

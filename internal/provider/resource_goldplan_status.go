@@ -13,9 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -37,10 +39,12 @@ type goldPlanStatusResource struct {
 }
 
 type goldPlanStatusModel struct {
-	ID        types.String   `tfsdk:"id"`
-	SubMchid  types.String   `tfsdk:"sub_mchid"`
-	PayScenes types.Set      `tfsdk:"pay_scenes"`
-	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+	ID        types.String `tfsdk:"id"`
+	SubMchid  types.String `tfsdk:"sub_mchid"`
+	PayScenes types.Set    `tfsdk:"pay_scenes"`
+	// CloseOnDestroy: whether destroying the resource closes its scenes.
+	CloseOnDestroy types.Bool     `tfsdk:"close_on_destroy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *goldPlanStatusResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -70,6 +74,16 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
 				},
+			},
+			"close_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Whether destroying this resource (or replacing it) closes its pay scenes. Default " +
+					"`true`. Set `false`, and apply, before destroying a resource whose gold plan must stay open: a " +
+					"sub-merchant opened by the service provider's 默认开通点金计划 switch, which WeChat Pay refuses to " +
+					"close one by one, or one handed over to another configuration. Destroying it then only removes it " +
+					"from the state.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
@@ -176,6 +190,11 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool() {
+		tflog.Info(ctx, "gold plan left open on destroy (close_on_destroy = false)",
+			map[string]any{"sub_mchid": state.SubMchid.ValueString()})
+		return
+	}
 	// Imported and never applied: which scenes are open is unknown, so close both.
 	if len(scenes) == 0 {
 		scenes = []wxpay.PayScene{wxpay.PaySceneJSAPI, wxpay.PaySceneMiniProgram}
@@ -188,6 +207,7 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 
 func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importSubMchid(ctx, "wechatpay_goldplan_status", req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("close_on_destroy"), true)...)
 }
 
 // changeScenes opens or closes scenes in one call; no scenes means no call.

@@ -46,6 +46,10 @@ const (
 	ReasonNoReceiptLink          Reason = "no-receipt-link"           // 未配置商家小票链接
 	ReasonReopenTooSoon          Reason = "reopen-too-soon"           // the 24-hour rule after a CLOSE
 	ReasonOperationFailed        Reason = "operation-failed"          // 操作失败
+	// ReasonDefaultOpenSwitch: a CLOSE refused because the service provider's 默认开通点金计划
+	// switch keeps the gold plan of its JSAPI sub-merchants open ("不可单个关闭"). The pages give
+	// no code or text for it: a 400 INVALID_REQUEST or 403 NO_AUTH naming the switch is read so.
+	ReasonDefaultOpenSwitch Reason = "default-open-switch"
 )
 
 // Reasons of the pay-gift (支付有礼) calls.
@@ -83,6 +87,7 @@ var reasonAnswers = []reasonAnswer{
 	{"PARAM_ERROR", "Wechatpay-Serial", ReasonUnknownSerial, ""},
 	{"PARAM_ERROR", "FAVOR_STOCK 不能授权给商户", ReasonFavorStockToMerchant, ""},
 	{"PARAM_ERROR", "stock_id", ReasonStockIDRequired, ""},
+	{"NO_AUTH", "默认开通", ReasonDefaultOpenSwitch, ""},
 	{"NO_AUTH", "", ReasonNoAuth, ""},
 	{"MCH_NOT_EXISTS", "", ReasonMerchantNotExists, ""},
 	{"RESOURCE_NOT_EXISTS", "", ReasonResourceNotExists, ""},
@@ -90,6 +95,7 @@ var reasonAnswers = []reasonAnswer{
 	{"FREQUENCY_LIMITED", "", ReasonRateLimited, ""},
 	{"SYSTEM_ERROR", "", ReasonSystemError, ""},
 
+	{"INVALID_REQUEST", "默认开通", ReasonDefaultOpenSwitch, ""},
 	{"INVALID_REQUEST", "调用方不是服务商", ReasonNotServiceProvider, ""},
 	{"INVALID_REQUEST", "服务商未开通点金计划", ReasonProviderGoldPlanClosed, ""},
 	{"INVALID_REQUEST", "服务商处于处罚中", ReasonProviderPenalized, ""},

@@ -41,6 +41,8 @@ func TestReasonOf(t *testing.T) {
 		{"reopen", "INVALID_REQUEST", "关闭点金计划后24小时内不可重新开通", ReasonReopenTooSoon},
 		{"unknown activity, 400", "INVALID_REQUEST", "查询活动详情结果为空,请确认活动ID是否正确", ReasonActivityNotExists},
 		{"unknown activity, 404", "RESOURCE_NOT_EXISTS", "资源不存在或无可用", ReasonResourceNotExists},
+		{"default-open switch, 400", "INVALID_REQUEST", "服务商已开启默认开通点金计划,特约商户不可单个关闭", ReasonDefaultOpenSwitch},
+		{"default-open switch, 403", "NO_AUTH", "服务商已开启默认开通点金计划,无权单个关闭特约商户的点金计划", ReasonDefaultOpenSwitch},
 		{"message under another code", "PARAM_ERROR", "特约商户未开通点金计划", ""},
 		{"code without its message", "INVALID_REQUEST", "参数错误", ""},
 		{"unknown code", "SOMETHING_NEW", "命中频率限制", ""},
