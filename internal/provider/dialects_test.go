@@ -50,6 +50,12 @@ var dialectMatrix = map[string][]dialectScenario{
 	emulator.DialectTimeFormat:               {partnershipDialectScenario, goldPlanDialectScenario},
 }
 
+// dialectCompanions are set beside a dialect so that its values matter: the offset readings differ
+// only once the list takes more than one page.
+var dialectCompanions = map[string]map[string]string{
+	emulator.DialectPayGiftOffset: {emulator.DialectPayGiftLimit: "cap20"},
+}
+
 func TestAccDialects(t *testing.T) {
 	if os.Getenv("WECHATPAY_SKIP_DIALECT_MATRIX") != "" {
 		t.Skip("WECHATPAY_SKIP_DIALECT_MATRIX is set: the dialect matrix runs on one CLI only")
@@ -66,8 +72,12 @@ func TestAccDialects(t *testing.T) {
 		for _, value := range d.Values {
 			for i, run := range scenarios {
 				covered++
+				dialects := map[string]string{d.Name: value}
+				for k, v := range dialectCompanions[d.Name] {
+					dialects[k] = v
+				}
 				t.Run(fmt.Sprintf("%s=%s/%d", d.Name, value, i), func(t *testing.T) {
-					run(t, map[string]string{d.Name: value})
+					run(t, dialects)
 				})
 			}
 		}
