@@ -104,7 +104,9 @@ func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var state, plan goldPlanStatusModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) {
+	// With close_on_destroy = false the old sub-merchant's gold plan is left open: nothing to warn of.
+	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) ||
+		(!state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool()) {
 		return
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
