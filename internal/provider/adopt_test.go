@@ -108,8 +108,6 @@ func newCallerEmulator(t *testing.T, mchid string, seed emulator.Seed) *testEmul
 	}
 	emu := emulatortest.New(t, emulatortest.WithSeed(seed), emulatortest.WithOptions(func(o *emulator.Options) {
 		o.Keys = merchantKeys.keys
-		// One caller for every family; the dialect task moves these to per-family callers.
-		o.Dialects = map[string]string{emulator.DialectRoles: "any"}
 	}))
 	return &testEmulator{Emulator: emu, files: files}
 }

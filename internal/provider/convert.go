@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -59,4 +60,29 @@ func stringOrNull(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// keepSpelling is the time WeChat Pay answered, or prior when that is the same instant spelled
+// otherwise: WeChat Pay's examples write times with milliseconds (2015-05-20T13:29:35.120+08:00)
+// and an answer may not, so a time copied into the state changes only when the time does.
+func keepSpelling(prior types.String, answered string) types.String {
+	if answered == "" {
+		return types.StringNull()
+	}
+	if prior.IsNull() || prior.IsUnknown() || prior.ValueString() == answered {
+		return types.StringValue(answered)
+	}
+	a, errA := time.Parse(time.RFC3339Nano, answered)
+	b, errB := time.Parse(time.RFC3339Nano, prior.ValueString())
+	if errA != nil || errB != nil {
+		return types.StringValue(answered)
+	}
+	// A time spelled in whole seconds may be one spelled with milliseconds, cut.
+	if a.Nanosecond() == 0 || b.Nanosecond() == 0 {
+		a, b = a.Truncate(time.Second), b.Truncate(time.Second)
+	}
+	if a.Equal(b) {
+		return prior
+	}
+	return types.StringValue(answered)
 }

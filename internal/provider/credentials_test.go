@@ -209,7 +209,8 @@ func TestAccSecrets_neverInLogsStateOrPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := newCLIRun(t, `
+	merchant, _ := keys.Caller(emulator.CallerMerchant)
+	run := newCLIRun(t, fmt.Sprintf(`
 provider "wechatpay" {
   rate_limit = 500
 }
@@ -228,11 +229,21 @@ resource "wechatpay_paygift_activity_merchant" "p" {
   merchant_id = "1900000110"
 }
 
+# Partnerships are an ordinary merchant's: an alias signs as it, the rest from the environment.
+provider "wechatpay" {
+  alias                  = "merchant"
+  mchid                  = %q
+  merchant_serial_number = %q
+  private_key_path       = %q
+  rate_limit             = 500
+}
+
 resource "wechatpay_marketing_partnership" "mp" {
+  provider        = wechatpay.merchant
   partner         = { type = "APPID", appid = "wx4e1916a585d1f4e9" }
   authorized_data = { business_type = "BUSIFAVOR_STOCK", stock_id = "98065001" }
 }
-`, map[string]string{
+`, merchant.MchID, merchant.Serial, files.CallerKeys[emulator.CallerMerchant]), map[string]string{
 		envMchID:                keys.MchID,
 		envMerchantSerialNumber: keys.MerchantSerial,
 		envPrivateKey:           string(keyPEM),

@@ -19,7 +19,7 @@ func TestAccMarketingPartnershipsDataSource_basic(t *testing.T) {
 		// The refused filters come first: the test's final destroy runs with the last configuration.
 		Steps: []resource.TestStep{
 			{
-				Config: emu.providerConfig(modePublicKey) + `
+				Config: emu.merchantConfig(modePublicKey) + `
 data "wechatpay_marketing_partnerships" "contradiction" {
   partner_type  = "MERCHANT"
   partner_appid = "wxfleet000042"
@@ -28,7 +28,7 @@ data "wechatpay_marketing_partnerships" "contradiction" {
 				ExpectError: regexp.MustCompile(`(?s)Contradictory Partnership Filter.*partner_appid.*only matches .APPID.`),
 			},
 			{
-				Config: emu.providerConfig(modePublicKey) + `
+				Config: emu.merchantConfig(modePublicKey) + `
 data "wechatpay_marketing_partnerships" "both_ids" {
   partner_appid       = "wxfleet000042"
   partner_merchant_id = "1900000109"
@@ -37,7 +37,7 @@ data "wechatpay_marketing_partnerships" "both_ids" {
 				ExpectError: regexp.MustCompile(`(?s)partner_merchant_id.*cannot be specified when.*partner_appid|partner_appid.*cannot be specified when.*partner_merchant_id`),
 			},
 			{
-				Config: emu.providerConfig(modePublicKey) + `
+				Config: emu.merchantConfig(modePublicKey) + `
 data "wechatpay_marketing_partnerships" "all" {}
 
 data "wechatpay_marketing_partnerships" "with_terminated" {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -79,7 +80,8 @@ func (d *merchantAuthorizationStateDataSource) Read(ctx context.Context, req dat
 
 	state, err := d.client.GetAuthorizeState(ctx, data.SubMchid.ValueString())
 	if err != nil {
-		addCallError(ctx, &resp.Diagnostics, "Unable to Read Merchant Authorization State", err)
+		addCallError(ctx, &resp.Diagnostics, "Unable to Read Merchant Authorization State", err,
+			authorizationHints(data.SubMchid.ValueString())...)
 		return
 	}
 
@@ -87,4 +89,22 @@ func (d *merchantAuthorizationStateDataSource) Read(ctx context.Context, req dat
 	data.AuthorizeState = types.StringValue(string(state))
 	data.Authorized = types.BoolValue(state == wxpay.AuthorizeStateAuthorized)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// authorizationHints explain the authorization state call's refusals of one sub-merchant. The page
+// does not say how WeChat Pay answers for a sub_mchid it does not know: its one business error,
+// 400 INVALID_REQUEST 无效请求, is the likeliest, a PARAM_ERROR for a well-formed id the same; a
+// 403 NO_AUTH (商户权限异常) also means the caller lacks the permission, so its advice names both.
+func authorizationHints(subMchid string) []hint {
+	return []hint{
+		{wxpay.ReasonSubMerchantUnknown, fmt.Sprintf("WeChat Pay does not know sub-merchant %s, or it is not a "+
+			"sub-merchant of the merchant configured in the provider (`mchid`). Check `sub_mchid` for typos, and that "+
+			"the provider is configured with the credentials of the channel partner (渠道商) or licensed institution "+
+			"(从业机构) that onboarded it.", subMchid)},
+		{wxpay.ReasonNoAuth, fmt.Sprintf("WeChat Pay refused the call as not permitted. It answers so when the merchant "+
+			"configured in the provider (`mchid`) may not read authorization states, and may answer so for a "+
+			"sub-merchant it does not know or that is not the caller's: check both, that `sub_mchid` %s is right and "+
+			"is a sub-merchant of `mchid`, and that `mchid` is the channel partner (渠道商) or licensed institution "+
+			"(从业机构) with access to this API.", subMchid)},
+	}
 }

@@ -102,8 +102,10 @@ func TestAccMerchantAuthorizationStateDataSource_errors(t *testing.T) {
 	}{
 		{"ordinary service provider", "SERVICE_PROVIDER", "1900000109",
 			regexp.MustCompile(`(?s)Only channel partners.*PARAM_ERROR.*Request-ID`)},
-		{"merchant of another provider", "CHANNEL_PARTNER", "1900000999", regexp.MustCompile(`(?s)lacks the permission.*NO_AUTH`)},
-		{"unknown merchant", "CHANNEL_PARTNER", "1900077777", regexp.MustCompile(`INVALID_REQUEST`)},
+		{"merchant of another provider", "CHANNEL_PARTNER", "1900000999",
+			regexp.MustCompile(`(?s)not\s+permitted.*1900000999.*sub-merchant\s+of\s+.mchid.*NO_AUTH`)},
+		{"unknown merchant", "CHANNEL_PARTNER", "1900077777",
+			regexp.MustCompile(`(?s)does\s+not\s+know\s+sub-merchant\s+1900077777.*INVALID_REQUEST`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

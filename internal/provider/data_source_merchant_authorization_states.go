@@ -128,7 +128,8 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 		}
 		// addCallError words the detail; the diagnostic itself is attached to the merchant.
 		var one diag.Diagnostics
-		addCallError(ctx, &one, fmt.Sprintf("Unable to Read Authorization State of Sub-Merchant %s", ids[i]), err)
+		addCallError(ctx, &one, fmt.Sprintf("Unable to Read Authorization State of Sub-Merchant %s", ids[i]), err,
+			authorizationHints(ids[i])...)
 		for _, dg := range one {
 			resp.Diagnostics.AddAttributeError(path.Root("sub_mchids").AtSetValue(types.StringValue(ids[i])),
 				dg.Summary(), fmt.Sprintf("Sub-merchant %s: %s", ids[i], dg.Detail()))

@@ -2,10 +2,14 @@ package provider
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -38,8 +42,24 @@ type payGiftActivityModel struct {
 	EndTime           types.String   `tfsdk:"end_time"`
 	CreateTime        types.String   `tfsdk:"create_time"`
 	UpdateTime        types.String   `tfsdk:"update_time"`
+	SecondTitle       types.String   `tfsdk:"activity_second_title"`
+	DeliveryPurpose   types.String   `tfsdk:"delivery_purpose"`
+	PauseTime         types.String   `tfsdk:"pause_time"`
+	RecoveryTime      types.String   `tfsdk:"recovery_time"`
+	AvailableTimes    types.List     `tfsdk:"available_times"`
+	AvailableDayTimes types.List     `tfsdk:"available_day_times"`
+	AwardRules        types.List     `tfsdk:"award_rules"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
+
+var (
+	timeRangeAttrTypes = map[string]attr.Type{"begin": types.StringType, "end": types.StringType}
+	awardRuleAttrTypes = map[string]attr.Type{
+		"rule": types.StringType, "transaction_amount_minimum": types.Int64Type, "send_content": types.StringType,
+		"award_type": types.StringType, "merchant_option": types.StringType,
+		"stock_ids": types.ListType{ElemType: types.StringType},
+	}
+)
 
 func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
@@ -68,13 +88,48 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 					"activity's merchants can change; convenient in a `precondition`.",
 				Computed: true,
 			},
-			"creator_merchant_id": computed("Merchant id that created the activity (创建商户号)."),
-			"belong_merchant_id":  computed("Merchant id the activity belongs to (所属商户号)."),
-			"begin_time":          computed("Start of the activity, RFC 3339 as WeChat Pay returns it."),
-			"end_time":            computed("End of the activity, RFC 3339 as WeChat Pay returns it."),
-			"create_time":         computed("When the activity was created, RFC 3339; empty when WeChat Pay omits it."),
-			"update_time":         computed("When the activity last changed, RFC 3339; empty when WeChat Pay omits it."),
-			"timeouts":            timeouts.Attributes(ctx),
+			"creator_merchant_id":   computed("Merchant id that created the activity (创建商户号)."),
+			"belong_merchant_id":    computed("Merchant id the activity belongs to (所属商户号)."),
+			"begin_time":            computed("Start of the activity, RFC 3339 as WeChat Pay returns it."),
+			"end_time":              computed("End of the activity, RFC 3339 as WeChat Pay returns it."),
+			"create_time":           computed("When the activity was created, RFC 3339; empty when WeChat Pay omits it."),
+			"update_time":           computed("When the activity last changed, RFC 3339; empty when WeChat Pay omits it."),
+			"activity_second_title": computed("Activity subtitle (活动副标题)."),
+			"delivery_purpose": computed("What the award leads to, as WeChat Pay spells it: `OFF_LINE_PAY` (pay " +
+				"offline) or `JUMP_MINI_APP` (open a mini program)."),
+			"pause_time":    computed("When the activity was last paused, RFC 3339; null when it never was."),
+			"recovery_time": computed("When the activity was last resumed, RFC 3339; null when it never was."),
+			"available_times": schema.ListNestedAttribute{
+				MarkdownDescription: "Periods within the activity in which awards can be won (可用时间段), RFC 3339; " +
+					"empty when the whole activity is.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"begin": computed("Start of the period."), "end": computed("End of the period."),
+				}},
+			},
+			"available_day_times": schema.ListNestedAttribute{
+				MarkdownDescription: "Daily windows in which awards can be won (每日可用时间段), `HHMMSS` as WeChat Pay " +
+					"spells them, for example `110000`; empty when the whole day is.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"begin": computed("Start of the window."), "end": computed("End of the window."),
+				}},
+			},
+			"award_rules": schema.ListNestedAttribute{
+				MarkdownDescription: "The activity's award rules (award_send_rule), one per rule WeChat Pay answers.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"rule": computed("The rule's name in WeChat Pay's answer, for example `full_send_rule`."),
+					"transaction_amount_minimum": schema.Int64Attribute{Computed: true,
+						MarkdownDescription: "Smallest payment that wins the award, in fen (分)."},
+					"send_content":    computed("`SINGLE_COUPON` or `GIFT_PACKAGE`."),
+					"award_type":      computed("Award type, for example `BUSIFAVOR`."),
+					"merchant_option": computed("How the merchants are chosen: `IN_SEVICE_COUPON_MERCHANT` or `MANUAL_INPUT_MERCHANT`."),
+					"stock_ids": schema.ListAttribute{ElementType: types.StringType, Computed: true,
+						MarkdownDescription: "Coupon stocks the rule awards."},
+				}},
+			},
+			"timeouts": timeouts.Attributes(ctx),
 		},
 	}
 }
@@ -108,5 +163,66 @@ func (d *payGiftActivityDataSource) Read(ctx context.Context, req datasource.Rea
 	data.EndTime = types.StringValue(act.BaseInfo.EndTime)
 	data.CreateTime = types.StringValue(act.CreateTime)
 	data.UpdateTime = types.StringValue(act.UpdateTime)
+	data.SecondTitle = types.StringValue(act.BaseInfo.ActivitySecondTitle)
+	data.DeliveryPurpose = types.StringValue(act.BaseInfo.DeliveryPurpose)
+	data.PauseTime = stringOrNull(act.PauseTime)
+	data.RecoveryTime = stringOrNull(act.RecoveryTime)
+	data.AvailableTimes, data.AvailableDayTimes = availablePeriods(act.BaseInfo.AvailablePeriods, &resp.Diagnostics)
+	data.AwardRules = awardRules(act, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+func availablePeriods(p *wxpay.AvailablePeriods, diags *diag.Diagnostics) (times, dayTimes types.List) {
+	var t, d []attr.Value
+	add := func(to *[]attr.Value, begin, end string) {
+		v, di := types.ObjectValue(timeRangeAttrTypes, map[string]attr.Value{
+			"begin": types.StringValue(begin), "end": types.StringValue(end)})
+		diags.Append(di...)
+		*to = append(*to, v)
+	}
+	if p != nil {
+		for _, r := range p.AvailableTime {
+			add(&t, r.BeginTime, r.EndTime)
+		}
+		for _, r := range p.AvailableDayTime {
+			add(&d, r.BeginDayTime, r.EndDayTime)
+		}
+	}
+	elem := types.ObjectType{AttrTypes: timeRangeAttrTypes}
+	times, di := types.ListValue(elem, orEmpty(t))
+	diags.Append(di...)
+	dayTimes, di = types.ListValue(elem, orEmpty(d))
+	diags.Append(di...)
+	return times, dayTimes
+}
+
+func awardRules(act *wxpay.Activity, diags *diag.Diagnostics) types.List {
+	rules := act.AwardRules()
+	var out []attr.Value
+	for _, name := range slices.Sorted(maps.Keys(rules)) {
+		r := rules[name]
+		var stocks []attr.Value
+		for _, a := range r.AwardList {
+			stocks = append(stocks, types.StringValue(a.StockID))
+		}
+		stockList, di := types.ListValue(types.StringType, orEmpty(stocks))
+		diags.Append(di...)
+		v, di := types.ObjectValue(awardRuleAttrTypes, map[string]attr.Value{
+			"rule": types.StringValue(name), "transaction_amount_minimum": types.Int64Value(r.TransactionAmountMinimum),
+			"send_content": types.StringValue(r.SendContent), "award_type": types.StringValue(r.AwardType),
+			"merchant_option": types.StringValue(r.MerchantOption), "stock_ids": stockList,
+		})
+		diags.Append(di...)
+		out = append(out, v)
+	}
+	l, di := types.ListValue(types.ObjectType{AttrTypes: awardRuleAttrTypes}, orEmpty(out))
+	diags.Append(di...)
+	return l
+}
+
+func orEmpty(v []attr.Value) []attr.Value {
+	if v == nil {
+		return []attr.Value{}
+	}
+	return v
 }

@@ -43,6 +43,43 @@ func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("belong_merchant_id"), knownvalue.StringExact(emulatortest.MchID)),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("begin_time"), nonEmpty),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("end_time"), nonEmpty),
+					// The answer's full shape (emulator defaults where the seed is silent).
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_second_title"), knownvalue.StringExact("支付后领取商家券")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("delivery_purpose"), knownvalue.StringExact("OFF_LINE_PAY")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("pause_time"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("recovery_time"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("available_times"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("award_rules"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"rule":                       knownvalue.StringExact("full_send_rule"),
+							"transaction_amount_minimum": knownvalue.Int64Exact(100),
+							"send_content":               knownvalue.StringExact("SINGLE_COUPON"),
+							"award_type":                 knownvalue.StringExact("BUSIFAVOR"),
+							"merchant_option":            knownvalue.StringExact("MANUAL_INPUT_MERCHANT"),
+							"stock_ids":                  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("98" + testActivity)}),
+						}),
+					})),
+				},
+			},
+			{
+				// Seeded details are answered and exposed as they are.
+				PreConfig: func() {
+					if err := emu.Seed(emulator.Seed{Activities: []emulator.Activity{{ActivityID: testActivity,
+						SecondTitle: "满10元送券", DeliveryPurpose: "JUMP_MINI_APP", MiniProgramsAppID: "wx1234567890abcdef", MiniProgramsPath: "/pages/index",
+						AvailablePeriods: &emulator.AvailablePeriods{AvailableDayTime: []emulator.DayTimeRange{
+							{BeginDayTime: "110000", EndDayTime: "135959"}}},
+					}}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_second_title"), knownvalue.StringExact("满10元送券")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("delivery_purpose"), knownvalue.StringExact("JUMP_MINI_APP")),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("available_day_times"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"begin": knownvalue.StringExact("110000"), "end": knownvalue.StringExact("135959")}),
+					})),
 				},
 			},
 			{
@@ -51,6 +88,14 @@ func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("activity_status"), knownvalue.StringExact("STOP_ACT_STATUS")),
 					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("ongoing"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("pause_time"), nonEmpty),
+				},
+			},
+			{
+				PreConfig: func() { emu.SetActivityStatus(testActivity, "ONGOING_ACT_STATUS") },
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(activityAddr, tfjsonpath.New("recovery_time"), nonEmpty),
 				},
 			},
 		},

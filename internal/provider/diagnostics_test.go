@@ -328,7 +328,7 @@ func proxyNotFoundSteps(t *testing.T, emu *testEmulator, cfg string, read, del e
 
 func TestAccMarketingPartnership_proxyNotFound(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
+	cfg := partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
 	p, d := emuAppPartner(), emuBusiStock("98065001")
 	established := func() error {
 		if got := partnershipState(emu, p, d); got != "ESTABLISHED" {
@@ -601,7 +601,12 @@ func TestAccFaultMatrix(t *testing.T) {
 }
 
 func runFaultClass(t *testing.T, fc faultClass) {
-	emu := newTestEmulator(t, matrixSeed())
+	// One configuration holds every family, and in-process tests cannot give it the two callers
+	// that needs: Terraform reattaches every alias of a provider served in-process to the same
+	// server, which keeps the configuration made last. The matrix is about faults, not callers,
+	// so it runs under roles=any; TestAccSecrets_neverInLogsStateOrPlan and the adoption tests run
+	// the real binary with one alias per caller.
+	emu := newTestEmulator(t, matrixSeed(), anyCaller())
 	providerBlock := emu.providerConfig(modePublicKey)
 	if fc.timeout != "" {
 		providerBlock = strings.Replace(providerBlock, `request_timeout        = "5s"`, fmt.Sprintf("request_timeout = %q", fc.timeout), 1)

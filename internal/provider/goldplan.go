@@ -46,6 +46,7 @@ var goldPlanHints = []hint{
 			"raise `max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
 	{wxpay.ReasonOperationFailed,
 		"WeChat Pay could not carry out the operation (操作失败). This is usually temporary: apply again later."},
+	{wxpay.ReasonDefaultOpenSwitch, defaultOpenAdvice},
 	{wxpay.ReasonMerchantNotExists,
 		"WeChat Pay does not know this sub-merchant id. Check `sub_mchid` for typos: it must be a sub-merchant " +
 			"(特约商户) already onboarded under this service provider."},
@@ -58,15 +59,26 @@ const (
 		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
 )
 
-// reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one.
+// defaultOpenAdvice explains a CLOSE refused for the service provider's 默认开通点金计划 switch.
+const defaultOpenAdvice = "The service provider has turned on the switch that opens the gold plan by default " +
+	"(默认开通点金计划): the gold plan of every sub-merchant taking JSAPI payments stays open and cannot be closed one " +
+	"by one. To stop managing it here without closing it, set `close_on_destroy = false` on the " +
+	"`wechatpay_goldplan_status` resource and apply before destroying it, or remove it from the state (a `removed` " +
+	"block, or `terraform state rm`), and keep `JSAPI` in `pay_scenes` while the switch is on. To close it, turn the switch off in the " +
+	"service provider platform (服务商平台 → 点金计划) first, then apply again."
+
+// reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one. The docs
+// say only that a closed gold plan reopens after 24 hours: not whether the rule holds for the
+// closed scene or for the whole sub-merchant, nor that the answer says when.
 func reopenAdvice(retryAfter time.Time) string {
-	when := "24 hours after it was closed"
+	when := "WeChat Pay's answer does not say when it can be opened again: 24 hours after the last close, which " +
+		"the provider cannot read back (it may have been made in the merchant platform). Apply again after that."
 	if !retryAfter.IsZero() {
-		when = "at " + retryAfter.Format(time.RFC3339) + " (24 hours after it was closed)"
+		when = "WeChat Pay says it can be opened again at " + retryAfter.Format(time.RFC3339) + ": apply again after that."
 	}
-	return "WeChat Pay does not reopen a gold plan scene within 24 hours of closing it (关闭点金计划后24小时内不可重新开通). " +
-		"It can be opened again " + when + ": run `terraform apply` again after that. Nothing was opened, and the " +
-		"Terraform state still says what is really open."
+	return "WeChat Pay refuses to open the gold plan within 24 hours of closing it (关闭点金计划后24小时内不可重新开通), " +
+		"and it may hold back every pay scene of the sub-merchant after one scene was closed, not only that scene. " +
+		when + " Nothing was opened, and the Terraform state still says what is really open."
 }
 
 // addGoldPlanError reports a failed gold plan call; for the 24-hour refusal the advice names the

@@ -100,7 +100,7 @@ func TestAccMarketingPartnership_identity(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{Partnerships: []emulator.Partnership{
 		{Partner: emulator.Partner{Type: "MERCHANT", MerchantID: "1900000109"}, AuthorizedData: emuBusiStock("98065009")},
 	}})
-	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
+	cfg := partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

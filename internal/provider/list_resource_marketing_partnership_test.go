@@ -67,7 +67,7 @@ list "wechatpay_marketing_partnership" %q {
 		TerraformVersionChecks:   queryVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: emu.providerConfig(modePublicKey)},
+			{Config: emu.merchantConfig(modePublicKey)},
 			{
 				PreConfig: emu.ClearCalls,
 				Query:     true,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,13 +43,28 @@ type testEmulator struct {
 	files emulator.Files
 }
 
+// newTestEmulator starts an emulator for one test under roles=strict, the emulator's default:
+// each API family answers only the callers its page supports. Seeded partnerships belong to the
+// emulator's ordinary merchant unless the seed names their owner, since only an ordinary merchant
+// (普通商户) builds partnerships.
 func newTestEmulator(t *testing.T, seed emulator.Seed, opts ...emulatortest.Option) *testEmulator {
 	t.Helper()
-	opts = append([]emulatortest.Option{emulatortest.WithSeed(seed),
-		// One caller for every family; the dialect task moves these to per-family callers.
-		emulatortest.WithOptions(func(o *emulator.Options) { o.Dialects = map[string]string{emulator.DialectRoles: "any"} }),
-	}, opts...)
+	seed.Partnerships = slices.Clone(seed.Partnerships)
+	for i := range seed.Partnerships {
+		if seed.Partnerships[i].OwnerMchid == "" {
+			seed.Partnerships[i].OwnerMchid = emulator.CallerMerchant
+		}
+	}
+	opts = append([]emulatortest.Option{emulatortest.WithSeed(seed)}, opts...)
 	return &testEmulator{Emulator: emulatortest.New(t, opts...), files: emulatortest.KeyFiles(t)}
+}
+
+// anyCaller lets every caller use every API family (roles=any), for the few tests about something
+// else that must send every family's calls through one in-process provider configuration.
+func anyCaller() emulatortest.Option {
+	return emulatortest.WithOptions(func(o *emulator.Options) {
+		o.Dialects = map[string]string{emulator.DialectRoles: "any"}
+	})
 }
 
 // Verification modes a provider block can be configured with.
@@ -58,9 +74,30 @@ const (
 	modeBoth        = "both"
 )
 
-// providerConfig is a provider block pointing at the emulator. Retries back off quickly enough
-// for tests; the rate limit is far above what a test sends.
+// providerConfig is a provider block signing as the emulator's default caller, a channel partner
+// (渠道商, 1900000001): the gold plan, pay-gift and authorization-state pages all support it.
 func (e *testEmulator) providerConfig(mode string) string {
+	return e.callerConfig(emulator.CallerChannelPartner, "", mode)
+}
+
+// merchantConfig is a provider block signing as the emulator's ordinary merchant (普通商户,
+// 1900000004), the one caller the partnership pages support.
+func (e *testEmulator) merchantConfig(mode string) string {
+	return e.callerConfig(emulator.CallerMerchant, "", mode)
+}
+
+// callerConfig is a provider block pointing at the emulator and signing as one of its callers,
+// with the given alias ("" for none). Retries back off quickly enough for tests; the rate limit is
+// far above what a test sends.
+func (e *testEmulator) callerConfig(caller, alias, mode string) string {
+	c, ok := e.Keys().Caller(caller)
+	if !ok {
+		panic("the emulator has no caller " + caller)
+	}
+	key := e.files.CallerKeys[caller]
+	if caller == emulator.CallerChannelPartner || key == "" {
+		key = e.files.MerchantKey
+	}
 	verification := ""
 	if mode == modePublicKey || mode == modeBoth {
 		verification += fmt.Sprintf("  wechatpay_public_key_id   = %q\n  wechatpay_public_key_path = %q\n",
@@ -69,16 +106,19 @@ func (e *testEmulator) providerConfig(mode string) string {
 	if mode == modeCertificate || mode == modeBoth {
 		verification += fmt.Sprintf("  apiv3_key = %q\n", e.Keys().APIv3Key)
 	}
+	if alias != "" {
+		alias = fmt.Sprintf("  alias                  = %q\n", alias)
+	}
 	return fmt.Sprintf(`
 provider "wechatpay" {
-  mchid                  = %q
+%s  mchid                  = %q
   merchant_serial_number = %q
   private_key_path       = %q
   endpoint               = %q
   rate_limit             = 500
   request_timeout        = "5s"
 %s}
-`, e.Keys().MchID, e.Keys().MerchantSerial, e.files.MerchantKey, e.URL, verification)
+`, alias, c.MchID, c.Serial, key, e.URL, verification)
 }
 
 func keyFile(t *testing.T, name, content string) string {

@@ -13,9 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -37,10 +39,12 @@ type goldPlanStatusResource struct {
 }
 
 type goldPlanStatusModel struct {
-	ID        types.String   `tfsdk:"id"`
-	SubMchid  types.String   `tfsdk:"sub_mchid"`
-	PayScenes types.Set      `tfsdk:"pay_scenes"`
-	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+	ID        types.String `tfsdk:"id"`
+	SubMchid  types.String `tfsdk:"sub_mchid"`
+	PayScenes types.Set    `tfsdk:"pay_scenes"`
+	// CloseOnDestroy: whether destroying the resource closes its scenes.
+	CloseOnDestroy types.Bool     `tfsdk:"close_on_destroy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -67,6 +71,16 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
 				},
 			},
+			"close_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Whether destroying this resource (or replacing it) closes its pay scenes. Default " +
+					"`true`. Set `false`, and apply, before destroying a resource whose gold plan must stay open: a " +
+					"sub-merchant opened by the service provider's 默认开通点金计划 switch, which WeChat Pay refuses to " +
+					"close one by one, or one handed over to another configuration. Destroying it then only removes it " +
+					"from the state.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -82,14 +96,17 @@ func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var state, plan goldPlanStatusModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) {
+	// With close_on_destroy = false the old sub-merchant's gold plan is left open: nothing to warn of.
+	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) ||
+		(!state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool()) {
 		return
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
 		fmt.Sprintf("Changing sub_mchid replaces this resource: the gold plan of sub-merchant %s is closed first, and "+
-			"WeChat Pay refuses to reopen a closed scene for 24 hours. If the new sub_mchid is the same merchant, or "+
-			"you change it back within 24 hours, the open will fail until then. To rename the resource in the "+
-			"configuration without closing anything, use a `moved` block instead.", state.SubMchid.ValueString()))
+			"WeChat Pay refuses to open it again for 24 hours (possibly in every pay scene, not only the closed ones). "+
+			"If the new sub_mchid is the same merchant, or you change it back within 24 hours, the open will fail "+
+			"until then. To rename the resource in the configuration without closing anything, use a `moved` block "+
+			"instead.", state.SubMchid.ValueString()))
 }
 
 func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -167,6 +184,11 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool() {
+		tflog.Info(ctx, "gold plan left open on destroy (close_on_destroy = false)",
+			map[string]any{"sub_mchid": state.SubMchid.ValueString()})
+		return
+	}
 	// Imported and never applied: which scenes are open is unknown, so close both.
 	if len(scenes) == 0 {
 		scenes = []wxpay.PayScene{wxpay.PaySceneJSAPI, wxpay.PaySceneMiniProgram}
@@ -179,6 +201,7 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 
 func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importSubMchid(ctx, "wechatpay_goldplan_status", req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("close_on_destroy"), true)...)
 }
 
 // changeScenes opens or closes scenes in one call; no scenes means no call.

@@ -357,27 +357,30 @@ func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	if !ok {
 		t.Fatalf("schema type is %T, want an object", sch.Schema.Type().TerraformType(ctx))
 	}
-	value := func(sub string) tftypes.Value {
+	value := func(sub string, closeOnDestroy bool) tftypes.Value {
 		return tftypes.NewValue(typ, map[string]tftypes.Value{
-			"id":         tftypes.NewValue(tftypes.String, sub),
-			"sub_mchid":  tftypes.NewValue(tftypes.String, sub),
-			"pay_scenes": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
-			"timeouts":   tftypes.NewValue(typ.AttributeTypes["timeouts"], nil),
+			"id":               tftypes.NewValue(tftypes.String, sub),
+			"sub_mchid":        tftypes.NewValue(tftypes.String, sub),
+			"pay_scenes":       tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
+			"timeouts":         tftypes.NewValue(typ.AttributeTypes["timeouts"], nil),
+			"close_on_destroy": tftypes.NewValue(tftypes.Bool, closeOnDestroy),
 		})
 	}
 	cases := []struct {
 		name     string
 		from, to string
+		keepOpen bool // close_on_destroy = false: the replacement closes nothing
 		warn     bool
 	}{
-		{"same merchant", gpSub, gpSub, false},
-		{"other merchant", gpSub, gpOtherSub, true},
+		{"same merchant", gpSub, gpSub, false, false},
+		{"other merchant", gpSub, gpOtherSub, false, true},
+		{"other merchant, left open", gpSub, gpOtherSub, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req := fwresource.ModifyPlanRequest{
-				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from)},
-				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to)},
+				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from, !tc.keepOpen)},
+				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to, !tc.keepOpen)},
 			}
 			resp := fwresource.ModifyPlanResponse{Plan: req.Plan}
 			r.ModifyPlan(ctx, req, &resp)

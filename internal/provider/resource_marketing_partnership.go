@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -81,7 +82,8 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			"partner": schema.SingleNestedAttribute{
 				MarkdownDescription: "Who receives the grant. Changing it replaces the partnership.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(partnerChanged,
+					"Changing the partner replaces the partnership.", "Changing the partner replaces the partnership.")},
 				Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{
 						MarkdownDescription: "`APPID` (a mini program or official account; set `appid`) or `MERCHANT` " +
@@ -97,9 +99,13 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 					},
 					"merchant_id": schema.StringAttribute{
 						MarkdownDescription: "The partner's merchant id, " + merchantIDRule + ". Required when `type` is " +
-							"`MERCHANT`, not allowed otherwise.",
-						Optional:   true,
-						Validators: merchantIDValidators(),
+							"`MERCHANT`. With `type` `APPID` it is optional: the merchant behind the app (合作方商户ID), which " +
+							"WeChat Pay's own build example sends beside the `appid` and answers back; it is no part of the " +
+							"partnership's identity, and when it is not set, the value WeChat Pay answers (if any) is kept.",
+						Optional:      true,
+						Computed:      true,
+						Validators:    merchantIDValidators(),
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 					},
 				},
 			},
@@ -166,7 +172,9 @@ func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req r
 			fmt.Sprintf("`partner.%s` is required when `partner.type` is `%s`. Set it to %s that receives the grant.",
 				own.attr, own.typ, own.what))
 	}
-	if other.set {
+	// The build page's own example sends merchant_id beside an APPID partner's appid, and its
+	// answer echoes it: only an appid beside a MERCHANT partner is refused.
+	if other.set && own.typ == wxpay.PartnerTypeMerchant {
 		resp.Diagnostics.AddAttributeError(partnerPath.AtName(other.attr), "Unexpected Partner "+other.title,
 			fmt.Sprintf("`partner.%s` must not be set when `partner.type` is `%s`. Remove it, or set `partner.type` to "+
 				"`%s` (and remove `partner.%s`) to grant to %s.", other.attr, own.typ, other.typ, own.attr, other.grantee))
@@ -325,14 +333,17 @@ func expandPartnership(ctx context.Context, m marketingPartnershipModel, diags *
 		}
 }
 
-// flattenPartnership sets everything but timeouts from p. The partner keeps only the id field
-// its type uses, as the configuration must.
+// flattenPartnership sets everything but timeouts from p. The partner keeps the id field its type
+// uses, and for an APPID partner the merchant_id WeChat Pay answers beside it; when WeChat Pay
+// answers none, the one m holds (configured or in the state) stays, so that a WeChat Pay that does
+// not echo it never shows as a change.
 func flattenPartnership(m *marketingPartnershipModel, p *wxpay.Partnership) {
-	appID, merchantID := types.StringNull(), types.StringNull()
-	if p.Partner.Type == wxpay.PartnerTypeMerchant {
-		merchantID = types.StringValue(p.Partner.MerchantID)
-	} else {
+	appID, merchantID := types.StringNull(), stringOrNull(p.Partner.MerchantID)
+	if p.Partner.Type != wxpay.PartnerTypeMerchant {
 		appID = types.StringValue(p.Partner.AppID)
+		if prior := priorMerchantID(m.Partner); p.Partner.MerchantID == "" && !prior.IsUnknown() {
+			merchantID = prior
+		}
 	}
 	m.Partner = types.ObjectValueMust(partnerAttrTypes, map[string]attr.Value{
 		"type": types.StringValue(string(p.Partner.Type)), "appid": appID, "merchant_id": merchantID,
@@ -343,7 +354,34 @@ func flattenPartnership(m *marketingPartnershipModel, p *wxpay.Partnership) {
 	})
 	m.ID = types.StringValue(partnershipID(p.Partner, p.AuthorizedData))
 	m.State = stringOrNull(string(p.State))
-	m.BuildTime = stringOrNull(p.BuildTime)
-	m.CreateTime = stringOrNull(p.CreateTime)
-	m.UpdateTime = stringOrNull(p.UpdateTime)
+	m.BuildTime = keepSpelling(m.BuildTime, p.BuildTime)
+	m.CreateTime = keepSpelling(m.CreateTime, p.CreateTime)
+	m.UpdateTime = keepSpelling(m.UpdateTime, p.UpdateTime)
+}
+
+// priorMerchantID is the partner's merchant_id in a plan or state: null when there is none,
+// unknown when it is not known yet.
+func priorMerchantID(partner types.Object) types.String {
+	if partner.IsNull() || partner.IsUnknown() {
+		return types.StringNull()
+	}
+	if v, ok := partner.Attributes()["merchant_id"].(types.String); ok {
+		return v
+	}
+	return types.StringNull()
+}
+
+// partnerChanged decides whether a partner change replaces the partnership: any change of type,
+// appid or merchant_id does, except a merchant_id of an APPID partner that the configuration
+// leaves out (WeChat Pay's answer fills it in; it is no part of the grant's identity).
+func partnerChanged(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+	var plan, state partnerModel
+	resp.Diagnostics.Append(req.PlanValue.As(ctx, &plan, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+	resp.Diagnostics.Append(req.StateValue.As(ctx, &state, basetypes.ObjectAsOptions{})...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sameMerchantID := plan.MerchantID.Equal(state.MerchantID) ||
+		(plan.Type.ValueString() == string(wxpay.PartnerTypeAppID) && plan.MerchantID.IsUnknown())
+	resp.RequiresReplace = !plan.Type.Equal(state.Type) || !plan.AppID.Equal(state.AppID) || !sameMerchantID
 }

@@ -81,7 +81,7 @@ func expectPartnershipState(emu *testEmulator, p emulator.Partner, d emulator.Au
 // Create, read, import, replace and destroy, each checked against the emulator.
 func TestAccMarketingPartnership_basic(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey)
+	cfg := emu.merchantConfig(modePublicKey)
 	first, second := emuBusiStock("98065001"), emuBusiStock("98065002")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -177,7 +177,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+				Config: partnershipConfig(emu.merchantConfig(modePublicKey),
 					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
 				ResourceName:       partnershipAddr,
 				ImportState:        true,
@@ -198,7 +198,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 				},
 			},
 			{
-				Config: partnershipConfig(emu.providerConfig(modePublicKey),
+				Config: partnershipConfig(emu.merchantConfig(modePublicKey),
 					`{ type = "MERCHANT", merchant_id = "1900000109" }`, busiStock("98065003")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -223,7 +223,7 @@ func TestAccMarketingPartnership_merchantImport(t *testing.T) {
 // Terminated out of band, or gone entirely: the refresh drops it and the plan builds it again.
 func TestAccMarketingPartnership_disappears(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
+	cfg := partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
 	p, d := emuAppPartner(), emuBusiStock("98065001")
 	recreated := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
@@ -262,7 +262,7 @@ func TestAccMarketingPartnership_disappears(t *testing.T) {
 func TestAccMarketingPartnership_refreshMany(t *testing.T) {
 	const n = 60
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+	cfg := emu.merchantConfig(modePublicKey) + fmt.Sprintf(`
 resource "wechatpay_marketing_partnership" "many" {
   count           = %d
   partner         = { type = "APPID", appid = format("wxmany%%06d", count.index) }
@@ -339,7 +339,7 @@ func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
 					PreConfig: func() {
 						emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: pathBuild, Kind: tc.fault, Count: 1})
 					},
-					Config: partnershipConfig(emu.providerConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
+					Config: partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001")),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 					},
@@ -370,14 +370,14 @@ func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
 // Combinations WeChat Pay would refuse are refused at plan time, naming the attribute.
 func TestAccMarketingPartnership_invalidCombinations(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
-	cfg := emu.providerConfig(modePublicKey)
+	cfg := emu.merchantConfig(modePublicKey)
 	tests := []struct {
 		partner, data string
 		want          string
 	}{
 		{`{ type = "APPID" }`, busiStock("1"), `(?s)partner\.appid.*required when .?partner\.type.? is .?APPID`},
-		{`{ type = "APPID", appid = "wx1", merchant_id = "1900000109" }`, busiStock("1"),
-			`(?s)partner\.merchant_id.*must not be set when`},
+		{`{ type = "APPID", appid = "wx1", merchant_id = "19-00" }`, busiStock("1"),
+			`(?s)partner\.merchant_id.*8 to 15 digits`},
 		{`{ type = "MERCHANT" }`, busiStock("1"), `(?s)partner\.merchant_id.*required when`},
 		{`{ type = "MERCHANT", merchant_id = "1900000109", appid = "wx1" }`, busiStock("1"),
 			`(?s)partner\.appid.*must not be set when`},
@@ -460,8 +460,9 @@ func TestMarketingPartnershipDelete(t *testing.T) {
 
 func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
 	t.Helper()
+	merchant, _ := emu.Keys().Caller(emulator.CallerMerchant) // the partnership pages' caller
 	c, err := wxpay.New(wxpay.Config{
-		MchID: emu.Keys().MchID, MerchantSerialNumber: emu.Keys().MerchantSerial, PrivateKey: emu.Keys().MerchantKey,
+		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
 		PublicKeyID: emu.Keys().PublicKeyID, PublicKey: &emu.Keys().PublicKeyModeKey.PublicKey,
 		Endpoint: emu.URL, MaxRetries: -1,
 	})
@@ -469,4 +470,79 @@ func partnershipTestClient(t *testing.T, emu *testEmulator) *wxpay.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// An APPID partner may carry the merchant_id the build page's own example sends beside the appid:
+// it is sent, echoed into the state, and neither drifts nor troubles an import; a partnership that
+// WeChat Pay answers with a merchant_id the configuration leaves out plans no change either.
+func TestAccMarketingPartnership_appidWithMerchantID(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Seed{Partnerships: []emulator.Partnership{{
+		Partner:        emulator.Partner{Type: "APPID", AppID: testAppID, MerchantID: "2480029552"},
+		AuthorizedData: emuBusiStock("98065009")}}})
+	cfg := emu.merchantConfig(modePublicKey)
+	withMerchant := fmt.Sprintf(`{ type = "APPID", appid = %q, merchant_id = "2480029552" }`, testAppID)
+	both := partnershipConfig(cfg, withMerchant, busiStock("98065001")) + fmt.Sprintf(`
+resource "wechatpay_marketing_partnership" "echoed" {
+  partner         = %s
+  authorized_data = %s
+}
+`, appPartner(testAppID), busiStock("98065009"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// The echoed one is imported: WeChat Pay knows it with its merchant_id.
+				Config:        both,
+				ResourceName:  "wechatpay_marketing_partnership.echoed",
+				ImportState:   true,
+				ImportStateId: "APPID:" + testAppID + ":BUSIFAVOR_STOCK:98065009",
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if got := states[0].Attributes["partner.merchant_id"]; got != "2480029552" {
+						return fmt.Errorf("imported merchant_id %q, want the echoed 2480029552", got)
+					}
+					return nil
+				},
+				ImportStatePersist: true,
+			},
+			{
+				Config: both,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("partner").AtMapKey("merchant_id"),
+						knownvalue.StringExact("2480029552")),
+					statecheck.ExpectKnownValue("wechatpay_marketing_partnership.echoed",
+						tfjsonpath.New("partner").AtMapKey("merchant_id"), knownvalue.StringExact("2480029552")),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("wechatpay_marketing_partnership.echoed", plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					p, ok := emu.Partnership(emuAppPartner(), emuBusiStock("98065001"))
+					if !ok || p.Partner.MerchantID != "2480029552" {
+						return fmt.Errorf("the emulator holds %+v, want the merchant_id sent", p)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      partnershipAddr,
+				ImportState:       true,
+				ImportStateId:     "APPID:" + testAppID + ":BUSIFAVOR_STOCK:98065001",
+				ImportStateVerify: true,
+			},
+			{
+				// Another merchant_id is another partner: the partnership is built again with it.
+				Config: strings.Replace(both, "2480029552", "2480029553", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction("wechatpay_marketing_partnership.echoed", plancheck.ResourceActionNoop),
+					},
+				},
+			},
+		},
+	})
 }

@@ -50,6 +50,9 @@ resource "wechatpay_marketing_partnership" "test" {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := newTestEmulator(t, tc.seed)
 			p := emu.providerConfig(modePublicKey)
+			if tc.addr == partnershipAddr {
+				p = emu.merchantConfig(modePublicKey) // the partnership pages' caller
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{

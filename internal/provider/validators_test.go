@@ -96,7 +96,7 @@ func resourceBadInputs() []badInput {
 		refused("marketing_partnership/unknown partner type", partnership(`{ type = "OPENID", appid = "wx4e1916a585d1f4e9" }`, okData), "partner.type", `APPID.*MERCHANT`),
 		refused("marketing_partnership/lower case partner type", partnership(`{ type = "appid", appid = "wx4e1916a585d1f4e9" }`, okData), "partner.type", `APPID.*MERCHANT`),
 		refused("marketing_partnership/APPID without appid", partnership(`{ type = "APPID" }`, okData), "partner.appid", `required`),
-		refused("marketing_partnership/APPID with merchant_id", partnership(`{ type = "APPID", appid = "wx4e1916a585d1f4e9", merchant_id = "1900000109" }`, okData), "partner.merchant_id", `must\s+not\s+be\s+set`),
+		refused("marketing_partnership/APPID with a malformed merchant_id", partnership(`{ type = "APPID", appid = "wx4e1916a585d1f4e9", merchant_id = "19-00" }`, okData), "partner.merchant_id", `8\s+to\s+15\s+digits`),
 		refused("marketing_partnership/MERCHANT without merchant_id", partnership(`{ type = "MERCHANT" }`, okData), "partner.merchant_id", `required`),
 		refused("marketing_partnership/MERCHANT with appid", partnership(`{ type = "MERCHANT", merchant_id = "1900000109", appid = "wx4e1916a585d1f4e9" }`, okData), "partner.appid", `must\s+not\s+be\s+set`),
 		refused("marketing_partnership/FAVOR_STOCK to a merchant", partnership(`{ type = "MERCHANT", merchant_id = "1900000109" }`, `{ business_type = "FAVOR_STOCK", stock_id = "98065001" }`), "business_type", `APPID`),

@@ -28,9 +28,7 @@ func benchEmulator(b *testing.B) (*emulator.Keys, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	emu := emulator.New(emulator.Options{Keys: k,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
+	emu := emulator.New(emulator.Options{Keys: k})
 	b.Cleanup(emu.Close)
 	if err := emu.Seed(emulator.Seed{
 		CallerRole:   "CHANNEL_PARTNER",

@@ -82,8 +82,9 @@ type Client struct {
 	onBackup    bool
 	backupSince time.Time
 
-	lookups partnershipLookups
-	members activityMembers
+	lookups      partnershipLookups
+	members      activityMembers
+	memberPaging atomic.Int32 // a memberPaging: how the merchant list pages, once known
 
 	certs    atomic.Pointer[certState]
 	flightMu sync.Mutex

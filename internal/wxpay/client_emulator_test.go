@@ -52,9 +52,7 @@ type authzEnv struct {
 func newAuthzEnv(t *testing.T, mode, defaultMode string, mod func(*wxpay.Config)) *authzEnv {
 	t.Helper()
 	k := authzEmulatorKeys(t)
-	emu := emulator.New(emulator.Options{Keys: k, DefaultMode: defaultMode,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
+	emu := emulator.New(emulator.Options{Keys: k, DefaultMode: defaultMode})
 	t.Cleanup(emu.Close)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)

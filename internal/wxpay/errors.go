@@ -210,22 +210,38 @@ type goneAnswer struct {
 // a guess must be narrow (code and message), since a wrong entry makes Terraform forget a live
 // object or report a delete that did not happen.
 var goneAnswers = map[string][]goneAnswer{
-	// Pay-gift pages (seed paygift-delete-activity-merchants): 404 RESOURCE_NOT_EXISTS
-	// "资源不存在或无可用", for an activity that does not exist.
-	apiActivity:                {{http.StatusNotFound, codeResourceNotExists, ""}},
-	apiActivityMerchants:       {{http.StatusNotFound, codeResourceNotExists, ""}},
-	apiActivityMerchantsAdd:    {{http.StatusNotFound, codeResourceNotExists, ""}},
-	apiActivityMerchantsDelete: {{http.StatusNotFound, codeResourceNotExists, ""}},
-	// The list answers an error when nothing matches, without naming it; 404
-	// RESOURCE_NOT_EXISTS is the partnership pages' documented "资源不存在或无可用".
-	apiPartnerships: {{http.StatusNotFound, codeResourceNotExists, ""}},
-	// Terminate of a partnership that does not exist or is already terminated: the family's
-	// 404 RESOURCE_NOT_EXISTS, and the emulator's INVALID_REQUEST (its text is our guess).
-	apiPartnershipTerminate: {
+	// Pay-gift pages (seed paygift-delete-activity-merchants) list two answers for an activity
+	// WeChat Pay does not know, without saying which one it gives: 404 RESOURCE_NOT_EXISTS
+	// "资源不存在或无可用", and 400 INVALID_REQUEST "查询活动详情结果为空,请确认活动ID是否正确"
+	// (the activity's details are empty: check the activity id). Any other 400 stays an error.
+	apiActivity:                activityGone,
+	apiActivityMerchants:       activityGone,
+	apiActivityMerchantsAdd:    activityGone,
+	apiActivityMerchantsDelete: activityGone,
+	// The list answers an error when nothing matches, without naming it: 404
+	// RESOURCE_NOT_EXISTS, the partnership pages' documented "资源不存在或无可用", or 400
+	// INVALID_REQUEST with the build page's description of a business-rule refusal
+	// ("请求参数符合参数格式,但不符合业务规则"): a filtered read breaks no other business rule known.
+	// An empty 200 needs no entry. A wrong conclusion here costs little: Terraform plans to
+	// build the partnership, and a build of one that exists answers it without a change.
+	apiPartnerships: {
 		{http.StatusNotFound, codeResourceNotExists, ""},
-		{http.StatusBadRequest, "INVALID_REQUEST", msgPartnershipGone},
+		{http.StatusBadRequest, "INVALID_REQUEST", msgBusinessRule},
 	},
+	// Terminate of a partnership that does not exist: the family's 404 RESOURCE_NOT_EXISTS. A
+	// refusal of one already terminated has no documented text; TerminatePartnership confirms
+	// it with a read instead (never on a message alone).
+	apiPartnershipTerminate: {{http.StatusNotFound, codeResourceNotExists, ""}},
 }
+
+var activityGone = []goneAnswer{
+	{http.StatusNotFound, codeResourceNotExists, ""},
+	{http.StatusBadRequest, "INVALID_REQUEST", "查询活动详情结果为空"},
+}
+
+// msgBusinessRule is the partnership build page's description of 400 INVALID_REQUEST: the
+// request is well formed but breaks a business rule.
+const msgBusinessRule = "请求参数符合参数格式,但不符合业务规则"
 
 const codeResourceNotExists = "RESOURCE_NOT_EXISTS"
 
@@ -253,7 +269,8 @@ func IsRateLimited(err error) bool {
 }
 
 // IsTransient reports whether err is worth trying again later: network
-// failures, timeouts, 5xx, rate limits and pay-gift's "change in progress".
+// failures, timeouts, 5xx, rate limits, pay-gift's "change in progress" and
+// the gold plan's "操作失败" (operation failed, retry later).
 // A VerificationError or a CertificateError is never transient.
 func IsTransient(err error) bool {
 	var ve *VerificationError
@@ -299,6 +316,10 @@ func (e *APIError) transient() bool {
 		return true
 	case e.rateLimited():
 		return true
+	case e.StatusCode == http.StatusBadRequest && strings.HasPrefix(e.Path, goldPlanPaths):
+		// The gold plan page: "400 | INVALID_REQUEST | 操作失败 | 操作失败，请稍后重试" (retry
+		// later). Its writes set a state, so sending one again is safe.
+		return e.reason() == ReasonOperationFailed
 	case e.StatusCode == http.StatusForbidden:
 		r := e.reason()
 		return r == ReasonChangeInProgress || r == ReasonConcurrentChange

@@ -86,6 +86,7 @@ var IndustrySpellings = map[string]string{"PHOTOGRAPHY": "POTOGRAPHY", "BUSINESS
 const MaxIndustryFilters = 3
 
 const (
+	goldPlanPaths        = "/v3/goldplan/"
 	pathGoldPlanStatus   = "/v3/goldplan/merchants/changegoldplanstatus"
 	pathCustomPageStatus = "/v3/goldplan/merchants/changecustompagestatus"
 	pathIndustryFilter   = "/v3/goldplan/merchants/set-advertising-industry-filter"

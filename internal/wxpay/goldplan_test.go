@@ -28,9 +28,7 @@ func newGoldPlanEmulator(t *testing.T, mod func(*wxpay.Config)) (*emulator.Serve
 	if emuKeysErr != nil {
 		t.Fatal(emuKeysErr)
 	}
-	srv := emulator.New(emulator.Options{Keys: emuKeys,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
+	srv := emulator.New(emulator.Options{Keys: emuKeys})
 	err := srv.Seed(emulator.Seed{
 		CallerRole: emulator.RoleServiceProvider,
 		SubMerchants: []emulator.SubMerchant{
@@ -387,3 +385,106 @@ func openJSAPI(c *wxpay.Client, sub string) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The gold plan page's "400 INVALID_REQUEST 操作失败" means retry later: the client retries it,
+// in both spellings, and the call succeeds once WeChat Pay carries it out.
+func TestGoldPlanOperationFailedIsRetried(t *testing.T) {
+	for _, texts := range []string{"docs", "wild"} {
+		t.Run(texts, func(t *testing.T) {
+			srv, c := newGoldPlanEmulator(t, nil)
+			srv.SetDialect(emulator.DialectErrorTexts, texts)
+			srv.InjectFault(emulator.Fault{Path: "/v3/goldplan/", Kind: emulator.FaultOperationFailed, Count: 1})
+			if err := c.ChangeGoldPlanStatus(context.Background(), goldSub, wxpay.GoldPlanOpen, wxpay.PaySceneJSAPI); err != nil {
+				t.Fatalf("open: %v, want the 操作失败 answer retried", err)
+			}
+			status := "/v3/goldplan/merchants/changegoldplanstatus"
+			if calls, applied := srv.CountCalls("POST", status), srv.CountApplied("POST", status); calls != 2 || applied != 1 {
+				t.Errorf("%d calls, %d applied; want 2 and 1", calls, applied)
+			}
+		})
+	}
+	// Only the gold plan page documents it as retry-later.
+	err := &wxpay.APIError{StatusCode: 400, Code: "INVALID_REQUEST", Message: "操作失败", WellFormed: true,
+		Path: "/v3/marketing/partnerships/build"}
+	if wxpay.IsTransient(err) {
+		t.Error("操作失败 from another API is retried")
+	}
+}
+
+// Under goldplan-repeat=refused-already WeChat Pay refuses a write that changes nothing; the
+// client takes "already open / closed" as done, for the gold plan, the receipt page and the
+// ads, and still sets the filters of an ads call refused as already shown.
+func TestGoldPlanRepeatRefusedAlready(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newGoldPlanEmulator(t, nil)
+	srv.SetDialect(emulator.DialectGoldPlanRepeat, "refused-already")
+	steps := []struct {
+		name string
+		call func() error
+	}{
+		{"open", func() error { return c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanOpen, wxpay.PaySceneJSAPI) }},
+		{"open again", func() error { return c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanOpen, wxpay.PaySceneJSAPI) }},
+		{"open page", func() error { return c.ChangeCustomPageStatus(ctx, goldSub, wxpay.GoldPlanOpen) }},
+		{"open page again", func() error { return c.ChangeCustomPageStatus(ctx, goldSub, wxpay.GoldPlanOpen) }},
+		{"show ads", func() error { return c.OpenAdvertisingShow(ctx, goldSub, []string{"CAR"}) }},
+		{"show ads again, other filters", func() error { return c.OpenAdvertisingShow(ctx, goldSub, []string{"GAME"}) }},
+		{"stop ads", func() error { return c.CloseAdvertisingShow(ctx, goldSub) }},
+		{"stop ads again", func() error { return c.CloseAdvertisingShow(ctx, goldSub) }},
+		{"close page", func() error { return c.ChangeCustomPageStatus(ctx, goldSub, wxpay.GoldPlanClose) }},
+		{"close page again", func() error { return c.ChangeCustomPageStatus(ctx, goldSub, wxpay.GoldPlanClose) }},
+		{"close", func() error { return c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanClose, wxpay.PaySceneJSAPI) }},
+		{"close again", func() error { return c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanClose, wxpay.PaySceneJSAPI) }},
+	}
+	for _, s := range steps {
+		if err := s.call(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if s.name == "show ads again, other filters" {
+			if got := srv.GoldPlan(goldSub).IndustryFilters; !slices.Equal(got, []string{"GAME"}) {
+				t.Errorf("filters %v after an ads call refused as already shown, want [GAME]", got)
+			}
+		}
+	}
+	if refused := srv.CountCalls("", "") - srv.CountApplied("", ""); refused != 5 {
+		t.Errorf("%d calls refused as repeats, want 5 (the second of each pair)", refused)
+	}
+}
+
+// The 24-hour refusal reads retry_after with or without milliseconds, and says it was refused
+// when the answer gives no time (goldplan-reopen=no-detail).
+func TestGoldPlanRetryAfterInEveryDialect(t *testing.T) {
+	for _, tc := range []struct{ reopen, times string }{
+		{"per-scene", "seconds"}, {"per-scene", "millis"}, {"per-merchant", "millis"}, {"no-detail", "seconds"},
+	} {
+		t.Run(tc.reopen+"/"+tc.times, func(t *testing.T) {
+			ctx := context.Background()
+			srv, c := newGoldPlanEmulator(t, nil)
+			srv.SetDialects(map[string]string{emulator.DialectGoldPlanReopen: tc.reopen, emulator.DialectTimeFormat: tc.times})
+			if err := c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanOpen, wxpay.PaySceneJSAPI); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanClose, wxpay.PaySceneJSAPI); err != nil {
+				t.Fatal(err)
+			}
+			closedAt := srv.GoldPlan(goldSub).ClosedAt["JSAPI"]
+			scene := wxpay.PaySceneJSAPI
+			if tc.reopen == "per-merchant" {
+				scene = wxpay.PaySceneMiniProgram // never closed, held back all the same
+			}
+			at, refused := wxpay.GoldPlanRetryAfter(c.ChangeGoldPlanStatus(ctx, goldSub, wxpay.GoldPlanOpen, scene))
+			if !refused {
+				t.Fatal("not refused")
+			}
+			want := closedAt.Add(24 * time.Hour).Truncate(time.Second)
+			if tc.times == "millis" {
+				want = closedAt.Add(24 * time.Hour).Truncate(time.Millisecond)
+			}
+			if tc.reopen == "no-detail" {
+				want = time.Time{}
+			}
+			if !at.Equal(want) {
+				t.Errorf("retry_after %v, want %v", at, want)
+			}
+		})
+	}
+}

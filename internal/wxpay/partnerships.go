@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // PartnerType is who a marketing partnership (委托营销) grants to.
@@ -89,9 +90,6 @@ const (
 
 	apiPartnerships         = http.MethodGet + " " + pathPartnerships
 	apiPartnershipTerminate = http.MethodPost + " " + pathPartnershipTerminate
-
-	// msgPartnershipGone is terminate's answer for an unknown or already terminated partnership.
-	msgPartnershipGone = "合作关系不存在或已终止"
 )
 
 // BuildPartnership calls POST /v3/marketing/partnerships/build. The caller
@@ -121,8 +119,12 @@ func (c *Client) BuildPartnership(ctx context.Context, idempotencyKey string, pa
 
 // TerminatePartnership calls POST /v3/marketing/partnerships/terminate and
 // returns the terminate_time. idempotencyKey works as for BuildPartnership.
-// A partnership that is unknown or already terminated answers an error for
-// which IsNotFound is true.
+// A partnership that is unknown or already terminated is an error for which
+// IsNotFound is true: WeChat Pay's 404 RESOURCE_NOT_EXISTS, or a 400
+// INVALID_REQUEST refusal (the pages document no answer for a repeated
+// terminate) after which the list shows the partnership terminated or absent.
+// The refusal's text decides nothing: a refusal of a partnership that the list
+// shows established is returned as it came.
 func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string, partner Partner, data AuthorizedData) (string, error) {
 	if idempotencyKey == "" {
 		return "", errors.New("wechatpay: an Idempotency-Key is required to terminate a partnership")
@@ -138,10 +140,32 @@ func (c *Client) TerminatePartnership(ctx context.Context, idempotencyKey string
 		Body:   partnershipBody{Partner: partner, AuthorizedData: data},
 		Header: http.Header{"Idempotency-Key": {idempotencyKey}},
 	}, &out)
+	if refusedAsInvalid(err) {
+		return "", c.confirmTerminated(ctx, partner, data, err)
+	}
 	if err != nil {
 		return "", err
 	}
 	return out.TerminateTime, nil
+}
+
+// confirmTerminated reads whether a partnership whose terminate was refused is established:
+// a NotFoundError when the list shows it terminated or absent, else refusal.
+func (c *Client) confirmTerminated(ctx context.Context, partner Partner, data AuthorizedData, refusal error) error {
+	_, err := c.FindPartnership(ctx, partner, data)
+	if IsNotFound(err) {
+		return &NotFoundError{Object: partnershipName(partner, data),
+			Reason: fmt.Sprintf("WeChat Pay refused to terminate it (%s) and its list then showed it not established (%s)",
+				refusal, strings.TrimPrefix(err.Error(), "wechatpay: "))}
+	}
+	return refusal
+}
+
+// refusedAsInvalid reports whether err is a well-formed 400 INVALID_REQUEST, WeChat Pay's code
+// for a well-formed request that breaks a business rule.
+func refusedAsInvalid(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.WellFormed && ae.StatusCode == http.StatusBadRequest && ae.Code == "INVALID_REQUEST"
 }
 
 // PartnershipFilter narrows ListPartnerships. Partner and AuthorizedData are

@@ -110,7 +110,7 @@ func TestListAllPartnershipsEndsEarly(t *testing.T) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v3/marketing/partnerships" && calls.Add(1) == 2 {
 				emu.Reset()
-				if err := emu.Seed(grantsSeed(50)); err != nil {
+				if err := emu.Seed(merchantOwned(grantsSeed(50))); err != nil {
 					t.Error(err)
 				}
 			}
@@ -125,14 +125,15 @@ func TestListAllPartnershipsEndsEarly(t *testing.T) {
 	}
 }
 
-// clientFor is a client of emu served through wrap.
+// clientFor is a client of emu served through wrap, signing as its ordinary merchant.
 func clientFor(t *testing.T, emu *emulator.Server, wrap func(http.Handler) http.Handler) *wxpay.Client {
 	t.Helper()
 	ts := httptest.NewServer(wrap(emu))
 	t.Cleanup(ts.Close)
 	k := emu.Keys()
+	merchant, _ := k.Caller(emulator.CallerMerchant)
 	c, err := wxpay.New(wxpay.Config{
-		MchID: k.MchID, MerchantSerialNumber: k.MerchantSerial, PrivateKey: k.MerchantKey,
+		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
 		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
 		Endpoint: ts.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
 		RequestTimeout: 5 * time.Second,

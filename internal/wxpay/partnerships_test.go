@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,16 +32,17 @@ func newPartnershipsEnv(t *testing.T, seed emulator.Seed) (*wxpay.Client, *emula
 		t.Fatal(partnershipsKeys.err)
 	}
 	k := partnershipsKeys.keys
-	srv := emulator.New(emulator.Options{Keys: k,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
-	if err := srv.Seed(seed); err != nil {
+	srv := emulator.New(emulator.Options{Keys: k})
+	// Partnerships are an ordinary merchant's (普通商户): the client signs as the emulator's, and
+	// the seeded partnerships are its own unless a test says otherwise.
+	merchant, _ := k.Caller(emulator.CallerMerchant)
+	if err := srv.Seed(merchantOwned(seed)); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { ts.Close(); srv.Close() })
 	c, err := wxpay.New(wxpay.Config{
-		MchID: k.MchID, MerchantSerialNumber: k.MerchantSerial, PrivateKey: k.MerchantKey,
+		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
 		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
 		Endpoint: ts.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
 		RequestTimeout: 5 * time.Second,
@@ -49,6 +51,18 @@ func newPartnershipsEnv(t *testing.T, seed emulator.Seed) (*wxpay.Client, *emula
 		t.Fatal(err)
 	}
 	return c, srv
+}
+
+// merchantOwned is seed with its partnerships owned by the emulator's ordinary merchant, the
+// caller of the partnership tests, unless they name their owner.
+func merchantOwned(seed emulator.Seed) emulator.Seed {
+	seed.Partnerships = slices.Clone(seed.Partnerships)
+	for i := range seed.Partnerships {
+		if seed.Partnerships[i].OwnerMchid == "" {
+			seed.Partnerships[i].OwnerMchid = emulator.CallerMerchant
+		}
+	}
+	return seed
 }
 
 var (
@@ -199,10 +213,6 @@ func TestPartnershipRefusals(t *testing.T) {
 			_, err := c.BuildPartnership(ctx, "b1", toMerchant, favor)
 			return err
 		}, "PARAM_ERROR", 1},
-		{"terminate unknown", func(ctx context.Context, c *wxpay.Client) error {
-			_, err := c.TerminatePartnership(ctx, "t1", toApp, busi)
-			return err
-		}, "INVALID_REQUEST", 1},
 		{"build without key", func(ctx context.Context, c *wxpay.Client) error {
 			_, err := c.BuildPartnership(ctx, "", toApp, busi)
 			return err
@@ -224,6 +234,74 @@ func TestPartnershipRefusals(t *testing.T) {
 			}
 			if n := len(emu.Calls()); n != tt.calls {
 				t.Errorf("%d calls reached the emulator, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
+// Terminating a partnership terminated out of band, or never built, is answered as the
+// partnership-terminate-again dialect says: the invented text, another INVALID_REQUEST, or 200.
+// Under each, TerminatePartnership says the partnership is gone (IsNotFound), deciding on a read
+// of the list rather than on the refusal's text; a refusal of an established partnership stays
+// an error.
+func TestTerminatePartnershipAlreadyTerminated(t *testing.T) {
+	for _, reading := range []string{"400-invented", "400-invalid-request", "200"} {
+		for _, empty := range []string{"404", "400-invalid-request", "empty-200"} {
+			t.Run(reading+"/list-empty-"+empty, func(t *testing.T) {
+				ctx := context.Background()
+				c, emu := newPartnershipsEnv(t, emulator.Seed{Partnerships: []emulator.Partnership{
+					{Partner: emuPartner(toApp), AuthorizedData: emuData(busi)}}})
+				emu.SetDialects(map[string]string{emulator.DialectPartnershipTerminateGone: reading,
+					emulator.DialectPartnershipListEmpty: empty})
+				if !emu.TerminatePartnership(emuPartner(toApp), emuData(busi)) {
+					t.Fatal("nothing to terminate out of band")
+				}
+				_, err := c.TerminatePartnership(ctx, "t-again", toApp, busi)
+				if err != nil && !wxpay.IsNotFound(err) {
+					t.Errorf("terminated out of band: %v, want success or IsNotFound", err)
+				}
+				never := wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock, StockID: "98065999"}
+				if _, err := c.TerminatePartnership(ctx, "t-never", toApp, never); !wxpay.IsNotFound(err) {
+					t.Errorf("never built: %v, want IsNotFound", err)
+				}
+				if n := emu.CountApplied("", ""); n != 0 {
+					t.Errorf("%d calls applied a change, want none", n)
+				}
+			})
+		}
+	}
+}
+
+// A terminate refused while the list shows the partnership established is WeChat Pay's answer,
+// whatever its text says.
+func TestTerminatePartnershipRefusedWhileEstablished(t *testing.T) {
+	c, emu := newPartnershipsEnv(t, emulator.Seed{Partnerships: []emulator.Partnership{
+		{Partner: emuPartner(toApp), AuthorizedData: emuData(busi)}}})
+	emu.InjectFault(emulator.Fault{Method: http.MethodPost, Path: "/v3/marketing/partnerships/terminate",
+		Kind: emulator.FaultStatus, Status: 400, Code: "INVALID_REQUEST", Message: "合作关系不存在或已终止", Count: 1})
+	_, err := c.TerminatePartnership(context.Background(), "t1", toApp, busi)
+	if wxpay.IsNotFound(err) || !wxpay.HasCode(err, "INVALID_REQUEST") {
+		t.Fatalf("err = %v, want the refusal itself", err)
+	}
+}
+
+// Nothing matching is no match under every partnership-list-empty reading: Find says not
+// found, the whole list is empty, and neither is an error.
+func TestPartnershipListEmptyUnderEveryReading(t *testing.T) {
+	for _, empty := range []string{"404", "400-invalid-request", "empty-200"} {
+		t.Run(empty, func(t *testing.T) {
+			ctx := context.Background()
+			c, emu := newPartnershipsEnv(t, emulator.Seed{})
+			emu.SetDialect(emulator.DialectPartnershipListEmpty, empty)
+			if _, err := c.FindPartnership(ctx, toApp, busi); !wxpay.IsNotFound(err) {
+				t.Errorf("find: %v, want IsNotFound", err)
+			}
+			if _, err := c.LookupPartnership(ctx, toApp, busi); !wxpay.IsNotFound(err) {
+				t.Errorf("lookup: %v, want IsNotFound", err)
+			}
+			all, err := c.ListAllPartnerships(ctx, wxpay.PartnershipFilter{AuthorizedData: &wxpay.AuthorizedData{BusinessType: wxpay.BusinessTypeBusifavorStock}})
+			if err != nil || len(all) != 0 {
+				t.Errorf("list all: %v, %v; want an empty list", all, err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package wxpay
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,11 +71,38 @@ type ActivityMerchantsPage struct {
 
 // ActivityBaseInfo is the part of an activity's creation input the provider exposes.
 type ActivityBaseInfo struct {
-	ActivityName        string `json:"activity_name"`
-	ActivitySecondTitle string `json:"activity_second_title"`
-	BeginTime           string `json:"begin_time"`
-	EndTime             string `json:"end_time"`
-	DeliveryPurpose     string `json:"delivery_purpose"`
+	ActivityName        string            `json:"activity_name"`
+	ActivitySecondTitle string            `json:"activity_second_title"`
+	BeginTime           string            `json:"begin_time"`
+	EndTime             string            `json:"end_time"`
+	DeliveryPurpose     string            `json:"delivery_purpose"`
+	AvailablePeriods    *AvailablePeriods `json:"available_periods,omitempty"`
+}
+
+// AvailablePeriods are the periods within the activity in which its awards can be won: date-time
+// ranges and daily windows ("110000" for 11:00:00).
+type AvailablePeriods struct {
+	AvailableTime []struct {
+		BeginTime string `json:"begin_time"`
+		EndTime   string `json:"end_time"`
+	} `json:"available_time"`
+	AvailableDayTime []struct {
+		BeginDayTime string `json:"begin_day_time"`
+		EndDayTime   string `json:"end_day_time"`
+	} `json:"available_day_time"`
+}
+
+// AwardRule is one rule of an activity's award_send_rule (full_send_rule, step_send_rule or
+// special_send_rule in the official SDK's model): the fields a platform team checks before it
+// changes the activity's merchants.
+type AwardRule struct {
+	TransactionAmountMinimum int64  `json:"transaction_amount_minimum"`
+	SendContent              string `json:"send_content"`
+	AwardType                string `json:"award_type"`
+	MerchantOption           string `json:"merchant_option"`
+	AwardList                []struct {
+		StockID string `json:"stock_id"`
+	} `json:"award_list"`
 }
 
 // Activity is a pay-gift activity's details (the fields the provider uses).
@@ -85,10 +113,25 @@ type Activity struct {
 	ActivityStatus    string           `json:"activity_status"`
 	CreatorMerchantID string           `json:"creator_merchant_id"`
 	BelongMerchantID  string           `json:"belong_merchant_id"`
-	PauseTime         string           `json:"pause_time"`
-	RecoveryTime      string           `json:"recovery_time"`
-	CreateTime        string           `json:"create_time"`
-	UpdateTime        string           `json:"update_time"`
+	// AwardSendRule holds the activity's rules by their name in the answer (full_send_rule, …),
+	// undecoded: a rule of a shape the client does not know must not fail the read (AwardRules).
+	AwardSendRule map[string]json.RawMessage `json:"award_send_rule"`
+	PauseTime     string                     `json:"pause_time"`
+	RecoveryTime  string                     `json:"recovery_time"`
+	CreateTime    string                     `json:"create_time"`
+	UpdateTime    string                     `json:"update_time"`
+}
+
+// AwardRules decodes the activity's award rules by name, skipping any of another shape.
+func (a *Activity) AwardRules() map[string]AwardRule {
+	out := map[string]AwardRule{}
+	for name, raw := range a.AwardSendRule {
+		var r AwardRule
+		if json.Unmarshal(raw, &r) == nil {
+			out[name] = r
+		}
+	}
+	return out
 }
 
 // activityPathTemplate is activityPath as the API documentation writes it, for Request.API.
@@ -176,31 +219,24 @@ func (c *Client) ListActivityMerchants(ctx context.Context, activityID string, o
 	return &out, nil
 }
 
-// ListAllActivityMerchants reads every page at the largest page size. A merchant that moves
-// between pages while they are read (someone else changing the list) is reported once.
+// ListAllActivityMerchants reads every page (see eachMemberPage). A merchant that moves between
+// pages while they are read (someone else changing the list) is reported once.
 func (c *Client) ListAllActivityMerchants(ctx context.Context, activityID string) ([]ActivityMerchant, error) {
 	var all []ActivityMerchant
 	seen := map[string]bool{}
-	total := -1
-	for offset := 0; ; {
-		page, err := c.ListActivityMerchants(ctx, activityID, offset, ActivityMerchantsPageLimit)
-		if err != nil {
-			return nil, err
-		}
-		if total < 0 || page.TotalCount > 0 {
-			total = page.TotalCount
-		}
-		for _, m := range page.Data {
+	err := c.eachMemberPage(ctx, activityID, func(page []ActivityMerchant) bool {
+		for _, m := range page {
 			if !seen[m.Mchid] {
 				seen[m.Mchid] = true
 				all = append(all, m)
 			}
 		}
-		offset += len(page.Data)
-		if len(page.Data) < ActivityMerchantsPageLimit || offset >= total {
-			return all, nil
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // GetActivity calls GET /v3/marketing/paygiftactivity/activities/{activity_id}.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 )
 
@@ -36,6 +37,9 @@ func (c *Client) NewActivityMerchantsChange(activityID string) *ActivityMerchant
 func (ch *ActivityMerchantsChange) Add(ctx context.Context, ids []string) (added []string, refused []InvalidMerchant, err error) {
 	for _, chunk := range chunks(ids) {
 		res, err := ch.c.AddActivityMerchants(ctx, ch.activityID, chunk, ch.number("add", &ch.adds))
+		if repeatRefused(err) {
+			res, err = ch.confirmAdd(ctx, chunk, err)
+		}
 		if err != nil {
 			return added, refused, ch.refusal(ctx, err)
 		}
@@ -57,12 +61,84 @@ func (ch *ActivityMerchantsChange) Add(ctx context.Context, ids []string) (added
 // ids removed before any error, with the error that stopped it (as for Add).
 func (ch *ActivityMerchantsChange) Remove(ctx context.Context, ids []string) (removed []string, err error) {
 	for _, chunk := range chunks(ids) {
-		if _, err := ch.c.DeleteActivityMerchants(ctx, ch.activityID, chunk, ch.number("del", &ch.dels)); err != nil {
+		_, err := ch.c.DeleteActivityMerchants(ctx, ch.activityID, chunk, ch.number("del", &ch.dels))
+		if repeatRefused(err) {
+			err = ch.confirmRemove(ctx, chunk, err)
+		}
+		if err != nil {
 			return removed, ch.refusal(ctx, err)
 		}
 		removed = append(removed, chunk...)
 	}
 	return removed, nil
+}
+
+// repeatRefused reports whether err may be WeChat Pay refusing a retry as a repeat of a request
+// number it already applied: a 400 INVALID_REQUEST to a call that was sent more than once (an
+// earlier attempt got no answer or a transient one), other than an unknown activity. The pages say
+// only that the number is unique on the merchant side, so a repeat may be answered as the first
+// time, refused, or applied again; the text of such a refusal is not documented and decides
+// nothing: the member list does (confirmAdd, confirmRemove).
+func repeatRefused(err error) bool {
+	var ae *APIError
+	return refusedAsInvalid(err) && errors.As(err, &ae) && ae.Attempts > 1 && !IsNotFound(err)
+}
+
+// confirmAdd settles an add whose retry was refused: an earlier attempt may have been applied
+// with its answer lost. It reads the member list; the ids of the chunk that are members are
+// added, and the others are sent once more under a new request number, whose answer says which
+// WeChat Pay refuses and why (an id it refused the first time is refused again, and adding one
+// that joined meanwhile changes nothing). When the list cannot be read, refusal stands.
+func (ch *ActivityMerchantsChange) confirmAdd(ctx context.Context, chunk []string, refusal error) (*AddActivityMerchantsResult, error) {
+	members, err := ch.memberSet(ctx, refusal)
+	if err != nil {
+		return nil, refusal
+	}
+	var missing []string
+	for _, id := range chunk {
+		if !members[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return &AddActivityMerchantsResult{ActivityID: ch.activityID}, nil
+	}
+	return ch.c.AddActivityMerchants(ctx, ch.activityID, missing, ch.number("add", &ch.adds))
+}
+
+// confirmRemove settles a delete whose retry was refused, as confirmAdd does an add: ids still
+// members are sent once more under a new request number.
+func (ch *ActivityMerchantsChange) confirmRemove(ctx context.Context, chunk []string, refusal error) error {
+	members, err := ch.memberSet(ctx, refusal)
+	if err != nil {
+		return refusal
+	}
+	var still []string
+	for _, id := range chunk {
+		if members[id] {
+			still = append(still, id)
+		}
+	}
+	if len(still) == 0 {
+		return nil
+	}
+	_, err = ch.c.DeleteActivityMerchants(ctx, ch.activityID, still, ch.number("del", &ch.dels))
+	return err
+}
+
+// memberSet reads the activity's members after refusal, for confirmAdd and confirmRemove.
+func (ch *ActivityMerchantsChange) memberSet(ctx context.Context, refusal error) (map[string]bool, error) {
+	ch.c.log.InfoContext(ctx, "WeChat Pay refused a retried pay-gift change; reading the member list to see whether an "+
+		"earlier attempt was applied", "activity_id", ch.activityID, "refusal", refusal.Error())
+	list, err := ch.c.ListAllActivityMerchants(ctx, ch.activityID)
+	if err != nil {
+		return nil, err
+	}
+	members := make(map[string]bool, len(list))
+	for _, m := range list {
+		members[m.Mchid] = true
+	}
+	return members, nil
 }
 
 // number returns the request number of the next call of a kind: at most 36 characters of

@@ -152,3 +152,54 @@ func TestActivityMerchantsChangeRetryIsTheSameRequest(t *testing.T) {
 		t.Errorf("the add was applied %d times, want 1", n)
 	}
 }
+
+// After a lost answer, a retry of the same request number is answered as the first time
+// (replay), refused as a repeat (reject) or applied again (new): under each the change is done
+// once, the ids WeChat Pay refuses are still reported with its reason, and nothing fails.
+func TestActivityMerchantsChangeRetryUnderEveryRequestNoReading(t *testing.T) {
+	for _, reading := range []string{"replay", "reject", "new"} {
+		t.Run(reading, func(t *testing.T) {
+			srv, client := payGiftEnv(t, 3)
+			srv.SetDialect(emulator.DialectRequestNoReuse, reading)
+			srv.InjectFault(emulator.Fault{Method: "POST", Path: addPath, Kind: emulator.FaultDropAfterApply, Count: 1})
+			ids := append(subMchids(0, 2), "1900999999") // the last is another provider's
+			added, refused, err := client.NewActivityMerchantsChange(payGiftActivity).Add(context.Background(), ids)
+			if err != nil || !slices.Equal(added, subMchids(0, 2)) {
+				t.Fatalf("added %v, err %v; want %v", added, err, subMchids(0, 2))
+			}
+			if len(refused) != 1 || refused[0].Mchid != "1900999999" || refused[0].InvalidReason == "" {
+				t.Errorf("refused %v, want 1900999999 with WeChat Pay's reason", refused)
+			}
+			if n := srv.CountApplied("POST", addPath); n != 1 {
+				t.Errorf("the add was applied %d times, want 1", n)
+			}
+
+			srv.InjectFault(emulator.Fault{Method: "POST", Path: deletePath, Kind: emulator.FaultDropAfterApply, Count: 1})
+			removed, err := client.NewActivityMerchantsChange(payGiftActivity).Remove(context.Background(), subMchids(0, 2))
+			if err != nil || !slices.Equal(removed, subMchids(0, 2)) {
+				t.Fatalf("removed %v, err %v", removed, err)
+			}
+			if n := srv.CountApplied("POST", deletePath); n != 1 {
+				t.Errorf("the delete was applied %d times, want 1", n)
+			}
+			if m := srv.ActivityMembers(payGiftActivity); len(m) != 0 {
+				t.Errorf("members %v left", m)
+			}
+		})
+	}
+}
+
+// A refusal of a call that was sent once is WeChat Pay's answer to that call, not a repeat: it is
+// reported as it came, without reading the list.
+func TestActivityMerchantsChangeFirstRefusalIsAnError(t *testing.T) {
+	srv, client := payGiftEnv(t, 1)
+	srv.InjectFault(emulator.Fault{Method: "POST", Path: addPath, Kind: emulator.FaultStatus, Status: 400,
+		Code: "INVALID_REQUEST", Message: "请求业务单据号已使用,请勿重复提交", Count: 1})
+	_, _, err := client.NewActivityMerchantsChange(payGiftActivity).Add(context.Background(), subMchids(0, 1))
+	if !wxpay.HasCode(err, "INVALID_REQUEST") {
+		t.Fatalf("err = %v, want the refusal", err)
+	}
+	if n := srv.CountCalls("GET", listPath); n != 0 {
+		t.Errorf("%d list calls after a refusal of a call sent once, want 0", n)
+	}
+}

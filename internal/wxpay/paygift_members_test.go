@@ -134,3 +134,26 @@ func TestFindActivityMemberUnknownActivity(t *testing.T) {
 		t.Errorf("%d list calls for 10 lookups of an unknown activity, want 1", n)
 	}
 }
+
+// An activity WeChat Pay no longer knows is gone under both answers the delete page documents
+// (paygift-unknown-activity): lookups say not found, removals count as done, and any other
+// refusal stays an error.
+func TestUnknownActivityUnderEveryReading(t *testing.T) {
+	for _, reading := range []string{"404", "400-documented"} {
+		t.Run(reading, func(t *testing.T) {
+			ctx := context.Background()
+			srv, c := payGiftEnv(t, 1)
+			srv.SetDialect(emulator.DialectPayGiftUnknownActivity, reading)
+			srv.RemoveActivity(payGiftActivity)
+			if _, err := c.FindActivityMember(ctx, payGiftActivity, subMchid(0)); !wxpay.IsNotFound(err) {
+				t.Errorf("lookup: %v, want IsNotFound", err)
+			}
+			if _, err := c.NewActivityMerchantsChange(payGiftActivity).Remove(ctx, subMchids(0, 1)); !wxpay.IsNotFound(err) {
+				t.Errorf("remove: %v, want IsNotFound", err)
+			}
+			if _, err := c.GetActivity(ctx, payGiftActivity); !wxpay.IsNotFound(err) {
+				t.Errorf("details: %v, want IsNotFound", err)
+			}
+		})
+	}
+}

@@ -38,9 +38,7 @@ func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handle
 		t.Fatal(payGiftKeys.err)
 	}
 	keys := payGiftKeys.keys
-	srv := emulator.New(emulator.Options{Keys: keys,
-		// One caller for every family; the dialect task moves these to per-family callers.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
+	srv := emulator.New(emulator.Options{Keys: keys})
 	seed := emulator.Seed{
 		SubMerchants: []emulator.SubMerchant{{SubMchid: "1900999999", Owner: "1900088888"}},
 		Activities:   []emulator.Activity{{ActivityID: payGiftActivity, Name: "Spring pay-gift", Status: "ONGOING_ACT_STATUS"}},
@@ -60,15 +58,28 @@ func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handle
 		hs.Close()
 		srv.Close()
 	})
+	return srv, payGiftClientAt(t, keys, hs.URL)
+}
+
+// payGiftClient is a new client of srv, as a new Terraform run makes one: it knows nothing yet.
+func payGiftClient(t *testing.T, srv *emulator.Server) *wxpay.Client {
+	t.Helper()
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return payGiftClientAt(t, srv.Keys(), hs.URL)
+}
+
+func payGiftClientAt(t *testing.T, keys *emulator.Keys, url string) *wxpay.Client {
+	t.Helper()
 	client, err := wxpay.New(wxpay.Config{
 		MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial, PrivateKey: keys.MerchantKey,
 		PublicKeyID: keys.PublicKeyID, PublicKey: &keys.PublicKeyModeKey.PublicKey,
-		Endpoint: hs.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
+		Endpoint: url, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, client
+	return client
 }
 
 func subMchid(i int) string { return fmt.Sprintf("19001%05d", i) }

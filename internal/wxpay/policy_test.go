@@ -285,7 +285,8 @@ func newPolicyEnv(t *testing.T, mode string) (*emulator.Server, *wxpay.Client) {
 	t.Helper()
 	keys := policyKeys(t)
 	srv := emulator.New(emulator.Options{Keys: keys,
-		// One caller for every family; the dialect task moves these to per-family callers.
+		// One client makes every call of the client here, whatever family: these tests are about
+		// verifying answers, and roles=strict would answer some calls with a refusal instead.
 		Dialects: map[string]string{emulator.DialectRoles: "any"}})
 	err := srv.Seed(emulator.Seed{
 		CallerRole: emulator.RoleChannelPartner,

@@ -27,6 +27,12 @@ const (
 const (
 	// ReasonChannelPartnersOnly: only channel partners and licensed institutions may call it.
 	ReasonChannelPartnersOnly Reason = "channel-partners-only"
+	// ReasonSubMerchantUnknown: WeChat Pay refused the sub_mchid itself: it does not know the
+	// merchant, or the merchant is not the caller's. The page's one business error is "400
+	// INVALID_REQUEST 无效请求"; a PARAM_ERROR ("参数错误") for a well-formed sub_mchid is read the
+	// same way. A 403 NO_AUTH ("商户权限异常") stays ReasonNoAuth: it also means the caller lacks
+	// the permission.
+	ReasonSubMerchantUnknown Reason = "sub-merchant-unknown"
 )
 
 // Reasons of the gold plan (点金计划) calls, all 400 INVALID_REQUEST but MCH_NOT_EXISTS.
@@ -40,6 +46,10 @@ const (
 	ReasonNoReceiptLink          Reason = "no-receipt-link"           // 未配置商家小票链接
 	ReasonReopenTooSoon          Reason = "reopen-too-soon"           // the 24-hour rule after a CLOSE
 	ReasonOperationFailed        Reason = "operation-failed"          // 操作失败
+	// ReasonDefaultOpenSwitch: a CLOSE refused because the service provider's 默认开通点金计划
+	// switch keeps the gold plan of its JSAPI sub-merchants open ("不可单个关闭"). The pages give
+	// no code or text for it: a 400 INVALID_REQUEST or 403 NO_AUTH naming the switch is read so.
+	ReasonDefaultOpenSwitch Reason = "default-open-switch"
 )
 
 // Reasons of the pay-gift (支付有礼) calls.
@@ -60,48 +70,57 @@ const (
 )
 
 // reasonAnswer is one spelling of a Reason: the answer's code, and a part of its message where
-// the code alone is ambiguous ("" = any message).
+// the code alone is ambiguous ("" = any message); api limits it to one API's answers
+// (APIError.API; "" = any API).
 type reasonAnswer struct {
 	code, message string
 	reason        Reason
+	api           string
 }
 
 // reasonAnswers lists every spelling of every Reason; the first match wins, so a spelling that
 // another one's message contains comes first. WeChat Pay's documentation and its servers spell
 // the penalty messages differently (被处罚中 / 处于处罚中): both are listed.
 var reasonAnswers = []reasonAnswer{
-	{"SIGN_ERROR", "", ReasonSignatureRefused},
-	{"PARAM_ERROR", "只能由从业机构或渠道商调用该接口", ReasonChannelPartnersOnly},
-	{"PARAM_ERROR", "Wechatpay-Serial", ReasonUnknownSerial},
-	{"PARAM_ERROR", "FAVOR_STOCK 不能授权给商户", ReasonFavorStockToMerchant},
-	{"PARAM_ERROR", "stock_id", ReasonStockIDRequired},
-	{"NO_AUTH", "", ReasonNoAuth},
-	{"MCH_NOT_EXISTS", "", ReasonMerchantNotExists},
-	{"RESOURCE_NOT_EXISTS", "", ReasonResourceNotExists},
-	{"APPID_MCHID_NOT_MATCH", "", ReasonAppIDMismatch},
-	{"FREQUENCY_LIMITED", "", ReasonRateLimited},
-	{"SYSTEM_ERROR", "", ReasonSystemError},
+	{code: "SIGN_ERROR", reason: ReasonSignatureRefused},
+	{"PARAM_ERROR", "只能由从业机构或渠道商调用该接口", ReasonChannelPartnersOnly, ""},
+	{"PARAM_ERROR", "Wechatpay-Serial", ReasonUnknownSerial, ""},
+	{"PARAM_ERROR", "FAVOR_STOCK 不能授权给商户", ReasonFavorStockToMerchant, ""},
+	{"PARAM_ERROR", "stock_id", ReasonStockIDRequired, ""},
+	{"NO_AUTH", "默认开通", ReasonDefaultOpenSwitch, ""},
+	{"NO_AUTH", "", ReasonNoAuth, ""},
+	{"MCH_NOT_EXISTS", "", ReasonMerchantNotExists, ""},
+	{"RESOURCE_NOT_EXISTS", "", ReasonResourceNotExists, ""},
+	{"APPID_MCHID_NOT_MATCH", "", ReasonAppIDMismatch, ""},
+	{"FREQUENCY_LIMITED", "", ReasonRateLimited, ""},
+	{"SYSTEM_ERROR", "", ReasonSystemError, ""},
 
-	{"INVALID_REQUEST", "调用方不是服务商", ReasonNotServiceProvider},
-	{"INVALID_REQUEST", "服务商未开通点金计划", ReasonProviderGoldPlanClosed},
-	{"INVALID_REQUEST", "服务商处于处罚中", ReasonProviderPenalized},
-	{"INVALID_REQUEST", "服务商被处罚中", ReasonProviderPenalized},
-	{"INVALID_REQUEST", "特约商户处于处罚中", ReasonSubMerchantPenalized},
-	{"INVALID_REQUEST", "特约商户被处罚中", ReasonSubMerchantPenalized},
-	{"INVALID_REQUEST", "不是该服务商的特约商户", ReasonNotSubMerchant},
-	{"INVALID_REQUEST", "特约商户未开通点金计划", ReasonGoldPlanNotOpen},
-	{"INVALID_REQUEST", "未配置商家小票链接", ReasonNoReceiptLink},
-	{"INVALID_REQUEST", "24小时", ReasonReopenTooSoon},
-	{"INVALID_REQUEST", "命中频率限制", ReasonRateLimited},
-	{"INVALID_REQUEST", "操作失败", ReasonOperationFailed},
-	{"INVALID_REQUEST", "查询活动详情结果为空", ReasonActivityNotExists},
+	{"INVALID_REQUEST", "默认开通", ReasonDefaultOpenSwitch, ""},
+	{"INVALID_REQUEST", "调用方不是服务商", ReasonNotServiceProvider, ""},
+	{"INVALID_REQUEST", "服务商未开通点金计划", ReasonProviderGoldPlanClosed, ""},
+	{"INVALID_REQUEST", "服务商处于处罚中", ReasonProviderPenalized, ""},
+	{"INVALID_REQUEST", "服务商被处罚中", ReasonProviderPenalized, ""},
+	{"INVALID_REQUEST", "特约商户处于处罚中", ReasonSubMerchantPenalized, ""},
+	{"INVALID_REQUEST", "特约商户被处罚中", ReasonSubMerchantPenalized, ""},
+	{"INVALID_REQUEST", "不是该服务商的特约商户", ReasonNotSubMerchant, ""},
+	{"INVALID_REQUEST", "特约商户未开通点金计划", ReasonGoldPlanNotOpen, ""},
+	{"INVALID_REQUEST", "未配置商家小票链接", ReasonNoReceiptLink, ""},
+	{"INVALID_REQUEST", "24小时", ReasonReopenTooSoon, ""},
+	{"INVALID_REQUEST", "命中频率限制", ReasonRateLimited, ""},
+	{"INVALID_REQUEST", "操作失败", ReasonOperationFailed, ""},
+	{"INVALID_REQUEST", "查询活动详情结果为空", ReasonActivityNotExists, ""},
 
 	// The transient ones first: an answer that says a change is in progress is retried,
 	// whatever else it says.
-	{"RULE_LIMIT", "上一次修改还未完成", ReasonChangeInProgress},
-	{"RULE_LIMIT", "并发修改", ReasonConcurrentChange},
-	{"RULE_LIMIT", "活动当前状态不允许修改", ReasonActivityNotRunning},
-	{"RULE_LIMIT", "活动不在运行中", ReasonActivityNotRunning},
+	{"RULE_LIMIT", "上一次修改还未完成", ReasonChangeInProgress, ""},
+	{"RULE_LIMIT", "并发修改", ReasonConcurrentChange, ""},
+	{"RULE_LIMIT", "活动当前状态不允许修改", ReasonActivityNotRunning, ""},
+	{"RULE_LIMIT", "活动不在运行中", ReasonActivityNotRunning, ""},
+
+	// Last: the authorization state page lists one business error, 400 INVALID_REQUEST 无效请求,
+	// whatever its text (see ReasonSubMerchantUnknown); every more specific spelling comes first.
+	{"INVALID_REQUEST", "", ReasonSubMerchantUnknown, authorizeStateAPI},
+	{"PARAM_ERROR", "", ReasonSubMerchantUnknown, authorizeStateAPI},
 }
 
 // ReasonOf returns the Reason of the WeChat Pay error answer in err's chain, or "" when err holds
@@ -118,7 +137,7 @@ func ReasonOf(err error) Reason {
 
 func (e *APIError) reason() Reason {
 	for _, r := range reasonAnswers {
-		if e.Code == r.code && strings.Contains(e.Message, r.message) {
+		if e.Code == r.code && strings.Contains(e.Message, r.message) && (r.api == "" || r.api == e.API) {
 			return r.reason
 		}
 	}

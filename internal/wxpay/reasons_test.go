@@ -13,7 +13,7 @@ func TestReasonOfEverySpelling(t *testing.T) {
 		if msg == "" {
 			msg = "任意"
 		}
-		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 400, Code: r.code, Message: "前缀 " + msg + " 后缀"})
+		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 400, Code: r.code, Message: "前缀 " + msg + " 后缀", API: r.api})
 		if got := ReasonOf(err); got != r.reason {
 			t.Errorf("%s %q is read as %q, want %q", r.code, msg, got, r.reason)
 		}
@@ -41,6 +41,8 @@ func TestReasonOf(t *testing.T) {
 		{"reopen", "INVALID_REQUEST", "关闭点金计划后24小时内不可重新开通", ReasonReopenTooSoon},
 		{"unknown activity, 400", "INVALID_REQUEST", "查询活动详情结果为空,请确认活动ID是否正确", ReasonActivityNotExists},
 		{"unknown activity, 404", "RESOURCE_NOT_EXISTS", "资源不存在或无可用", ReasonResourceNotExists},
+		{"default-open switch, 400", "INVALID_REQUEST", "服务商已开启默认开通点金计划,特约商户不可单个关闭", ReasonDefaultOpenSwitch},
+		{"default-open switch, 403", "NO_AUTH", "服务商已开启默认开通点金计划,无权单个关闭特约商户的点金计划", ReasonDefaultOpenSwitch},
 		{"message under another code", "PARAM_ERROR", "特约商户未开通点金计划", ""},
 		{"code without its message", "INVALID_REQUEST", "参数错误", ""},
 		{"unknown code", "SOMETHING_NEW", "命中频率限制", ""},
@@ -52,6 +54,22 @@ func TestReasonOf(t *testing.T) {
 				t.Errorf("ReasonOf(%s %q) = %q, want %q", tt.code, tt.message, got, tt.want)
 			}
 		})
+	}
+	// The authorization state API's refusals of a sub_mchid, and those of other APIs.
+	for _, tt := range []struct {
+		api, code, message string
+		want               Reason
+	}{
+		{authorizeStateAPI, "INVALID_REQUEST", "无效请求", ReasonSubMerchantUnknown},
+		{authorizeStateAPI, "PARAM_ERROR", "参数错误", ReasonSubMerchantUnknown},
+		{authorizeStateAPI, "PARAM_ERROR", "只能由从业机构或渠道商调用该接口", ReasonChannelPartnersOnly},
+		{authorizeStateAPI, "NO_AUTH", "商户权限异常", ReasonNoAuth},
+		{apiActivityMerchants, "INVALID_REQUEST", "无效请求", ""},
+		{apiActivityMerchants, "PARAM_ERROR", "参数错误", ""},
+	} {
+		if got := ReasonOf(&APIError{StatusCode: 400, Code: tt.code, Message: tt.message, API: tt.api}); got != tt.want {
+			t.Errorf("ReasonOf(%s: %s %q) = %q, want %q", tt.api, tt.code, tt.message, got, tt.want)
+		}
 	}
 	if ReasonOf(nil) != "" || ReasonOf(errors.New("SIGN_ERROR")) != "" || ReasonOf(&VerificationError{Reason: "x"}) != "" {
 		t.Error("ReasonOf read a Reason from an error without an answer")

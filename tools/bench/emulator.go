@@ -30,8 +30,7 @@ func startEmulator(bin, dir, logFile string) (*emulatorProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One caller for every family; the dialect task moves these to per-family callers.
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-dir", dir, "-dialect", emulator.DialectRoles+"=any")
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-dir", dir)
 	cmd.Stderr = log
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -90,6 +89,24 @@ func (e *emulatorProc) providerEnv() []string {
 		"WECHATPAY_PUBLIC_KEY_PATH=" + r.WechatpayPublicKeyPath,
 		"WECHATPAY_ENDPOINT=" + r.Endpoint,
 	}
+}
+
+// callerProvider is a provider block with the alias name of one of the emulator's callers (its
+// name with "-" as "_"), signing as that caller; the rest comes from providerEnv.
+func (e *emulatorProc) callerProvider(name string) string {
+	for _, c := range e.ready.Callers {
+		if c.Name == name {
+			return fmt.Sprintf(`
+provider "wechatpay" {
+  alias                  = %q
+  mchid                  = %q
+  merchant_serial_number = %q
+  private_key_path       = %q
+}
+`, strings.ReplaceAll(name, "-", "_"), c.MchID, c.MerchantSerialNumber, c.PrivateKeyPath)
+		}
+	}
+	panic("the emulator has no caller " + name)
 }
 
 // control calls the loopback-only /_emulator/ API; out may be nil.

@@ -339,10 +339,14 @@ func (b *bench) line3() error {
 	return nil
 }
 
-func partnershipConfig(n int) string {
-	return providerBlock + fmt.Sprintf(`
+// partnershipConfig manages n partnerships through the provider alias of the ordinary merchant
+// that owns the stocks (partnerships are an ordinary merchant's calls; see the guide
+// "Credentials per resource family").
+func (b *bench) partnershipConfig(n int) string {
+	return providerBlock + b.emu.callerProvider(emulator.CallerMerchant) + fmt.Sprintf(`
 resource "wechatpay_marketing_partnership" "bench" {
-  count = %d
+  provider = wechatpay.merchant
+  count    = %d
   partner = {
     type  = "APPID"
     appid = format("wxbench%%06d", count.index)
@@ -356,7 +360,7 @@ resource "wechatpay_marketing_partnership" "bench" {
 }
 
 func (b *bench) line4() error {
-	dir, err := workspace(b.dir, "line4", partnershipConfig(b.n))
+	dir, err := workspace(b.dir, "line4", b.partnershipConfig(b.n))
 	if err != nil {
 		return err
 	}
@@ -471,7 +475,7 @@ resource "wechatpay_paygift_activity_merchant" "bench" {
 // plan's pace).
 func (b *bench) lineL() error {
 	gold, qps := b.n/5, b.qps/4
-	cfg := goldPlanConfig(gold, 8) + strings.TrimPrefix(partnershipConfig(b.n), providerBlock)
+	cfg := goldPlanConfig(gold, 8) + strings.TrimPrefix(b.partnershipConfig(b.n), providerBlock)
 	dir, err := workspace(b.dir, "lineL", cfg)
 	if err != nil {
 		return err
