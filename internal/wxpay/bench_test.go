@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // Line 6 of `make bench`: one signed call with a verified answer through this client, against
@@ -24,21 +24,11 @@ import (
 
 func benchEmulator(b *testing.B) (*emulator.Keys, string) {
 	b.Helper()
-	k, err := emulator.GenerateKeys(authzMchID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	emu := emulator.New(emulator.Options{Keys: k})
-	b.Cleanup(emu.Close)
-	if err := emu.Seed(emulator.Seed{
+	emu := emulatortest.New(b, emulatortest.WithSeed(emulator.Seed{
 		CallerRole:   "CHANNEL_PARTNER",
 		SubMerchants: []emulator.SubMerchant{{SubMchid: authzSubMchid, AuthorizeState: string(wxpay.AuthorizeStateAuthorized)}},
-	}); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	b.Cleanup(srv.Close)
-	return k, srv.URL
+	}))
+	return emu.Keys(), emu.URL
 }
 
 // reportCPU adds cpu-ns/op: user+system CPU of the whole process (client and emulator) per call.

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // These tests run the client against the in-process emulator, the same
@@ -28,57 +27,13 @@ const (
 	authzModeBoth   = "migration"
 )
 
-var (
-	authzKeysOnce sync.Once
-	authzKeys     *emulator.Keys
-	authzKeysErr  error
-)
-
-// authzEmulatorKeys generates the RSA keys once for the whole file.
-func authzEmulatorKeys(t *testing.T) *emulator.Keys {
-	authzKeysOnce.Do(func() { authzKeys, authzKeysErr = emulator.GenerateKeys(authzMchID) })
-	if authzKeysErr != nil {
-		t.Fatal(authzKeysErr)
-	}
-	return authzKeys
-}
-
-type authzEnv struct {
-	emu    *emulator.Server
-	url    string
-	client *wxpay.Client
-}
-
-func newAuthzEnv(t *testing.T, mode, defaultMode string, mod func(*wxpay.Config)) *authzEnv {
+// emulatorClient starts an emulator for the test, holding seed, and a client of it signing as
+// caller (a name of Keys.AllCallers; "" is the default caller) in public-key mode, with retries
+// quick enough for tests. mod changes the client's configuration before it is made.
+func emulatorClient(t testing.TB, seed emulator.Seed, caller string, mod func(*wxpay.Config), opts ...emulatortest.Option) (*emulatortest.Emulator, *wxpay.Client) {
 	t.Helper()
-	k := authzEmulatorKeys(t)
-	emu := emulator.New(emulator.Options{Keys: k, DefaultMode: defaultMode})
-	t.Cleanup(emu.Close)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	if err := emu.Seed(emulator.Seed{
-		CallerRole:   "CHANNEL_PARTNER",
-		SubMerchants: []emulator.SubMerchant{{SubMchid: authzSubMchid, AuthorizeState: string(wxpay.AuthorizeStateAuthorized)}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := wxpay.Config{
-		MchID:                k.MchID,
-		MerchantSerialNumber: k.MerchantSerial,
-		PrivateKey:           k.MerchantKey,
-		Endpoint:             srv.URL,
-		RateLimit:            1000,
-		RequestTimeout:       5 * time.Second,
-		BackoffBase:          time.Millisecond,
-		BackoffMax:           2 * time.Millisecond,
-		UserAgentVersion:     "test",
-	}
-	if mode == authzModePubKey || mode == authzModeBoth {
-		cfg.PublicKeyID, cfg.PublicKey = k.PublicKeyID, &k.PublicKeyModeKey.PublicKey
-	}
-	if mode == authzModeCert || mode == authzModeBoth {
-		cfg.APIv3Key = k.APIv3Key
-	}
+	emu := emulatortest.New(t, append([]emulatortest.Option{emulatortest.WithSeed(seed)}, opts...)...)
+	cfg := clientConfig(t, emu.Keys(), caller, emu.URL)
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -86,7 +41,63 @@ func newAuthzEnv(t *testing.T, mode, defaultMode string, mod func(*wxpay.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &authzEnv{emu: emu, url: srv.URL, client: c}
+	return emu, c
+}
+
+// clientConfig is the configuration of a client of the emulator at url signing as caller, in
+// public-key mode.
+func clientConfig(t testing.TB, k *emulator.Keys, caller, url string) wxpay.Config {
+	t.Helper()
+	mchid, serial, key := k.MchID, k.MerchantSerial, k.MerchantKey
+	if caller != "" {
+		c, ok := k.Caller(caller)
+		if !ok {
+			t.Fatalf("the emulator has no caller %q", caller)
+		}
+		mchid, serial, key = c.MchID, c.Serial, c.Key
+	}
+	return wxpay.Config{
+		MchID: mchid, MerchantSerialNumber: serial, PrivateKey: key,
+		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
+		Endpoint: url, RateLimit: 1000, RequestTimeout: 5 * time.Second,
+		BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, UserAgentVersion: "test",
+	}
+}
+
+// withMode is a mod that verifies answers in one of the three modes.
+func withMode(mode string, k *emulator.Keys) func(*wxpay.Config) {
+	return func(c *wxpay.Config) {
+		c.PublicKeyID, c.PublicKey, c.APIv3Key = "", nil, ""
+		if mode == authzModePubKey || mode == authzModeBoth {
+			c.PublicKeyID, c.PublicKey = k.PublicKeyID, &k.PublicKeyModeKey.PublicKey
+		}
+		if mode == authzModeCert || mode == authzModeBoth {
+			c.APIv3Key = k.APIv3Key
+		}
+	}
+}
+
+type authzEnv struct {
+	emu    *emulatortest.Emulator
+	client *wxpay.Client
+}
+
+// newAuthzEnv is a channel partner's client, verifying in mode, of an emulator holding one
+// authorized sub-merchant whose answers name no key default to defaultMode.
+func newAuthzEnv(t *testing.T, mode, defaultMode string, mod func(*wxpay.Config)) *authzEnv {
+	t.Helper()
+	k := emulatortest.Keys(t)
+	emu, c := emulatorClient(t, emulator.Seed{
+		CallerRole:   "CHANNEL_PARTNER",
+		SubMerchants: []emulator.SubMerchant{{SubMchid: authzSubMchid, AuthorizeState: string(wxpay.AuthorizeStateAuthorized)}},
+	}, "", func(c *wxpay.Config) {
+		withMode(mode, k)(c)
+		c.BackoffMax = 2 * time.Millisecond
+		if mod != nil {
+			mod(c)
+		}
+	}, emulatortest.WithOptions(func(o *emulator.Options) { o.DefaultMode = defaultMode }))
+	return &authzEnv{emu: emu, client: c}
 }
 
 func TestEmulatorAuthorizeStateInEveryMode(t *testing.T) {

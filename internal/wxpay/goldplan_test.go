@@ -2,9 +2,7 @@ package wxpay_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,57 +12,19 @@ import (
 
 const goldSub = "1900000109"
 
-var (
-	emuKeysOnce sync.Once
-	emuKeys     *emulator.Keys
-	emuKeysErr  error
-)
-
 // newGoldPlanEmulator starts an emulator holding the caller's own sub-merchant goldSub, a
-// foreign one (1900000999) and a penalized one (1900000111), and a client for it.
+// foreign one (1900000999) and a penalized one (1900000111), and a service provider's client.
 func newGoldPlanEmulator(t *testing.T, mod func(*wxpay.Config)) (*emulator.Server, *wxpay.Client) {
 	t.Helper()
-	emuKeysOnce.Do(func() { emuKeys, emuKeysErr = emulator.GenerateKeys("1900000001") })
-	if emuKeysErr != nil {
-		t.Fatal(emuKeysErr)
-	}
-	srv := emulator.New(emulator.Options{Keys: emuKeys})
-	err := srv.Seed(emulator.Seed{
+	emu, c := emulatorClient(t, emulator.Seed{
 		CallerRole: emulator.RoleServiceProvider,
 		SubMerchants: []emulator.SubMerchant{
 			{SubMchid: goldSub},
 			{SubMchid: "1900000999", Owner: "1900088888"},
 			{SubMchid: "1900000111", Penalized: true},
 		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	cfg := wxpay.Config{
-		MchID:                emuKeys.MchID,
-		MerchantSerialNumber: emuKeys.MerchantSerial,
-		PrivateKey:           emuKeys.MerchantKey,
-		PublicKeyID:          emuKeys.PublicKeyID,
-		PublicKey:            &emuKeys.PublicKeyModeKey.PublicKey,
-		Endpoint:             hs.URL,
-		RateLimit:            1000,
-		RequestTimeout:       5 * time.Second,
-		BackoffBase:          time.Millisecond,
-		BackoffMax:           5 * time.Millisecond,
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	c, err := wxpay.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	}, "", mod)
+	return emu.Server, c
 }
 
 func TestGoldPlanCallsChangeTheEmulator(t *testing.T) {

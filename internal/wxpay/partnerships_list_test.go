@@ -130,14 +130,9 @@ func clientFor(t *testing.T, emu *emulator.Server, wrap func(http.Handler) http.
 	t.Helper()
 	ts := httptest.NewServer(wrap(emu))
 	t.Cleanup(ts.Close)
-	k := emu.Keys()
-	merchant, _ := k.Caller(emulator.CallerMerchant)
-	c, err := wxpay.New(wxpay.Config{
-		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
-		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
-		Endpoint: ts.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
-		RequestTimeout: 5 * time.Second,
-	})
+	cfg := clientConfig(t, emu.Keys(), emulator.CallerMerchant, ts.URL)
+	cfg.BackoffMax = time.Millisecond
+	c, err := wxpay.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

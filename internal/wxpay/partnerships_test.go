@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,41 +14,13 @@ import (
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
-var partnershipsKeys struct {
-	once sync.Once
-	keys *emulator.Keys
-	err  error
-}
-
-// newPartnershipsEnv is a client talking to an in-process emulator of its own.
+// newPartnershipsEnv is a client talking to an in-process emulator of its own. Partnerships are
+// an ordinary merchant's (普通商户): the client signs as the emulator's, and the seeded
+// partnerships are its own unless a test says otherwise.
 func newPartnershipsEnv(t *testing.T, seed emulator.Seed) (*wxpay.Client, *emulator.Server) {
 	t.Helper()
-	partnershipsKeys.once.Do(func() {
-		partnershipsKeys.keys, partnershipsKeys.err = emulator.GenerateKeys("1900000001")
-	})
-	if partnershipsKeys.err != nil {
-		t.Fatal(partnershipsKeys.err)
-	}
-	k := partnershipsKeys.keys
-	srv := emulator.New(emulator.Options{Keys: k})
-	// Partnerships are an ordinary merchant's (普通商户): the client signs as the emulator's, and
-	// the seeded partnerships are its own unless a test says otherwise.
-	merchant, _ := k.Caller(emulator.CallerMerchant)
-	if err := srv.Seed(merchantOwned(seed)); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	c, err := wxpay.New(wxpay.Config{
-		MchID: merchant.MchID, MerchantSerialNumber: merchant.Serial, PrivateKey: merchant.Key,
-		PublicKeyID: k.PublicKeyID, PublicKey: &k.PublicKeyModeKey.PublicKey,
-		Endpoint: ts.URL, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
-		RequestTimeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv
+	emu, c := emulatorClient(t, merchantOwned(seed), emulator.CallerMerchant, func(c *wxpay.Config) { c.BackoffMax = time.Millisecond })
+	return c, emu.Server
 }
 
 // merchantOwned is seed with its partnerships owned by the emulator's ordinary merchant, the

@@ -7,21 +7,14 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 const payGiftActivity = "10028001"
-
-var payGiftKeys struct {
-	once sync.Once
-	keys *emulator.Keys
-	err  error
-}
 
 // payGiftEnv starts an emulator holding one ongoing activity owned by the caller and the given
 // number of the caller's sub-merchants (1900100000, 1900100001, …), plus a client for it.
@@ -33,12 +26,6 @@ func payGiftEnv(t *testing.T, subMerchants int) (*emulator.Server, *wxpay.Client
 // payGiftEnvBehind is payGiftEnv with the emulator behind front, which may answer a call itself.
 func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handler) http.Handler) (*emulator.Server, *wxpay.Client) {
 	t.Helper()
-	payGiftKeys.once.Do(func() { payGiftKeys.keys, payGiftKeys.err = emulator.GenerateKeys("1900000001") })
-	if payGiftKeys.err != nil {
-		t.Fatal(payGiftKeys.err)
-	}
-	keys := payGiftKeys.keys
-	srv := emulator.New(emulator.Options{Keys: keys})
 	seed := emulator.Seed{
 		SubMerchants: []emulator.SubMerchant{{SubMchid: "1900999999", Owner: "1900088888"}},
 		Activities:   []emulator.Activity{{ActivityID: payGiftActivity, Name: "Spring pay-gift", Status: "ONGOING_ACT_STATUS"}},
@@ -46,19 +33,12 @@ func payGiftEnvBehind(t *testing.T, subMerchants int, front func(emu http.Handle
 	for i := range subMerchants {
 		seed.SubMerchants = append(seed.SubMerchants, emulator.SubMerchant{SubMchid: subMchid(i)})
 	}
-	if err := srv.Seed(seed); err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = srv
+	var opts []emulatortest.Option
 	if front != nil {
-		h = front(srv)
+		opts = append(opts, emulatortest.WithHandler(front))
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	return srv, payGiftClientAt(t, keys, hs.URL)
+	emu, c := emulatorClient(t, seed, "", nil, opts...)
+	return emu.Server, c
 }
 
 // payGiftClient is a new client of srv, as a new Terraform run makes one: it knows nothing yet.
@@ -71,11 +51,7 @@ func payGiftClient(t *testing.T, srv *emulator.Server) *wxpay.Client {
 
 func payGiftClientAt(t *testing.T, keys *emulator.Keys, url string) *wxpay.Client {
 	t.Helper()
-	client, err := wxpay.New(wxpay.Config{
-		MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial, PrivateKey: keys.MerchantKey,
-		PublicKeyID: keys.PublicKeyID, PublicKey: &keys.PublicKeyModeKey.PublicKey,
-		Endpoint: url, RateLimit: 1000, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
-	})
+	client, err := wxpay.New(clientConfig(t, keys, "", url))
 	if err != nil {
 		t.Fatal(err)
 	}

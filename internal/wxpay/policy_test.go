@@ -3,7 +3,6 @@ package wxpay_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"sort"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulatortest"
 )
 
 // Security policies of the client, each as a test that fails when the policy is broken:
@@ -20,7 +20,7 @@ import (
 // switch and covers every call, and WeChat Pay's SIGNTEST probes are refused.
 
 func TestPolicyPlainHTTPOnlyToLoopback(t *testing.T) {
-	keys := policyKeys(t)
+	keys := emulatortest.Keys(t)
 	cases := []struct {
 		endpoint, backup string
 		allowed          bool
@@ -85,7 +85,7 @@ func TestPolicyVerificationHasNoOffSwitch(t *testing.T) {
 			got, reviewedConfigFields)
 	}
 	// Without any key to verify with, there is no client at all.
-	keys := policyKeys(t)
+	keys := emulatortest.Keys(t)
 	_, err := wxpay.New(wxpay.Config{MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial,
 		PrivateKey: keys.MerchantKey, Endpoint: "http://127.0.0.1:1"})
 	if err == nil {
@@ -263,32 +263,9 @@ func TestPolicySignTestProbeIsRefused(t *testing.T) {
 	}
 }
 
-var policyKeysOnce struct {
-	keys *emulator.Keys
-	err  error
-	done bool
-}
-
-func policyKeys(t *testing.T) *emulator.Keys {
-	t.Helper()
-	if !policyKeysOnce.done {
-		policyKeysOnce.keys, policyKeysOnce.err = emulator.GenerateKeys("1900000001")
-		policyKeysOnce.done = true
-	}
-	if policyKeysOnce.err != nil {
-		t.Fatal(policyKeysOnce.err)
-	}
-	return policyKeysOnce.keys
-}
-
 func newPolicyEnv(t *testing.T, mode string) (*emulator.Server, *wxpay.Client) {
 	t.Helper()
-	keys := policyKeys(t)
-	srv := emulator.New(emulator.Options{Keys: keys,
-		// One client makes every call of the client here, whatever family: these tests are about
-		// verifying answers, and roles=strict would answer some calls with a refusal instead.
-		Dialects: map[string]string{emulator.DialectRoles: "any"}})
-	err := srv.Seed(emulator.Seed{
+	emu, c := emulatorClient(t, emulator.Seed{
 		CallerRole: emulator.RoleChannelPartner,
 		SubMerchants: []emulator.SubMerchant{
 			{SubMchid: policySub, AuthorizeState: "AUTHORIZE_STATE_AUTHORIZED"},
@@ -297,28 +274,19 @@ func newPolicyEnv(t *testing.T, mode string) (*emulator.Server, *wxpay.Client) {
 		Activities:   []emulator.Activity{{ActivityID: policyActivity, Merchants: []string{policyMember}}},
 		Partnerships: []emulator.Partnership{{Partner: emulator.Partner{Type: string(policyPartner.Type), AppID: policyPartner.AppID}, AuthorizedData: emulator.AuthorizedData{BusinessType: string(policyData.BusinessType), StockID: policyData.StockID}}},
 		GoldPlans:    []emulator.GoldPlanState{{SubMchid: policySub, OpenScenes: []string{"JSAPI"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	cfg := wxpay.Config{
-		MchID: keys.MchID, MerchantSerialNumber: keys.MerchantSerial, PrivateKey: keys.MerchantKey,
-		Endpoint: hs.URL, RateLimit: 1000, RequestTimeout: 5 * time.Second,
-		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
-	}
-	if mode != "certificate" {
-		cfg.PublicKeyID, cfg.PublicKey = keys.PublicKeyID, &keys.PublicKeyModeKey.PublicKey
-	}
-	if mode != "public_key" {
-		cfg.APIv3Key = keys.APIv3Key
-	}
-	c, err := wxpay.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	}, "", func(c *wxpay.Config) {
+		c.BackoffMax = time.Millisecond
+		mode := map[string]string{"public_key": authzModePubKey, "certificate": authzModeCert}[mode]
+		if mode == "" {
+			mode = authzModeBoth
+		}
+		withMode(mode, emulatortest.Keys(t))(c)
+	}, emulatortest.WithOptions(func(o *emulator.Options) {
+		// One client makes every call of the client here, whatever family: these tests are about
+		// verifying answers, and roles=strict would answer some calls with a refusal instead.
+		o.Dialects = map[string]string{emulator.DialectRoles: "any"}
+	}))
+	return emu.Server, c
 }
 
 // TestPolicyLostAnswerIsRetriedWithAFreshNonce: when a connection that was reused from the pool
