@@ -43,7 +43,7 @@ func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refuse
 	var b strings.Builder
 	fmt.Fprintf(&b, "WeChat Pay refused %d merchant id(s) for activity %s; they did not become members:\n", len(refused), activityID)
 	for _, r := range refused {
-		fmt.Fprintf(&b, "  - %s: %s%s\n", r.Mchid, r.InvalidReason, reasonAdvice(r))
+		fmt.Fprintf(&b, "  - %s: %s%s (Request-ID %s)\n", r.Mchid, r.InvalidReason, reasonAdvice(r), orNone(r.RequestID))
 	}
 	b.WriteString("\nFix or remove these ids in the configuration and apply again. ")
 	b.WriteString(othersKept)

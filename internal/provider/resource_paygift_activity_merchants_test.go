@@ -336,7 +336,7 @@ func TestAccPayGiftActivityMerchants_invalidIDs(t *testing.T) {
 			{
 				Config: merchantsConfig(emu, withBad),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Update Pay-Gift Activity Merchants.*refused 2 merchant.*` +
-					unknownMerchant + `: 商户号不存在.*` + foreignMerchant + `: 商户号不属于该服务商`),
+					unknownMerchant + `: 商户号不存在.*\(Request-ID [0-9A-F]+\).*` + foreignMerchant + `: 商户号不属于该服务商`),
 				Check: membersAre(emu, "1900000109", "1900000110"),
 			},
 			{

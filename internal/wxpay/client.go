@@ -329,8 +329,15 @@ func (c *Client) accept(ctx context.Context, cl *call, h host, a *answer) error 
 			return fmt.Errorf("wechatpay: %s %s: answer is not the expected JSON: %v (Request-ID %s)", cl.req.Method, cl.req.Path, err, a.requestID())
 		}
 	}
+	if r, ok := cl.out.(requestIDRecorder); ok {
+		r.recordRequestID(a.requestID())
+	}
 	return nil
 }
+
+// requestIDRecorder is an answer that keeps its Request-ID, for what it reports later (a
+// refusal inside a 200 answer, which WeChat Pay support finds by that id).
+type requestIDRecorder interface{ recordRequestID(id string) }
 
 // refusal is what an error answer means: the end of the call unless it is transient, then
 // another attempt, on the other host after a 5xx. Only an answer that looks like WeChat Pay's own

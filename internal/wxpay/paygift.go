@@ -36,6 +36,7 @@ func ValidRequestNo(s string) bool {
 type InvalidMerchant struct {
 	Mchid         string `json:"mchid"`
 	InvalidReason string `json:"invalid_reason"`
+	RequestID     string `json:"-"` // of the add call's answer
 }
 
 // AddActivityMerchantsResult is the answer to an add call. The call succeeds even when some
@@ -44,6 +45,12 @@ type AddActivityMerchantsResult struct {
 	ActivityID       string            `json:"activity_id"`
 	InvalidMerchants []InvalidMerchant `json:"invalid_merchant_id_list"`
 	AddTime          string            `json:"add_time"`
+}
+
+func (r *AddActivityMerchantsResult) recordRequestID(id string) {
+	for i := range r.InvalidMerchants {
+		r.InvalidMerchants[i].RequestID = id
+	}
 }
 
 // DeleteActivityMerchantsResult is the answer to a delete call.

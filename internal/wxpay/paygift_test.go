@@ -81,8 +81,16 @@ func TestAddActivityMerchantsReportsInvalidIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []wxpay.InvalidMerchant{{Mchid: "1900999999", InvalidReason: "商户号不属于该服务商"},
-		{Mchid: "1900777777", InvalidReason: "商户号不存在"}}
+	// Each refusal keeps the answer's Request-ID, which WeChat Pay support asks for.
+	requestID := ""
+	if len(got.InvalidMerchants) > 0 {
+		requestID = got.InvalidMerchants[0].RequestID
+	}
+	if requestID == "" {
+		t.Error("the refusals carry no Request-ID")
+	}
+	want := []wxpay.InvalidMerchant{{Mchid: "1900999999", InvalidReason: "商户号不属于该服务商", RequestID: requestID},
+		{Mchid: "1900777777", InvalidReason: "商户号不存在", RequestID: requestID}}
 	if !slices.Equal(got.InvalidMerchants, want) {
 		t.Errorf("invalid merchants = %v, want %v", got.InvalidMerchants, want)
 	}
