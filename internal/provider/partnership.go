@@ -49,11 +49,15 @@ var partnershipImport = importFormat{
 }
 
 func partnershipID(p wxpay.Partner, d wxpay.AuthorizedData) string {
-	id := p.AppID
+	return strings.Join([]string{string(p.Type), partnerIDOf(p), string(d.BusinessType), d.StockID}, partnershipImport.sep)
+}
+
+// partnerIDOf is the id of the partner its type uses: the app id or the merchant id.
+func partnerIDOf(p wxpay.Partner) string {
 	if p.Type == wxpay.PartnerTypeMerchant {
-		id = p.MerchantID
+		return p.MerchantID
 	}
-	return strings.Join([]string{string(p.Type), id, string(d.BusinessType), d.StockID}, partnershipImport.sep)
+	return p.AppID
 }
 
 // parsePartnershipID reads a partnership's `id`, each part checked as its attribute is in a

@@ -38,6 +38,7 @@ type goldPlanAdvertisingModel struct {
 	ID              types.String   `tfsdk:"id"`
 	SubMchid        types.String   `tfsdk:"sub_mchid"`
 	IndustryFilters types.Set      `tfsdk:"industry_filters"`
+	DeletionPolicy  types.String   `tfsdk:"deletion_policy"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -70,7 +71,8 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(wxpay.AdvertisingIndustries...)),
 				},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),
+			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -79,20 +81,25 @@ func (r *goldPlanAdvertisingResource) Configure(_ context.Context, req resource.
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan refuses to drop the filters of an existing resource: the API can replace them but
-// not clear them, and ignoring the change would leave state and WeChat Pay disagreeing.
+// ModifyPlan warns of every destroy and replacement, which stop the ads, and refuses to drop
+// the filters of an existing resource: the API can replace them but not clear them, and ignoring
+// the change would leave state and WeChat Pay disagreeing.
 func (r *goldPlanAdvertisingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	state, plan, ok := planModels[goldPlanAdvertisingModel](ctx, req, &resp.Diagnostics)
+	if !ok || state == nil {
 		return
 	}
-	var state, plan goldPlanAdvertisingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+	replaced := plan != nil && !plan.SubMchid.Equal(state.SubMchid)
+	if (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Gold Plan Ads Will Stop",
+			does: fmt.Sprintf("the apply stops the gold plan ads of sub-merchant %s: its payment result page shows no "+
+				"ads, and earns no ad revenue, until they are shown again.", state.SubMchid.ValueString()),
+			undone: "stopping them",
+		}, replaced)
 	}
 	// A new sub-merchant is a new resource: there is nothing to clear.
-	if !plan.SubMchid.Equal(state.SubMchid) {
+	if plan == nil || replaced {
 		return
 	}
 	if plan.IndustryFilters.IsNull() && len(state.IndustryFilters.Elements()) > 0 {
@@ -126,7 +133,8 @@ func (r *goldPlanAdvertisingResource) Create(ctx context.Context, req resource.C
 }
 
 // Read keeps the state as it is: WeChat Pay has no call that reads the ads settings back.
-func (r *goldPlanAdvertisingResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *goldPlanAdvertisingResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -176,6 +184,10 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 	var state goldPlanAdvertisingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "gold plan ads of sub-merchant "+state.SubMchid.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -37,10 +36,11 @@ type goldPlanStatusResource struct {
 }
 
 type goldPlanStatusModel struct {
-	ID        types.String   `tfsdk:"id"`
-	SubMchid  types.String   `tfsdk:"sub_mchid"`
-	PayScenes types.Set      `tfsdk:"pay_scenes"`
-	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	SubMchid       types.String   `tfsdk:"sub_mchid"`
+	PayScenes      types.Set      `tfsdk:"pay_scenes"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *goldPlanStatusResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -71,6 +71,8 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
 				},
 			},
+			"deletion_policy": deletionPolicyAttribute("closes the gold plan for the scenes in `pay_scenes`, which " +
+				"WeChat Pay then refuses to reopen for 24 hours"),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -80,24 +82,32 @@ func (r *goldPlanStatusResource) Configure(_ context.Context, req resource.Confi
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan warns before a replacement: it closes the old sub-merchant's gold plan, which then
-// stays closed for 24 hours, and if the new sub_mchid turns out to be the same merchant the
-// reopen is refused.
+// ModifyPlan warns of every destroy and replacement: it closes the gold plan, which then stays
+// closed for 24 hours.
 func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	state, plan, ok := planModels[goldPlanStatusModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var state, plan goldPlanStatusModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) {
-		return
+	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, goldPlanStatusRemoval(ctx, *state), plan != nil)
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
-		fmt.Sprintf("Changing sub_mchid replaces this resource: the gold plan of sub-merchant %s is closed first, and "+
-			"WeChat Pay refuses to reopen a closed scene for 24 hours. If the new sub_mchid is the same merchant, or "+
-			"you change it back within 24 hours, the open will fail until then. To rename the resource in the "+
-			"configuration without closing anything, use a `moved` block instead.", state.SubMchid.ValueString()))
+}
+
+// goldPlanStatusRemoval is what destroying the gold plan of state costs.
+func goldPlanStatusRemoval(ctx context.Context, state goldPlanStatusModel) removal {
+	var diags diag.Diagnostics
+	scenes := "every pay scene"
+	if s := payScenes(ctx, state.PayScenes, &diags); len(s) > 0 {
+		scenes = sceneNames(s) + " payments"
+	}
+	return removal{
+		summary: "Gold Plan Will Be Closed",
+		does: fmt.Sprintf("the apply closes the gold plan (点金计划) of sub-merchant %s for %s, and WeChat Pay refuses "+
+			"to reopen a closed scene for 24 hours: the merchant loses at least a day of gold plan ad revenue, even "+
+			"if it is opened again right away.", state.SubMchid.ValueString(), scenes),
+		undone: "closing it",
+	}
 }
 
 func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -122,7 +132,8 @@ func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.Create
 }
 
 // Read keeps the state as it is: WeChat Pay has no call that reads a gold plan back.
-func (r *goldPlanStatusResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *goldPlanStatusResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 // Update opens the added scenes before closing the removed ones, so that a refused open
@@ -167,6 +178,10 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	var state goldPlanStatusModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "gold plan of sub-merchant "+state.SubMchid.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)

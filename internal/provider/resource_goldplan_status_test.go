@@ -346,8 +346,9 @@ func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
 	}
 }
 
-// A replacement closes the old sub-merchant first; the plan warns about the 24-hour rule.
-// (terraform-plugin-testing cannot see warnings, so ModifyPlan is called directly.)
+// A replacement closes the old sub-merchant first; the plan warns about the 24-hour rule unless
+// deletion_policy is ABANDON. (terraform-plugin-testing cannot see warnings, so ModifyPlan is
+// called directly; TestAccDeletionPolicy_destroyIsAnnouncedAndCanBeDeclined drives the CLI.)
 func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	ctx := context.Background()
 	r := &goldPlanStatusResource{}
@@ -357,27 +358,35 @@ func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	if !ok {
 		t.Fatalf("schema type is %T, want an object", sch.Schema.Type().TerraformType(ctx))
 	}
-	value := func(sub string) tftypes.Value {
-		return tftypes.NewValue(typ, map[string]tftypes.Value{
-			"id":         tftypes.NewValue(tftypes.String, sub),
-			"sub_mchid":  tftypes.NewValue(tftypes.String, sub),
-			"pay_scenes": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
-			"timeouts":   tftypes.NewValue(typ.AttributeTypes["timeouts"], nil),
-		})
+	value := func(sub, policy string) tftypes.Value {
+		values := map[string]tftypes.Value{
+			"id":              tftypes.NewValue(tftypes.String, sub),
+			"sub_mchid":       tftypes.NewValue(tftypes.String, sub),
+			"pay_scenes":      tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
+			"deletion_policy": tftypes.NewValue(tftypes.String, policy),
+		}
+		for name, t := range typ.AttributeTypes {
+			if _, ok := values[name]; !ok {
+				values[name] = tftypes.NewValue(t, nil) // timeouts, reassert
+			}
+		}
+		return tftypes.NewValue(typ, values)
 	}
 	cases := []struct {
 		name     string
 		from, to string
+		policy   string
 		warn     bool
 	}{
-		{"same merchant", gpSub, gpSub, false},
-		{"other merchant", gpSub, gpOtherSub, true},
+		{"same merchant", gpSub, gpSub, deletionPolicyDelete, false},
+		{"other merchant", gpSub, gpOtherSub, deletionPolicyDelete, true},
+		{"other merchant, abandoned", gpSub, gpOtherSub, deletionPolicyAbandon, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req := fwresource.ModifyPlanRequest{
-				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from)},
-				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to)},
+				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from, tc.policy)},
+				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to, tc.policy)},
 			}
 			resp := fwresource.ModifyPlanResponse{Plan: req.Plan}
 			r.ModifyPlan(ctx, req, &resp)

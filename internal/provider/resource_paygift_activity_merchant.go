@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -17,6 +18,7 @@ var (
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithModifyPlan  = &payGiftActivityMerchantResource{}
 )
 
 // NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
@@ -30,10 +32,11 @@ type payGiftActivityMerchantResource struct {
 }
 
 type payGiftActivityMerchantModel struct {
-	ID         types.String   `tfsdk:"id"`
-	ActivityID types.String   `tfsdk:"activity_id"`
-	MerchantID types.String   `tfsdk:"merchant_id"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	ActivityID     types.String   `tfsdk:"activity_id"`
+	MerchantID     types.String   `tfsdk:"merchant_id"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *payGiftActivityMerchantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -55,7 +58,8 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 			"merchant_id": identifyingAttribute(merchantIDValidators(),
 				"Merchant id (商户号, "+merchantIDRule+") to add: a sub-merchant of the provider's "+
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("removes the merchant from the activity"),
+			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
 }
@@ -66,6 +70,23 @@ func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ re
 
 func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan warns of every destroy and replacement: they remove the merchant from the activity.
+func (r *payGiftActivityMerchantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[payGiftActivityMerchantModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	replaced := plan != nil && state != nil && (!plan.ActivityID.Equal(state.ActivityID) || !plan.MerchantID.Equal(state.MerchantID))
+	if state != nil && (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Pay-Gift Activity Merchant Will Be Removed",
+			does: fmt.Sprintf("the apply removes merchant %s from pay-gift activity %s: it stops issuing the activity's "+
+				"coupons.", state.MerchantID.ValueString(), state.ActivityID.ValueString()),
+			undone: "removing it",
+		}, replaced)
+	}
 }
 
 func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -123,11 +144,13 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 
 	state.ID = types.StringValue(state.ActivityID.ValueString() + "/" + state.MerchantID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
-// Update only records a new `timeouts`: every other argument replaces the resource.
+// Update records the arguments that call nothing (inPlaceArguments): every other argument
+// replaces the resource.
 func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateTimeouts(ctx, req, resp)
+	updateWithoutCalls(ctx, req, resp)
 	var state payGiftActivityMerchantModel
 	resp.Diagnostics.Append(resp.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -140,6 +163,10 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 	var state payGiftActivityMerchantModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "merchant "+state.MerchantID.ValueString()+" of pay-gift activity "+state.ActivityID.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)

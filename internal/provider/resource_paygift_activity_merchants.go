@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -20,6 +21,7 @@ var (
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithModifyPlan  = &payGiftActivityMerchantsResource{}
 )
 
 // NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
@@ -33,10 +35,11 @@ type payGiftActivityMerchantsResource struct {
 }
 
 type payGiftActivityMerchantsModel struct {
-	ID          types.String   `tfsdk:"id"`
-	ActivityID  types.String   `tfsdk:"activity_id"`
-	MerchantIDs idSetValue     `tfsdk:"merchant_ids"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	ActivityID     types.String   `tfsdk:"activity_id"`
+	MerchantIDs    idSetValue     `tfsdk:"merchant_ids"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *payGiftActivityMerchantsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -68,7 +71,8 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 					setvalidator.ValueStringsAre(merchantIDValidators()...),
 				},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("removes every merchant in `merchant_ids` from the activity"),
+			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -79,6 +83,23 @@ func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ r
 
 func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan warns of every destroy and replacement: they remove every merchant of the list.
+func (r *payGiftActivityMerchantsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[payGiftActivityMerchantsModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if state != nil && (plan == nil || !plan.ActivityID.Equal(state.ActivityID)) && !abandons(state.DeletionPolicy) {
+		ids := sortedSetStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Pay-Gift Activity Merchants Will Be Removed",
+			does: fmt.Sprintf("the apply removes the %d merchant(s) of this list (%s) from pay-gift activity %s: they "+
+				"stop issuing its coupons.", len(ids), someIDs(ids), state.ActivityID.ValueString()),
+			undone: "removing them",
+		}, plan != nil)
+	}
 }
 
 func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -141,6 +162,7 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	state.ID = state.ActivityID
 	state.MerchantIDs = idSet(ctx, members, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -184,6 +206,10 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	var state payGiftActivityMerchantsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "merchant list of pay-gift activity "+state.ActivityID.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -30,14 +30,23 @@ func withTimeout(ctx context.Context, timeout func(context.Context, time.Duratio
 	return context.WithTimeout(ctx, d)
 }
 
-// updateTimeouts is the Update of a resource whose every other argument replaces it: it
-// records the planned `timeouts` over the prior state and calls nothing.
-func updateTimeouts(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var t timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &t)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+// inPlaceArguments are the arguments whose change calls nothing at WeChat Pay: how long to wait,
+// what a destroy does, what a create does with an object that exists.
+var inPlaceArguments = []string{"timeouts", "deletion_policy", "adopt_existing"}
+
+// updateWithoutCalls is the Update of a resource whose every other argument replaces it: it
+// records the planned in-place arguments over the prior state and calls nothing.
+func updateWithoutCalls(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.State.Raw
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("timeouts"), t)...)
+	for _, name := range inPlaceArguments {
+		if !hasAttribute(ctx, req.Plan.Schema, name) {
+			continue
+		}
+		var v attr.Value
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(name), &v)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
+	}
 }
