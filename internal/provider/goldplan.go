@@ -37,6 +37,7 @@ var goldPlanHints = []hint{
 			"shows. Configure it in the service provider platform (服务商平台 → 点金计划 → 商家小票管理), then apply " +
 			"again."},
 	{wxpay.ReasonReopenTooSoon, reopenAdvice(time.Time{})},
+	{wxpay.ReasonDefaultOpen, defaultOpenAdvice},
 	{wxpay.ReasonRateLimited,
 		"WeChat Pay kept refusing the call for the gold plan rate limit after all retries. Lower `rate_limit`, " +
 			"raise `max_retries`, or run with less parallelism (`terraform apply -parallelism=N`)."},
@@ -53,6 +54,16 @@ const (
 	subMerchantPenalizedAdvice = "The sub-merchant is under a WeChat Pay penalty (处罚), which blocks gold plan " +
 		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
 )
+
+// defaultOpenAdvice answers a CLOSE refused for the 默认开通点金计划 switch. Without it a destroy
+// would fail on every apply; the ways out leave the gold plan open, as the switch wants it.
+const defaultOpenAdvice = "The service provider has turned on the default-open switch (默认开通点金计划) in the " +
+	"service provider platform: every sub-merchant that takes JSAPI payments has the gold plan open, and WeChat " +
+	"Pay refuses to close it one by one (不可单个关闭), so this close will keep failing. To stop managing the gold " +
+	"plan and leave it open, set `deletion_policy = \"ABANDON\"` on this resource, apply, then destroy it or " +
+	"delete it from the configuration; or remove it with a `removed` block and `lifecycle { destroy = false }` " +
+	"(Terraform 1.7 and later). To manage it while the switch is on, keep `JSAPI` in `pay_scenes`. To close it, " +
+	"turn the switch off first (服务商平台 → 产品中心 → 点金计划), then apply again."
 
 // reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one.
 func reopenAdvice(retryAfter time.Time) string {

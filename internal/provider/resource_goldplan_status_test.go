@@ -498,3 +498,57 @@ resource "wechatpay_goldplan_status" "g" {
 		},
 	})
 }
+
+// With the service provider's 默认开通点金计划 switch on, WeChat Pay refuses to close the gold plan
+// of one sub-merchant, under either reading of its answer. The destroy fails with an error that
+// names the switch and the ways out, instead of failing the same way forever; deletion_policy =
+// "ABANDON" then lets the destroy leave the gold plan open, as the switch wants it.
+func TestAccGoldPlanStatus_defaultOpenSwitch(t *testing.T) {
+	for _, answer := range []string{"400-invalid-request", "403-no-auth"} {
+		t.Run(answer, func(t *testing.T) {
+			seed := goldPlanSeed()
+			on := true
+			seed.GoldPlanDefaultOpen = &on
+			emu := newTestEmulator(t, seed)
+			emu.SetDialect(emulator.DialectGoldPlanDefaultOpenClose, answer)
+			p := emu.providerConfig(modePublicKey)
+			refused := regexp.MustCompile(`(?s)Unable to Close Gold Plan.*default-open\s+switch\s+\(默认开通点金计划\).*` +
+				`deletion_policy\s+=\s+"ABANDON".*` + "`removed`" + `\s+block.*destroy\s+=\s+false.*keep\s+` + "`JSAPI`" +
+				`.*turn\s+the\s+switch\s+off.*默认开通点金计划.*Request-ID`)
+			abandoned := p + fmt.Sprintf(`
+resource "wechatpay_goldplan_status" "test" {
+  sub_mchid       = %q
+  pay_scenes      = ["JSAPI", "MINIPROGRAM"]
+  deletion_policy = "ABANDON"
+}
+`, gpSub)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: resource.ComposeTestCheckFunc(
+					// The abandoning destroy called nothing and left both scenes open.
+					expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+				Steps: []resource.TestStep{
+					{Config: p + gpStatusHCL(gpSub), Check: expectGoldPlan(emu, gpSub, openScenes("JSAPI"))},
+					{Config: p + gpStatusHCL(gpSub), Destroy: true, ExpectError: refused},
+					{
+						// Closing JSAPI in place is refused the same way; MINIPROGRAM, which the
+						// switch does not hold open, was opened first and stays managed.
+						PreConfig:   func() { takeGoldPlanCalls(emu) },
+						Config:      p + gpStatusHCL(gpSub, "MINIPROGRAM"),
+						ExpectError: refused,
+					},
+					{
+						PreConfig: func() { takeGoldPlanCalls(emu) },
+						Config:    abandoned,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI", "MINIPROGRAM")},
+						Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+					},
+				},
+			})
+		})
+	}
+}

@@ -40,6 +40,11 @@ const (
 	ReasonNoReceiptLink          Reason = "no-receipt-link"           // 未配置商家小票链接
 	ReasonReopenTooSoon          Reason = "reopen-too-soon"           // the 24-hour rule after a CLOSE
 	ReasonOperationFailed        Reason = "operation-failed"          // 操作失败
+	// ReasonDefaultOpen: a CLOSE refused because the service provider's 默认开通点金计划 switch
+	// keeps the gold plan of every sub-merchant with JSAPI payments open ("不可单个关闭", the
+	// development guide). The API's answer is not documented: the code is 400 INVALID_REQUEST or
+	// 403 NO_AUTH, the message names the switch (默认开通).
+	ReasonDefaultOpen Reason = "default-open"
 )
 
 // Reasons of the pay-gift (支付有礼) calls.
@@ -75,6 +80,8 @@ var reasonAnswers = []reasonAnswer{
 	{"PARAM_ERROR", "Wechatpay-Serial", ReasonUnknownSerial},
 	{"PARAM_ERROR", "FAVOR_STOCK 不能授权给商户", ReasonFavorStockToMerchant},
 	{"PARAM_ERROR", "stock_id", ReasonStockIDRequired},
+	{"INVALID_REQUEST", "默认开通", ReasonDefaultOpen},
+	{"NO_AUTH", "默认开通", ReasonDefaultOpen},
 	{"NO_AUTH", "", ReasonNoAuth},
 	{"MCH_NOT_EXISTS", "", ReasonMerchantNotExists},
 	{"RESOURCE_NOT_EXISTS", "", ReasonResourceNotExists},
