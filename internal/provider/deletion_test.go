@@ -218,4 +218,3 @@ func (r *cliRun) write(config string) {
 		r.t.Fatal(err)
 	}
 }
-

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -116,23 +117,51 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	}
 
 	activityID := plan.ActivityID.ValueString()
-	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, wanted)
-
-	// Whatever happened, the state holds exactly the ids that became members, so that nothing
-	// added is forgotten and the next plan shows the rest still to add.
-	plan.ID = plan.ActivityID
-	plan.MerchantIDs = idSet(ctx, added, &resp.Diagnostics)
-	if err != nil {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err)
-	} else if len(refused) > 0 {
-		addRefusedError(&resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", activityID, refused,
-			"The other ids were added and are recorded in the state.")
-	}
-	if len(added) == 0 && resp.Diagnostics.HasError() {
+	// Members already there (from a create that failed part-way, or added elsewhere) are taken
+	// over, not added again: see failedCreate.
+	present, err := listMemberIDs(ctx, r.client, activityID)
+	if err != nil && !wxpay.IsNotFound(err) {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err, payGiftHints...)
 		return
 	}
+	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, minus(wanted, present))
+	if err != nil || len(refused) > 0 {
+		failedCreate(ctx, &resp.Diagnostics, activityID, added, refused, err)
+		return
+	}
+
+	// Every id is a member now. Members outside the list show up in the next plan, to be removed.
+	plan.ID = plan.ActivityID
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
+}
+
+// failedCreate reports a create that added only some of the list, and records nothing. Terraform
+// marks a resource whose create failed as tainted and replaces it on the next apply, removing
+// every member it recorded before adding them back: the merchants would stop issuing coupons for
+// the length of that apply. With nothing recorded, the next apply creates the resource again,
+// finds the members this one added and adds only the missing ones; no member is removed.
+func failedCreate(ctx context.Context, diags *diag.Diagnostics, activityID string, added []string, refused []wxpay.InvalidMerchant, err error) {
+	slices.Sort(added)
+	kept := "No merchant was added."
+	if len(added) > 0 {
+		kept = fmt.Sprintf("The %d merchant id(s) that were added (%s) stay members of the activity.", len(added),
+			someIDs(added))
+	}
+	next := kept + " Nothing is recorded in the Terraform state, so nothing is tainted: the next apply creates this " +
+		"resource again, takes over the ids that are already members and adds only the missing ones; it removes no " +
+		"member. If you remove the resource from the configuration instead, the ids added stay in the activity until " +
+		"you remove them in the merchant platform or import the list (`terraform import` with the activity id) and " +
+		"destroy it."
+	if err != nil {
+		var d diag.Diagnostics
+		addPayGiftCallError(ctx, &d, "Unable to Add Pay-Gift Activity Merchants", err)
+		for _, e := range d.Errors() {
+			diags.AddError(e.Summary(), e.Detail()+"\n\n"+next)
+		}
+		return
+	}
+	addRefusedError(diags, "Unable to Add Pay-Gift Activity Merchants", activityID, refused, next)
 }
 
 func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
