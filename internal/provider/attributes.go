@@ -3,6 +3,7 @@ package provider
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -48,5 +49,20 @@ func deletionPolicyAttribute(removes string) schema.StringAttribute {
 		Computed:   true,
 		Default:    stringdefault.StaticString(deletionPolicyDelete),
 		Validators: []validator.String{stringvalidator.OneOf(deletionPolicyDelete, deletionPolicyAbandon)},
+	}
+}
+
+// adoptExistingAttribute is `adopt_existing`: whether a create takes over an object that already
+// exists at WeChat Pay (see refuseExisting). object names it, as "the membership".
+func adoptExistingAttribute(object string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: "What a create does when " + object + " already exists at WeChat Pay, made in the merchant " +
+			"platform, by another configuration or by another resource of this one. `false` (default): the create " +
+			"fails with an error that says how to import it, so that two configurations never manage one object " +
+			"unknowingly (destroying either would remove it for both). `true`: the create takes it over as it is, " +
+			"calling nothing. Changing it is an in-place update that calls nothing.",
+		Optional: true,
+		Computed: true,
+		Default:  booldefault.StaticBool(false),
 	}
 }

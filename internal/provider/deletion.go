@@ -76,6 +76,7 @@ func planModels[M any](ctx context.Context, req resource.ModifyPlanRequest, diag
 // defaults. A state written before one existed, or by an import, holds null for it.
 var newArgumentDefaults = map[string]attr.Value{
 	"deletion_policy": types.StringValue(deletionPolicyDelete),
+	"adopt_existing":  types.BoolValue(false),
 }
 
 // fillNewArguments gives those arguments their defaults in a state that holds null for them, so

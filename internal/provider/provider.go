@@ -211,7 +211,7 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	resp.DataSourceData = client
-	resp.ResourceData = client
+	resp.ResourceData = &resourceData{client: client, overlaps: newOverlaps()}
 	resp.ListResourceData = client
 	resp.ActionData = client
 }
@@ -260,6 +260,9 @@ func (p *WechatPayProvider) Actions(_ context.Context) []func() action.Action {
 func clientFrom(providerData any, diags *diag.Diagnostics) *wxpay.Client {
 	if providerData == nil {
 		return nil
+	}
+	if d, ok := providerData.(*resourceData); ok {
+		return d.client
 	}
 	client, ok := providerData.(*wxpay.Client)
 	if !ok {

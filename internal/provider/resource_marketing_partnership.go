@@ -47,6 +47,7 @@ type marketingPartnershipModel struct {
 	CreateTime     types.String   `tfsdk:"create_time"`
 	UpdateTime     types.String   `tfsdk:"update_time"`
 	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	AdoptExisting  types.Bool     `tfsdk:"adopt_existing"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -133,6 +134,7 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			"create_time":     stableAttribute("When WeChat Pay first recorded the partnership, RFC 3339."),
 			"update_time":     stableAttribute("When WeChat Pay last changed the partnership, RFC 3339."),
 			"deletion_policy": deletionPolicyAttribute("terminates the partnership"),
+			"adopt_existing":  adoptExistingAttribute("the partnership (established)"),
 			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
@@ -227,6 +229,9 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 		return
 	}
 
+	if !plan.AdoptExisting.ValueBool() && !refuseExistingPartnership(ctx, r.client, partner, data, &resp.Diagnostics) {
+		return
+	}
 	// One key for this create: the client repeats it on every retry, so a build whose answer was
 	// lost is answered from WeChat Pay's record instead of being applied twice.
 	key := newIdempotencyKey("tfbuild")

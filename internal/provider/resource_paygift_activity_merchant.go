@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -28,7 +29,8 @@ func NewPayGiftActivityMerchantResource() resource.Resource {
 }
 
 type payGiftActivityMerchantResource struct {
-	client *wxpay.Client
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 type payGiftActivityMerchantModel struct {
@@ -36,6 +38,7 @@ type payGiftActivityMerchantModel struct {
 	ActivityID     types.String   `tfsdk:"activity_id"`
 	MerchantID     types.String   `tfsdk:"merchant_id"`
 	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	AdoptExisting  types.Bool     `tfsdk:"adopt_existing"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -59,6 +62,7 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 				"Merchant id (商户号, "+merchantIDRule+") to add: a sub-merchant of the provider's "+
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),
 			"deletion_policy": deletionPolicyAttribute("removes the merchant from the activity"),
+			"adopt_existing":  adoptExistingAttribute("the merchant"),
 			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
@@ -70,13 +74,18 @@ func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ re
 
 func (r *payGiftActivityMerchantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.overlaps = overlapsFrom(req.ProviderData)
 }
 
-// ModifyPlan warns of every destroy and replacement: they remove the merchant from the activity.
+// ModifyPlan refuses a membership that overlaps another resource of the configuration, and warns
+// of every destroy and replacement: they remove the merchant from the activity.
 func (r *payGiftActivityMerchantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	state, plan, ok := planModels[payGiftActivityMerchantModel](ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if plan != nil && !plan.ActivityID.IsUnknown() && !plan.MerchantID.IsUnknown() {
+		claimMembers(r.overlaps, &resp.Diagnostics, plan.ActivityID.ValueString(), plan.MerchantID.ValueString(), state != nil)
 	}
 	replaced := plan != nil && state != nil && (!plan.ActivityID.Equal(state.ActivityID) || !plan.MerchantID.Equal(state.MerchantID))
 	if state != nil && (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
@@ -102,6 +111,23 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 	}
 
 	activityID, merchantID := plan.ActivityID.ValueString(), plan.MerchantID.ValueString()
+	plan.ID = types.StringValue(activityID + "/" + merchantID)
+	_, err := r.client.FindActivityMember(ctx, activityID, merchantID)
+	switch {
+	case err == nil && plan.AdoptExisting.ValueBool():
+		tflog.Info(ctx, "adopt_existing: the merchant is already a member, taken over as it is", map[string]any{"id": plan.ID.ValueString()})
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
+		return
+	case err == nil:
+		refuseExisting(&resp.Diagnostics, "Pay-Gift Activity Merchant Already Exists", fmt.Sprintf("The membership of "+
+			"merchant %s in pay-gift activity %s", merchantID, activityID), typeActivityMerchant, plan.ID.ValueString())
+		return
+	case !wxpay.IsNotFound(err):
+		addCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err, payGiftHints...)
+		return
+	}
+
 	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, []string{merchantID})
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err)
@@ -112,7 +138,6 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 		return
 	}
 
-	plan.ID = types.StringValue(activityID + "/" + merchantID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
 }

@@ -32,7 +32,8 @@ func NewPayGiftActivityMerchantsResource() resource.Resource {
 }
 
 type payGiftActivityMerchantsResource struct {
-	client *wxpay.Client
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 type payGiftActivityMerchantsModel struct {
@@ -84,13 +85,18 @@ func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ r
 
 func (r *payGiftActivityMerchantsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.overlaps = overlapsFrom(req.ProviderData)
 }
 
-// ModifyPlan warns of every destroy and replacement: they remove every merchant of the list.
+// ModifyPlan refuses a list that overlaps another resource of the configuration, and warns of
+// every destroy and replacement: they remove every merchant of the list.
 func (r *payGiftActivityMerchantsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	state, plan, ok := planModels[payGiftActivityMerchantsModel](ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if plan != nil && !plan.ActivityID.IsUnknown() {
+		claimMembers(r.overlaps, &resp.Diagnostics, plan.ActivityID.ValueString(), "", state != nil)
 	}
 	if state != nil && (plan == nil || !plan.ActivityID.Equal(state.ActivityID)) && !abandons(state.DeletionPolicy) {
 		ids := sortedSetStrings(ctx, state.MerchantIDs.SetValue, &resp.Diagnostics)
