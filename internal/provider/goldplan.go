@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -86,13 +90,66 @@ func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary stri
 	addCallError(ctx, diags, summary, err, hints...)
 }
 
-// importSubMchid starts the state of a gold plan resource imported by its sub_mchid. Nothing can
-// be read back from WeChat Pay, so the rest stays null until the next apply asserts it.
-func importSubMchid(ctx context.Context, resourceType string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+// goldPlanImportSettings is what an import id of a gold plan resource may carry after the
+// sub-merchant, since WeChat Pay cannot be asked: `<sub_mchid>:<value>,<value>` sets attribute.
+type goldPlanImportSettings struct {
+	attribute string   // pay_scenes, industry_filters
+	allowed   []string // the values the attribute allows
+	max       int      // how many at most
+	example   string   // an example of the list
+	unknown   string   // what the next apply does when the list is left out
+}
+
+// importSubMchid starts the state of a gold plan resource imported by its sub_mchid and, when the
+// id carries them, the settings the user knows are in force. Nothing can be read back from WeChat
+// Pay, so a bare import warns that the settings are unknown until the next apply asserts them.
+func importSubMchid(ctx context.Context, resourceType string, settings *goldPlanImportSettings, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	format := importFormat{resourceType: resourceType, format: "the sub-merchant id (特约商户号)", example: "1900000109"}
-	if !format.valid(ctx, path.Root("sub_mchid"), req.ID, subMchidValidators(), &resp.Diagnostics) {
+	if settings != nil {
+		format.format = fmt.Sprintf("the sub-merchant id (特约商户号), then optionally `:` and the `%s` in force, "+
+			"comma-separated", settings.attribute)
+		format.example = "1900000109:" + settings.example
+	}
+	sub, list, carried := strings.Cut(req.ID, ":")
+	if !format.valid(ctx, path.Root("sub_mchid"), sub, subMchidValidators(), &resp.Diagnostics) {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), req.ID)...)
+	if carried && settings == nil {
+		resp.Diagnostics.AddError(invalidImportID, fmt.Sprintf("Import this resource by %s, for example `%s`; got %q.",
+			format.format, format.command(), req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sub)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), sub)...)
+	if settings == nil {
+		return
+	}
+	if !carried {
+		resp.Diagnostics.AddWarning("Gold Plan Settings Unknown After Import", fmt.Sprintf("WeChat Pay has no call "+
+			"that reads a gold plan back, so the import recorded sub-merchant %s and not its `%s`. %s To record the "+
+			"settings you know are in force instead, import with them in the id, for example `%s:%s`; "+
+			"`terraform plan -generate-config-out` then writes them and the next plan is clean.",
+			sub, settings.attribute, settings.unknown, sub, settings.example))
+		return
+	}
+	values := strings.Split(list, ",")
+	seen := map[string]bool{}
+	for _, v := range values {
+		if !slices.Contains(settings.allowed, v) || seen[v] {
+			resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
+				"The import id's `%s` %q holds %q, which is not one of %s or is repeated. For example: `%s`.",
+				settings.attribute, list, v, strings.Join(settings.allowed, ", "), format.command()))
+			return
+		}
+		seen[v] = true
+	}
+	if len(values) > settings.max {
+		resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
+			"The import id's `%s` %q holds %d values, at most %d are allowed. For example: `%s`.",
+			settings.attribute, list, len(values), settings.max, format.command()))
+		return
+	}
+	set, d := types.SetValueFrom(ctx, types.StringType, values)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(settings.attribute), set)...)
 }

@@ -143,5 +143,5 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *goldPlanCustomPageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, "wechatpay_goldplan_custom_page", req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_custom_page", nil, req, resp)
 }

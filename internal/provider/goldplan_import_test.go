@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A gold plan cannot be read back, so an import id carries the settings the user knows are in
+// force; generated configuration then plans clean, and a bare import warns.
+func TestAccGoldPlanImport_idCarriesSettings(t *testing.T) {
+	clearProviderEnv(t)
+	emu := newTestEmulator(t, deletionSeed())
+	imports := `
+import {
+  to = wechatpay_goldplan_status.shop
+  id = "1900000109:JSAPI,MINIPROGRAM"
+}
+
+import {
+  to = wechatpay_goldplan_advertising.shop
+  id = "1900000109:FINANCE,GAME"
+}
+`
+	run := newCLIRun(t, emu.providerConfig(modePublicKey)+imports, nil)
+	run.terraform("plan", "-input=false", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(run.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`pay_scenes\s*=\s*\["JSAPI",\s*"MINIPROGRAM"\]`, `industry_filters\s*=\s*\["FINANCE",\s*"GAME"\]`} {
+		if !regexp.MustCompile(want).Match(generated) {
+			t.Errorf("generated configuration lacks %s:\n%s", want, generated)
+		}
+	}
+
+	emu.ClearCalls()
+	out, err := run.run([]string{"apply", "-auto-approve", "-input=false"})
+	if err != nil || !strings.Contains(out, "2 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the generated configuration: %v\n%s", err, out)
+	}
+	if out, err := run.run([]string{"plan", "-input=false", "-detailed-exitcode"}); err != nil {
+		t.Errorf("plan after the import is not clean: %v\n%s", err, out)
+	}
+	for _, c := range emu.Calls() {
+		t.Errorf("importing called %s %s", c.Method, c.Path)
+	}
+
+	// A bare import records no settings, and says so.
+	run.write(emu.providerConfig(modePublicKey) + `
+resource "wechatpay_goldplan_status" "bare" {
+  sub_mchid  = "1900000110"
+  pay_scenes = ["JSAPI"]
+}
+`)
+	out, err = run.run([]string{"import", "-input=false", "wechatpay_goldplan_status.bare", "1900000110"})
+	if err != nil {
+		t.Fatalf("bare import: %v\n%s", err, out)
+	}
+	expectWarnings(t, out, map[string][]string{"Gold Plan Settings Unknown After Import": {"sub-merchant 1900000110",
+		"`pay_scenes`", "opens every scene", "`1900000110:JSAPI,MINIPROGRAM`", "-generate-config-out"}})
+
+	// A wrong setting is refused, naming the attribute and the allowed values.
+	out = run.terraformFails("import", "-input=false", "wechatpay_goldplan_status.bare", "1900000110:JSAPI,APP")
+	if !regexp.MustCompile(`(?s)Invalid Import ID.*` + cliText("`pay_scenes` \"JSAPI,APP\" holds \"APP\", which is not "+
+		"one of JSAPI, MINIPROGRAM")).MatchString(out) {
+		t.Errorf("import with a wrong scene:\n%s", out)
+	}
+}
