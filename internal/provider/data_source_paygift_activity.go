@@ -78,8 +78,8 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"end_time":            computed("End of the activity, RFC 3339 as WeChat Pay returns it."),
 			"create_time":         computed("When the activity was created, RFC 3339; empty when WeChat Pay omits it."),
 			"update_time":         computed("When the activity last changed, RFC 3339; empty when WeChat Pay omits it."),
-			"timeouts":            timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

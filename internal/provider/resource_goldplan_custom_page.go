@@ -52,8 +52,8 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes "+
 					"the old sub-merchant's page and opens the new one's."),
 			"deletion_policy": deletionPolicyAttribute("closes the receipt page"),
-			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
 }
 

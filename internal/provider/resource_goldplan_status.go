@@ -73,8 +73,8 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"deletion_policy": deletionPolicyAttribute("closes the gold plan for the scenes in `pay_scenes`, which " +
 				"WeChat Pay then refuses to reopen for 24 hours"),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
 }
 

@@ -135,8 +135,8 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			"update_time":     stableAttribute("When WeChat Pay last changed the partnership, RFC 3339."),
 			"deletion_policy": deletionPolicyAttribute("terminates the partnership"),
 			"adopt_existing":  adoptExistingAttribute("the partnership (established)"),
-			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}, defaultPartnershipTimeout)},
 	}
 }
 

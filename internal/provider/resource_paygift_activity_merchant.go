@@ -63,8 +63,8 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),
 			"deletion_policy": deletionPolicyAttribute("removes the merchant from the activity"),
 			"adopt_existing":  adoptExistingAttribute("the merchant"),
-			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}, defaultPayGiftChangeTimeout)},
 	}
 }
 

@@ -74,8 +74,8 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 				},
 			},
 			"deletion_policy": deletionPolicyAttribute("removes every merchant in `merchant_ids` from the activity"),
-			"timeouts":        timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}, defaultPayGiftChangeTimeout)},
 	}
 }
 

@@ -2,7 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+
+	dtimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	rtimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -49,4 +56,43 @@ func updateWithoutCalls(ctx context.Context, req resource.UpdateRequest, resp *r
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+}
+
+// The `timeouts` block. A block, as in HashiCorp's AWS and Google providers, because that is how
+// the users of those providers write it (`timeouts { create = "10m" }`); each argument's
+// description gives its default, which otherwise lived only here.
+
+const timeoutsBlockDescription = "How long each operation may take, retries and waits included, as a duration " +
+	"such as `\"30s\"` or `\"2h45m\"`. A block, written `timeouts { create = \"10m\" }` as in HashiCorp's AWS and " +
+	"Google providers. Changing it calls nothing."
+
+func timeoutDescription(operation string, def time.Duration) string {
+	return fmt.Sprintf("How long %s may take; default `%q`.", operation, durationText(def))
+}
+
+// resourceTimeouts is a resource's `timeouts` block; change is the default of its writes.
+func resourceTimeouts(ctx context.Context, opts rtimeouts.Opts, change time.Duration) rschema.Block {
+	if opts.Create {
+		opts.CreateDescription = timeoutDescription("a create", change)
+	}
+	if opts.Read {
+		opts.ReadDescription = timeoutDescription("a refresh", defaultReadTimeout)
+	}
+	if opts.Update {
+		opts.UpdateDescription = timeoutDescription("an update", change)
+	}
+	if opts.Delete {
+		opts.DeleteDescription = timeoutDescription("a destroy", change)
+	}
+	b := rtimeouts.Block(ctx, opts).(rschema.SingleNestedBlock)
+	b.MarkdownDescription = timeoutsBlockDescription
+	return b
+}
+
+// dataSourceTimeouts is a data source's `timeouts` block.
+func dataSourceTimeouts(ctx context.Context) dschema.Block {
+	b := dtimeouts.BlockWithOpts(ctx, dtimeouts.Opts{ReadDescription: timeoutDescription("a read", defaultReadTimeout)})
+	sb := b.(dschema.SingleNestedBlock)
+	sb.MarkdownDescription = strings.TrimSuffix(timeoutsBlockDescription, " Changing it calls nothing.")
+	return sb
 }

@@ -65,7 +65,7 @@ func resourceBadInputs() []badInput {
 		refused("goldplan_status/pay_scenes unknown scene", status("sub_mchid = \"1900000109\"\n  pay_scenes = [\"APP\"]"), "pay_scenes", `JSAPI.*MINIPROGRAM`),
 		refused("goldplan_status/pay_scenes lower case", status("sub_mchid = \"1900000109\"\n  pay_scenes = [\"jsapi\"]"), "pay_scenes", `JSAPI.*MINIPROGRAM`),
 		// The timeouts library's own message names the value and the units, not the attribute.
-		refused("goldplan_status/timeouts not a duration", status("sub_mchid = \"1900000109\"\n  timeouts = { create = \"soon\" }"), "Time Duration", `"soon".*units`),
+		refused("goldplan_status/timeouts not a duration", status("sub_mchid = \"1900000109\"\n  timeouts { create = \"soon\" }"), "Time Duration", `"soon".*units`),
 		refused("goldplan_status/unknown attribute", status("sub_mchid = \"1900000109\"\n  scenes = [\"JSAPI\"]"), "scenes", `not\s+expected|Unsupported\s+argument`),
 
 		refused("goldplan_custom_page/sub_mchid letters", page(`sub_mchid = "merchant"`), "sub_mchid", subDigits),
