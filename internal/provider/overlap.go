@@ -125,3 +125,18 @@ func refuseExisting(diags *diag.Diagnostics, summary, object, resourceType, impo
 		"remove it for both. To take it over on create instead, set `adopt_existing = true`.",
 		object, resourceType, importID, resourceType, importID))
 }
+
+// claimGoldPlan claims one gold plan setting of a sub-merchant (the resource type names it) for a
+// plan of that gold plan resource. It fails the plan on a collision.
+func claimGoldPlan(o *overlaps, diags *diag.Diagnostics, resourceType, subMchid string, planned bool) {
+	c := claim{resourceType: resourceType, planned: planned,
+		what: fmt.Sprintf("`%s` of sub-merchant %s", resourceType, subMchid)}
+	other := o.claim(resourceType+" "+subMchid, c)
+	if other == nil {
+		return
+	}
+	refuseOverlap(diags, path.Root("sub_mchid"), c, *other, fmt.Sprintf("Keep one `%s` for each sub-merchant. Take "+
+		"the resource you drop out of the configuration with a `removed` block and `lifecycle { destroy = false }` "+
+		"(or set its `deletion_policy = \"ABANDON\"` and apply that first): destroying it would close what the other "+
+		"still manages, and a closed gold plan scene cannot be reopened for 24 hours.", resourceType))
+}

@@ -67,6 +67,18 @@ func TestAccOverlap_refusedInThePlan(t *testing.T) {
 		{"two lists of one activity", listOf("a", "1900000109") + listOf("b", "1900000110"),
 			"`wechatpay_paygift_activity_merchants` of activity 10028001.*" +
 				"`wechatpay_paygift_activity_merchants` of activity 10028001.*Keep one list for each activity"},
+		{"two gold plans of one sub-merchant", `
+resource "wechatpay_goldplan_status" "a" {
+  sub_mchid  = "1900000109"
+  pay_scenes = ["JSAPI"]
+}
+
+resource "wechatpay_goldplan_status" "b" {
+  sub_mchid  = "1900000109"
+  pay_scenes = ["MINIPROGRAM"]
+}
+`, "`wechatpay_goldplan_status` of sub-merchant 1900000109.*`wechatpay_goldplan_status` of sub-merchant " +
+			"1900000109.*Keep one `wechatpay_goldplan_status` for each sub-merchant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

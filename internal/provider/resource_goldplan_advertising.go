@@ -31,7 +31,8 @@ func NewGoldPlanAdvertisingResource() resource.Resource {
 }
 
 type goldPlanAdvertisingResource struct {
-	client *wxpay.Client
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 type goldPlanAdvertisingModel struct {
@@ -79,6 +80,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 
 func (r *goldPlanAdvertisingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.overlaps = overlapsFrom(req.ProviderData)
 }
 
 // ModifyPlan warns of every destroy and replacement, which stop the ads, and refuses to drop
@@ -86,7 +88,13 @@ func (r *goldPlanAdvertisingResource) Configure(_ context.Context, req resource.
 // the change would leave state and WeChat Pay disagreeing.
 func (r *goldPlanAdvertisingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	state, plan, ok := planModels[goldPlanAdvertisingModel](ctx, req, &resp.Diagnostics)
-	if !ok || state == nil {
+	if !ok {
+		return
+	}
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_advertising", plan.SubMchid.ValueString(), state != nil)
+	}
+	if state == nil {
 		return
 	}
 	replaced := plan != nil && !plan.SubMchid.Equal(state.SubMchid)

@@ -25,7 +25,8 @@ func NewGoldPlanCustomPageResource() resource.Resource {
 }
 
 type goldPlanCustomPageResource struct {
-	client *wxpay.Client
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 type goldPlanCustomPageModel struct {
@@ -59,6 +60,7 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 
 func (r *goldPlanCustomPageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.overlaps = overlapsFrom(req.ProviderData)
 }
 
 // ModifyPlan warns of every destroy and replacement: it closes the receipt page.
@@ -66,6 +68,9 @@ func (r *goldPlanCustomPageResource) ModifyPlan(ctx context.Context, req resourc
 	state, plan, ok := planModels[goldPlanCustomPageModel](ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_custom_page", plan.SubMchid.ValueString(), state != nil)
 	}
 	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
 		warnRemoval(&resp.Diagnostics, removal{

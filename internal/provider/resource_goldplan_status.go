@@ -32,7 +32,8 @@ func NewGoldPlanStatusResource() resource.Resource {
 }
 
 type goldPlanStatusResource struct {
-	client *wxpay.Client
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 type goldPlanStatusModel struct {
@@ -80,6 +81,7 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 
 func (r *goldPlanStatusResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.overlaps = overlapsFrom(req.ProviderData)
 }
 
 // ModifyPlan warns of every destroy and replacement: it closes the gold plan, which then stays
@@ -88,6 +90,9 @@ func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.Mo
 	state, plan, ok := planModels[goldPlanStatusModel](ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_status", plan.SubMchid.ValueString(), state != nil)
 	}
 	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
 		warnRemoval(&resp.Diagnostics, goldPlanStatusRemoval(ctx, *state), plan != nil)
