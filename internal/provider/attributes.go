@@ -66,3 +66,17 @@ func adoptExistingAttribute(object string) schema.BoolAttribute {
 		Default:  booldefault.StaticBool(false),
 	}
 }
+
+// reassertAttribute is `reassert`: a value whose change re-sends a gold plan resource's settings
+// in place. WeChat Pay cannot read a gold plan back, so a change made in the merchant platform
+// never shows in a plan; replacing the resource to put it back would close the gold plan first.
+func reassertAttribute(sends string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Any value, such as a date; changing it " + sends + " again in an in-place update, " +
+			"never closing anything. WeChat Pay has no call that reads a gold plan back, so a change made in the " +
+			"merchant platform never shows in a plan: change `reassert` (for example from a variable, for every " +
+			"sub-merchant at once) to put the configuration back. On Terraform 1.14 and later the " +
+			"`wechatpay_goldplan_reapply` action does the same without a change to the configuration.",
+		Optional: true,
+	}
+}

@@ -1,11 +1,20 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay/emulator"
 )
 
 // A gold plan cannot be read back, so an import id carries the settings the user knows are in
@@ -68,4 +77,66 @@ resource "wechatpay_goldplan_status" "bare" {
 		"one of JSAPI, MINIPROGRAM")).MatchString(out) {
 		t.Errorf("import with a wrong scene:\n%s", out)
 	}
+}
+
+// A change made in the merchant platform never shows in a plan; changing `reassert` re-sends the
+// configured settings in place, closing nothing.
+func TestAccGoldPlan_reassert(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	cfg := func(reassert string) string {
+		return emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+resource "wechatpay_goldplan_status" "test" {
+  sub_mchid  = %[1]q
+  pay_scenes = ["JSAPI", "MINIPROGRAM"]
+  reassert   = %[2]q
+}
+
+resource "wechatpay_goldplan_advertising" "test" {
+  sub_mchid        = wechatpay_goldplan_status.test.sub_mchid
+  industry_filters = ["FINANCE"]
+  reassert         = %[2]q
+}
+`, gpSub, reassert)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("2026-11-01")},
+			{
+				// Closed in the merchant platform, more than a day ago: the plan cannot see it.
+				PreConfig: func() {
+					if err := emu.SetGoldPlan(emulator.GoldPlanState{SubMchid: gpSub}); err != nil {
+						t.Fatal(err)
+					}
+					emu.AdvanceClock(25 * time.Hour)
+					takeGoldPlanCalls(emu)
+				},
+				Config: cfg("2026-11-30"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectGoldPlan(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+					expectGoldPlan(emu, gpSub, func(g emulator.GoldPlanState) error {
+						if !g.AdvertisingShown || !slices.Equal(g.IndustryFilters, []string{"FINANCE"}) {
+							return fmt.Errorf("ads shown %v with filters %v, want shown with [FINANCE]", g.AdvertisingShown, g.IndustryFilters)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						for _, c := range emu.Calls() {
+							if strings.Contains(c.Body, `"CLOSE"`) || strings.Contains(c.Path, "close") {
+								return fmt.Errorf("reasserting called %s %s %s", c.Method, c.Path, c.Body)
+							}
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }

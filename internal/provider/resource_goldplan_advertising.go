@@ -40,6 +40,7 @@ type goldPlanAdvertisingModel struct {
 	SubMchid        types.String   `tfsdk:"sub_mchid"`
 	IndustryFilters types.Set      `tfsdk:"industry_filters"`
 	DeletionPolicy  types.String   `tfsdk:"deletion_policy"`
+	Reassert        types.String   `tfsdk:"reassert"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -73,6 +74,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 				},
 			},
 			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),
+			"reassert":        reassertAttribute("shows the ads with `industry_filters`"),
 		},
 		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
@@ -164,8 +166,11 @@ func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.U
 	sub := plan.SubMchid.ValueString()
 	var err error
 	switch {
+	case !plan.Reassert.Equal(state.Reassert):
+		// Re-sent: showing the ads sets the filters too.
+		err = r.client.OpenAdvertisingShow(ctx, sub, filters)
 	case plan.IndustryFilters.Equal(state.IndustryFilters):
-		// Only timeouts changed.
+		// Only timeouts or deletion_policy changed.
 	case len(imported) > 0:
 		// Whether the ads are shown is unknown after an import: showing them sets the filters too.
 		err = r.client.OpenAdvertisingShow(ctx, sub, filters)

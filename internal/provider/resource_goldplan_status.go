@@ -41,6 +41,7 @@ type goldPlanStatusModel struct {
 	SubMchid       types.String   `tfsdk:"sub_mchid"`
 	PayScenes      types.Set      `tfsdk:"pay_scenes"`
 	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Reassert       types.String   `tfsdk:"reassert"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -74,6 +75,7 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"deletion_policy": deletionPolicyAttribute("closes the gold plan for the scenes in `pay_scenes`, which " +
 				"WeChat Pay then refuses to reopen for 24 hours"),
+			"reassert": reassertAttribute("opens every scene of `pay_scenes`"),
 		},
 		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
@@ -162,6 +164,9 @@ func (r *goldPlanStatusResource) Update(ctx context.Context, req resource.Update
 
 	sub := plan.SubMchid.ValueString()
 	added, removed := sceneDiff(had, want)
+	if !plan.Reassert.Equal(state.Reassert) {
+		added = want // re-sent: opening an open scene changes nothing
+	}
 	if err := r.changeScenes(ctx, sub, wxpay.GoldPlanOpen, added); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan", err)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
