@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -70,7 +69,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 				Optional:    true,
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(wxpay.AdvertisingIndustries...)),
+					setvalidator.ValueStringsAre(industryValidator{}),
 				},
 			},
 			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),

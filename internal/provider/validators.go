@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -170,4 +172,38 @@ func checkIdentity(s setting, v identityValidator, diags *diag.Diagnostics) bool
 		return false
 	}
 	return true
+}
+
+// industryValidator checks one advertising industry. WeChat Pay spells three of them its own way
+// (POTOGRAPHY, BUSSINESS, INDUSTY): the correct English spelling is refused with WeChat Pay's.
+type industryValidator struct{}
+
+// industrySpellings maps the English spelling of an industry to WeChat Pay's.
+var industrySpellings = map[string]string{"PHOTOGRAPHY": "POTOGRAPHY", "BUSINESS": "BUSSINESS", "INDUSTRY": "INDUSTY"}
+
+var _ validator.String = industryValidator{}
+
+func (industryValidator) Description(context.Context) string {
+	return "must be one of WeChat Pay's advertising industries"
+}
+
+func (v industryValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (industryValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	if slices.Contains(wxpay.AdvertisingIndustries, value) {
+		return
+	}
+	detail := fmt.Sprintf("%q is not one of WeChat Pay's advertising industries: %s.", value,
+		strings.Join(wxpay.AdvertisingIndustries, ", "))
+	if own, ok := industrySpellings[strings.ToUpper(value)]; ok {
+		detail = fmt.Sprintf("WeChat Pay spells this industry %q, not %q: write %q (the misspelling is WeChat Pay's "+
+			"own, and the API refuses any other spelling).", own, value, own)
+	} else if up := strings.ToUpper(value); slices.Contains(wxpay.AdvertisingIndustries, up) {
+		detail += fmt.Sprintf(" Write it in capitals: %q.", up)
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Advertising Industry", detail)
 }
