@@ -52,6 +52,11 @@ var knownAnswers = []hint{
 			"could not repeat safely."},
 }
 
+// untrustedChangeAdvice ends the detail of an answer that could not be trusted. The gold plan,
+// which cannot be read back, says something else (goldPlanUntrustedAdvice).
+const untrustedChangeAdvice = "If the call changes something, it may have been applied: run `terraform plan` to " +
+	"see the current state before retrying."
+
 // addCallError adds one diagnostic for a failed WeChat Pay call in the provider's single style:
 // a Title Case summary naming the operation, then what happened, what to do, and WeChat Pay's own
 // code, message and Request-ID, so that nobody needs TF_LOG to act on it. A resource passes the
@@ -97,8 +102,7 @@ func callErrorDetail(ctx context.Context, err error, hints []hint) string {
 		return fmt.Sprintf("The answer from WeChat Pay could not be trusted and was not used: %s. This happens when "+
 			"a proxy alters answers, when this machine's clock is off by five minutes or more, or when the "+
 			"verification settings (`wechatpay_public_key_id`, `wechatpay_public_key`, `apiv3_key`) do not match "+
-			"the merchant. If the call changes something, it may have been applied: run `terraform plan` to see "+
-			"the current state before retrying.\n\n%s", verErr.Reason, verErr.Error())
+			"the merchant. "+untrustedChangeAdvice+"\n\n%s", verErr.Reason, verErr.Error())
 	case errors.As(err, &apiErr):
 		var b strings.Builder
 		if advice := adviceFor(wxpay.ReasonOf(err), hints); advice != "" {

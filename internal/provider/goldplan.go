@@ -87,8 +87,14 @@ func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary stri
 	if at, refused := wxpay.GoldPlanRetryAfter(err); refused {
 		hints = append([]hint{{wxpay.ReasonReopenTooSoon, reopenAdvice(at)}}, goldPlanHints...)
 	}
-	addCallError(ctx, diags, summary, err, hints...)
+	diags.AddError(summary, strings.Replace(callErrorDetail(ctx, err, hints), untrustedChangeAdvice,
+		goldPlanUntrustedAdvice, 1))
 }
+
+// goldPlanUntrustedAdvice replaces untrustedChangeAdvice for the gold plan: a plan cannot show it.
+const goldPlanUntrustedAdvice = "The change may have been applied, and WeChat Pay has no call that reads a gold " +
+	"plan back, so `terraform plan` cannot tell. Once the cause is fixed, apply again: every gold plan call sets a " +
+	"state, so sending it again is harmless."
 
 // goldPlanImportSettings is what an import id of a gold plan resource may carry after the
 // sub-merchant, since WeChat Pay cannot be asked: `<sub_mchid>:<value>,<value>` sets attribute.

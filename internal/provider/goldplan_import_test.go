@@ -140,3 +140,20 @@ resource "wechatpay_goldplan_advertising" "test" {
 		},
 	})
 }
+
+// An answer that could not be trusted does not send the user to `terraform plan`, which cannot
+// show a gold plan: it says to apply again.
+func TestAccGoldPlanStatus_untrustedAnswerAdvice(t *testing.T) {
+	emu := newTestEmulator(t, goldPlanSeed())
+	emu.InjectFault(emulator.Fault{Method: "POST", Path: "/v3/goldplan/merchants/changegoldplanstatus",
+		Kind: emulator.FaultTamperSignature, Count: 1})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan.*could\s+not\s+be\s+trusted.*` +
+				cliText("WeChat Pay has no call that reads a gold plan back, so `terraform plan` cannot tell") +
+				`.*apply\s+again`),
+		}},
+	})
+}
