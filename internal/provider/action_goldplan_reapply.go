@@ -93,7 +93,7 @@ func (a *goldPlanReapplyAction) Schema(_ context.Context, _ action.SchemaRequest
 				Optional:    true,
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(industryValidators()...),
+					setvalidator.ValueStringsAre(industryValidator{}),
 				},
 			},
 		},

@@ -11,11 +11,13 @@ import (
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
-// resourceBase gives a resource or list resource its type name and the client the provider
-// configured. Embed it and set name, the type name without the provider's prefix.
+// resourceBase gives a resource or list resource its type name, the client the provider
+// configured and the provider's record of what each plan manages (nil for list resources).
+// Embed it and set name, the type name without the provider's prefix.
 type resourceBase struct {
-	name   string
-	client *wxpay.Client
+	name     string
+	client   *wxpay.Client
+	overlaps *overlaps
 }
 
 func (b *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -24,6 +26,7 @@ func (b *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	b.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	b.overlaps = overlapsFrom(req.ProviderData)
 }
 
 // dataSourceBase is resourceBase for data sources.
@@ -45,6 +48,9 @@ func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRe
 func clientFrom(providerData any, diags *diag.Diagnostics) *wxpay.Client {
 	if providerData == nil {
 		return nil
+	}
+	if d, ok := providerData.(*resourceData); ok {
+		return d.client
 	}
 	client, ok := providerData.(*wxpay.Client)
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -537,8 +536,10 @@ func TestAccSecrets_noKeyMaterialInAnyError(t *testing.T) {
 }
 
 // TestAccSecrets_documentedConfigsKeepPlansClean runs every provider configuration the docs show
-// (examples/provider) through `plan -out` and `apply` of the saved plan with the real CLI, and
-// searches the plan file for the APIv3 key and the private key. Terraform writes the value of
+// (the files of examples/provider themselves, so that the docs cannot drift into a leaking
+// example) through `plan -out` and `apply` of the saved plan with the real CLI, and searches the
+// plan for the APIv3 key and the private key. TestAccSecrets_savedPlanPerDocumentedWay shows the
+// search finds a key passed the wrong way. Terraform writes the value of
 // every ordinary variable into a saved plan, sensitive or not, and CI systems keep plans as
 // artifacts: a documented way to pass a secret must keep it out. Examples that need a newer
 // Terraform than the one under test are skipped.
@@ -569,6 +570,10 @@ data "wechatpay_merchant_authorization_state" "m" {
 			if err != nil {
 				t.Fatal(err)
 			}
+			pubPEM, err := os.ReadFile(files.PublicKey)
+			if err != nil {
+				t.Fatal(err)
+			}
 			// The environment a CI job gives every example: the endpoint, and the secrets in the
 			// variables the examples name. A setting the example's block holds wins over these.
 			env := map[string]string{
@@ -582,19 +587,16 @@ data "wechatpay_merchant_authorization_state" "m" {
 				"TF_VAR_wechatpay_apiv3_key": keys.APIv3Key,
 			}
 			run := newCLIRun(t, config, env)
-			if regexp.MustCompile(`(?m)^\s*ephemeral\s*=\s*true`).MatchString(config) && !run.versionAtLeast(1, 10) {
+			if regexp.MustCompile(`(?m)^\s*ephemeral\s*=\s*true`).MatchString(config) && !terraformAtLeast(t, "1.10") {
 				t.Skip("ephemeral variables need Terraform 1.10 or later")
 			}
 			secretsDir := filepath.Join(run.dir, "secrets")
 			if err := os.MkdirAll(secretsDir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			for name, from := range map[string]string{"apiclient_key.pem": files.MerchantKey, "pub_key.pem": files.PublicKey} {
-				b, err := os.ReadFile(from)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(secretsDir, name), b, 0o600); err != nil {
+			for name, content := range map[string]string{"apiclient_key.pem": string(keyPEM), "pub_key.pem": string(pubPEM),
+				"apiv3_key": keys.APIv3Key + "\n"} {
+				if err := os.WriteFile(filepath.Join(secretsDir, name), []byte(content), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -604,29 +606,9 @@ data "wechatpay_merchant_authorization_state" "m" {
 			if emu.CountCalls("GET", "") == 0 {
 				t.Fatal("the emulator saw no call: the example's provider configuration was never used")
 			}
-			plan, err := os.ReadFile(filepath.Join(run.dir, "tfplan"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			needles := map[string]string{"APIv3 key": keys.APIv3Key, "private key": pemBody(t, string(keyPEM))[:64]}
-			zr, err := zip.NewReader(bytes.NewReader(plan), int64(len(plan)))
-			if err != nil {
-				t.Fatalf("tfplan: %v", err)
-			}
-			for _, f := range zr.File {
-				rc, err := f.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for what, needle := range needles {
-					if bytes.Contains(b, []byte(needle)) {
-						t.Errorf("the saved plan's %s holds the %s", f.Name, what)
-					}
+			for what, secret := range map[string]string{"APIv3 key": keys.APIv3Key, "private key": pemBody(t, string(keyPEM))[:64]} {
+				if planHolds(t, run, secret) {
+					t.Errorf("the saved plan holds the %s", what)
 				}
 			}
 		})
@@ -652,24 +634,4 @@ func documentedConfig(t *testing.T, src string, keys *emulator.Keys) string {
 		src = strings.ReplaceAll(src, placeholder, value)
 	}
 	return src
-}
-
-// versionAtLeast says whether the CLI under test is at least major.minor.
-func (r *cliRun) versionAtLeast(major, minor int) bool {
-	r.t.Helper()
-	out, err := r.run([]string{"version", "-json"})
-	if err != nil {
-		r.t.Fatalf("terraform version: %v\n%s", err, out)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		r.t.Fatalf("terraform version -json: %v\n%s", err, out)
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &ma, &mi); err != nil {
-		r.t.Fatalf("terraform version %q: %v", v.Version, err)
-	}
-	return ma > major || (ma == major && mi >= minor)
 }

@@ -97,8 +97,8 @@ func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasour
 					"update_time":    computed("When WeChat Pay last changed it, RFC 3339."),
 				}},
 			},
-			"timeouts": timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

@@ -61,8 +61,8 @@ func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ dat
 					"`precondition`.",
 				Computed: true,
 			},
-			"timeouts": timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

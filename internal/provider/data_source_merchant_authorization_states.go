@@ -88,8 +88,8 @@ func (d *merchantAuthorizationStatesDataSource) Schema(ctx context.Context, _ da
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

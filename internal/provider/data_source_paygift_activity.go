@@ -129,8 +129,8 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 						MarkdownDescription: "Coupon stocks the rule awards."},
 				}},
 			},
-			"timeouts": timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

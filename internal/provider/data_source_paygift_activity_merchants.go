@@ -69,8 +69,8 @@ func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datas
 					"update_time":   computed("When its membership last changed, RFC 3339 as WeChat Pay reports it."),
 				}},
 			},
-			"timeouts": timeouts.Attributes(ctx),
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeouts(ctx)},
 	}
 }
 

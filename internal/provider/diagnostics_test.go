@@ -197,7 +197,7 @@ func TestAccDiagnostics_timeoutSaysWhatIsTrue(t *testing.T) {
 			Config: emu.providerConfig(modePublicKey) + `
 resource "wechatpay_goldplan_status" "test" {
   sub_mchid = "` + gpSub + `"
-  timeouts  = { create = "2s" }
+  timeouts { create = "2s" }
 }
 `,
 			ExpectError: regexp.MustCompile(`(?s)ran\s+out\s+of\s+time.*timeouts.*` + unsureChangePattern),

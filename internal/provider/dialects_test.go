@@ -338,15 +338,15 @@ resource "wechatpay_goldplan_custom_page" "alone" {
 }
 
 // goldPlanDefaultOpenScenario: the service provider's 默认开通点金计划 switch keeps the JSAPI gold
-// plan open. The destroy is refused with advice naming the switch and close_on_destroy; with
-// close_on_destroy = false the destroy leaves the gold plan open and succeeds.
+// plan open. The destroy is refused with advice naming the switch and deletion_policy; with
+// deletion_policy = "ABANDON" the destroy leaves the gold plan open and succeeds.
 func goldPlanDefaultOpenScenario(t *testing.T, dialects map[string]string) {
 	seed := goldPlanSeed()
 	on := true
 	seed.GoldPlanDefaultOpen = &on
 	emu := dialectEmulator(t, seed, dialects)
 	p := emu.providerConfig(modePublicKey)
-	keepOpen := strings.Replace(gpStatusHCL(gpSub), "sub_mchid", "close_on_destroy = false\n  sub_mchid", 1)
+	keepOpen := strings.Replace(gpStatusHCL(gpSub), "sub_mchid", "deletion_policy = \"ABANDON\"\n  sub_mchid", 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -362,7 +362,7 @@ func goldPlanDefaultOpenScenario(t *testing.T, dialects map[string]string) {
 			},
 			{
 				Config: p,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Close Gold Plan.*默认开通点金计划.*close_on_destroy\s+=\s+false` +
+				ExpectError: regexp.MustCompile(`(?s)Unable to Close Gold Plan.*默认开通点金计划.*deletion_policy\s+=\s+"ABANDON"` +
 					`.*service\s+provider\s+platform`),
 			},
 			{

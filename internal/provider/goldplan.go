@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -59,13 +63,15 @@ const (
 		"changes. The sub-merchant has to resolve it in its merchant platform (商户平台); apply again afterwards."
 )
 
-// defaultOpenAdvice explains a CLOSE refused for the service provider's 默认开通点金计划 switch.
-const defaultOpenAdvice = "The service provider has turned on the switch that opens the gold plan by default " +
-	"(默认开通点金计划): the gold plan of every sub-merchant taking JSAPI payments stays open and cannot be closed one " +
-	"by one. To stop managing it here without closing it, set `close_on_destroy = false` on the " +
-	"`wechatpay_goldplan_status` resource and apply before destroying it, or remove it from the state (a `removed` " +
-	"block, or `terraform state rm`), and keep `JSAPI` in `pay_scenes` while the switch is on. To close it, turn the switch off in the " +
-	"service provider platform (服务商平台 → 点金计划) first, then apply again."
+// defaultOpenAdvice answers a CLOSE refused for the 默认开通点金计划 switch. Without it a destroy
+// would fail on every apply; the ways out leave the gold plan open, as the switch wants it.
+const defaultOpenAdvice = "The service provider has turned on the default-open switch (默认开通点金计划) in the " +
+	"service provider platform: every sub-merchant that takes JSAPI payments has the gold plan open, and WeChat " +
+	"Pay refuses to close it one by one (不可单个关闭), so this close will keep failing. To stop managing the gold " +
+	"plan and leave it open, set `deletion_policy = \"ABANDON\"` on this resource, apply, then destroy it or " +
+	"delete it from the configuration; or remove it with a `removed` block and `lifecycle { destroy = false }` " +
+	"(Terraform 1.7 and later). To manage it while the switch is on, keep `JSAPI` in `pay_scenes`. To close it, " +
+	"turn the switch off first (服务商平台 → 产品中心 → 点金计划), then apply again."
 
 // reopenAdvice explains the 24-hour rule, with the time WeChat Pay gave when it gave one. The docs
 // say only that a closed gold plan reopens after 24 hours: not whether the rule holds for the
@@ -88,16 +94,69 @@ func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary stri
 	if at, refused := wxpay.GoldPlanRetryAfter(err); refused {
 		hints = append([]hint{{wxpay.ReasonReopenTooSoon, reopenAdvice(at)}}, goldPlanHints...)
 	}
-	addCallError(ctx, diags, summary, err, hints...)
+	diags.AddError(summary, callErrorDetail(ctx, err, hints))
 }
 
-// importSubMchid starts the state of a gold plan resource imported by its sub_mchid. Nothing can
-// be read back from WeChat Pay, so the rest stays null until the next apply asserts it.
-func importSubMchid(ctx context.Context, resourceType string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+// goldPlanImportSettings is what an import id of a gold plan resource may carry after the
+// sub-merchant, since WeChat Pay cannot be asked: `<sub_mchid>:<value>,<value>` sets attribute.
+type goldPlanImportSettings struct {
+	attribute string   // pay_scenes, industry_filters
+	allowed   []string // the values the attribute allows
+	max       int      // how many at most
+	example   string   // an example of the list
+	unknown   string   // what the next apply does when the list is left out
+}
+
+// importSubMchid starts the state of a gold plan resource imported by its sub_mchid and, when the
+// id carries them, the settings the user knows are in force. Nothing can be read back from WeChat
+// Pay, so a bare import warns that the settings are unknown until the next apply asserts them.
+func importSubMchid(ctx context.Context, resourceType string, settings *goldPlanImportSettings, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	format := importFormat{resourceType: resourceType, format: "the sub-merchant id (特约商户号)", example: "1900000109"}
-	if !format.valid(ctx, path.Root("sub_mchid"), req.ID, subMchidValidators(), &resp.Diagnostics) {
+	if settings != nil {
+		format.format = fmt.Sprintf("the sub-merchant id (特约商户号), then optionally `:` and the `%s` in force, "+
+			"comma-separated", settings.attribute)
+		format.example = "1900000109:" + settings.example
+	}
+	sub, list, carried := strings.Cut(req.ID, ":")
+	if !format.valid(ctx, path.Root("sub_mchid"), sub, subMchidValidators(), &resp.Diagnostics) {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), req.ID)...)
+	if carried && settings == nil {
+		resp.Diagnostics.AddError(invalidImportID, fmt.Sprintf("Import this resource by %s, for example `%s`; got %q.",
+			format.format, format.command(), req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sub)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_mchid"), sub)...)
+	if settings == nil {
+		return
+	}
+	if !carried {
+		resp.Diagnostics.AddWarning("Gold Plan Settings Unknown After Import", fmt.Sprintf("WeChat Pay has no call "+
+			"that reads a gold plan back, so the import recorded sub-merchant %s and not its `%s`. %s To record the "+
+			"settings you know are in force instead, import with them in the id, for example `%s:%s`; "+
+			"`terraform plan -generate-config-out` then writes them and the next plan is clean.",
+			sub, settings.attribute, settings.unknown, sub, settings.example))
+		return
+	}
+	values := strings.Split(list, ",")
+	seen := map[string]bool{}
+	for _, v := range values {
+		if !slices.Contains(settings.allowed, v) || seen[v] {
+			resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
+				"The import id's `%s` %q holds %q, which is not one of %s or is repeated. For example: `%s`.",
+				settings.attribute, list, v, strings.Join(settings.allowed, ", "), format.command()))
+			return
+		}
+		seen[v] = true
+	}
+	if len(values) > settings.max {
+		resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
+			"The import id's `%s` %q holds %d values, at most %d are allowed. For example: `%s`.",
+			settings.attribute, list, len(values), settings.max, format.command()))
+		return
+	}
+	set, d := types.SetValueFrom(ctx, types.StringType, values)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(settings.attribute), set)...)
 }

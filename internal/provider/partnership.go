@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -49,11 +50,15 @@ var partnershipImport = importFormat{
 }
 
 func partnershipID(p wxpay.Partner, d wxpay.AuthorizedData) string {
-	id := p.AppID
+	return strings.Join([]string{string(p.Type), partnerIDOf(p), string(d.BusinessType), d.StockID}, partnershipImport.sep)
+}
+
+// partnerIDOf is the id of the partner its type uses: the app id or the merchant id.
+func partnerIDOf(p wxpay.Partner) string {
 	if p.Type == wxpay.PartnerTypeMerchant {
-		id = p.MerchantID
+		return p.MerchantID
 	}
-	return strings.Join([]string{string(p.Type), id, string(d.BusinessType), d.StockID}, partnershipImport.sep)
+	return p.AppID
 }
 
 // parsePartnershipID reads a partnership's `id`, each part checked as its attribute is in a
@@ -76,4 +81,24 @@ func parsePartnershipID(ctx context.Context, id string, diags *diag.Diagnostics)
 		f.valid(ctx, path.Root("authorized_data").AtName("business_type"), parts[2], businessTypeValidators(), diags) &&
 		f.valid(ctx, path.Root("authorized_data").AtName("stock_id"), parts[3], stockIDValidators(), diags)
 	return partner, data, ok
+}
+
+// refuseExistingPartnership reports whether a create may build the partnership: not when it is
+// already established (a build would answer the existing one and take it over silently), nor
+// when that could not be checked. ok is false when a diagnostic was added.
+func refuseExistingPartnership(ctx context.Context, c *wxpay.Client, partner wxpay.Partner, data wxpay.AuthorizedData, diags *diag.Diagnostics) (ok bool) {
+	found, err := c.LookupPartnership(ctx, partner, data)
+	switch {
+	case wxpay.IsNotFound(err):
+		return true
+	case err != nil:
+		addCallError(ctx, diags, "Unable to Build Marketing Partnership", err, partnershipHints...)
+		return false
+	case found.State != wxpay.PartnershipEstablished:
+		return true
+	}
+	refuseExisting(diags, "Marketing Partnership Already Exists", fmt.Sprintf("The partnership granting %s stock %s to "+
+		"%s %s", data.BusinessType, data.StockID, partner.Type, partnerIDOf(partner)), "wechatpay_marketing_partnership",
+		partnershipID(partner, data))
+	return false
 }

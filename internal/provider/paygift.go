@@ -101,3 +101,12 @@ func minus(a, b []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// someIDs spells a sorted list of ids, the first few of a long one.
+func someIDs(ids []string) string {
+	const shown = 5
+	if len(ids) <= shown {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:shown], ", "), len(ids)-shown)
+}

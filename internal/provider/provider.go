@@ -210,7 +210,7 @@ func (p *WechatPayProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	resp.DataSourceData = client
-	resp.ResourceData = client
+	resp.ResourceData = &resourceData{client: client, overlaps: newOverlaps()}
 	resp.ListResourceData = client
 	resp.ActionData = client
 }

@@ -37,6 +37,8 @@ type goldPlanAdvertisingModel struct {
 	ID              types.String   `tfsdk:"id"`
 	SubMchid        types.String   `tfsdk:"sub_mchid"`
 	IndustryFilters types.Set      `tfsdk:"industry_filters"`
+	DeletionPolicy  types.String   `tfsdk:"deletion_policy"`
+	Reassert        types.String   `tfsdk:"reassert"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -62,28 +64,41 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 				Optional:    true,
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(industryValidators()...),
+					setvalidator.ValueStringsAre(industryValidator{}),
 				},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),
+			"reassert":        reassertAttribute("shows the ads with `industry_filters`"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
 }
 
-// ModifyPlan refuses to drop the filters of an existing resource: the API can replace them but
-// not clear them, and ignoring the change would leave state and WeChat Pay disagreeing.
+// ModifyPlan warns of every destroy and replacement, which stop the ads, and refuses to drop
+// the filters of an existing resource: the API can replace them but not clear them, and ignoring
+// the change would leave state and WeChat Pay disagreeing.
 func (r *goldPlanAdvertisingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	state, plan, ok := planModels[goldPlanAdvertisingModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var state, plan goldPlanAdvertisingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_advertising", plan.SubMchid.ValueString(), state != nil)
+	}
+	if state == nil {
 		return
+	}
+	replaced := plan != nil && !plan.SubMchid.Equal(state.SubMchid)
+	if (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Gold Plan Ads Will Stop",
+			does: fmt.Sprintf("the apply stops the gold plan ads of sub-merchant %s: its payment result page shows no "+
+				"ads, and earns no ad revenue, until they are shown again.", state.SubMchid.ValueString()),
+			undone: "stopping them",
+		}, replaced)
 	}
 	// A new sub-merchant is a new resource: there is nothing to clear.
-	if !plan.SubMchid.Equal(state.SubMchid) {
+	if plan == nil || replaced {
 		return
 	}
 	if plan.IndustryFilters.IsNull() && len(state.IndustryFilters.Elements()) > 0 {
@@ -117,7 +132,8 @@ func (r *goldPlanAdvertisingResource) Create(ctx context.Context, req resource.C
 }
 
 // Read keeps the state as it is: WeChat Pay has no call that reads the ads settings back.
-func (r *goldPlanAdvertisingResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *goldPlanAdvertisingResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -139,8 +155,11 @@ func (r *goldPlanAdvertisingResource) Update(ctx context.Context, req resource.U
 	sub := plan.SubMchid.ValueString()
 	var err error
 	switch {
+	case !plan.Reassert.Equal(state.Reassert):
+		// Re-sent: showing the ads sets the filters too.
+		err = r.client.OpenAdvertisingShow(ctx, sub, filters)
 	case plan.IndustryFilters.Equal(state.IndustryFilters):
-		// Only timeouts changed.
+		// Only timeouts or deletion_policy changed.
 	case len(imported) > 0:
 		// Whether the ads are shown is unknown after an import: showing them sets the filters too.
 		err = r.client.OpenAdvertisingShow(ctx, sub, filters)
@@ -169,6 +188,10 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "gold plan ads of sub-merchant "+state.SubMchid.ValueString())
+		return
+	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -193,7 +216,14 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 }
 
 func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, "wechatpay_goldplan_advertising", req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_advertising", &goldPlanImportSettings{
+		attribute: "industry_filters",
+		allowed:   wxpay.AdvertisingIndustries,
+		max:       wxpay.MaxIndustryFilters,
+		example:   "FINANCE,GAME",
+		unknown: "The state says no filters, and WeChat Pay keeps whatever filters are set; the next apply sends " +
+			"the configured `industry_filters`, if any.",
+	}, req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
 

@@ -133,7 +133,7 @@ func TestAccGoldPlanAdvertising_filterLimits(t *testing.T) {
 		{[]string{}, `(?s)industry_filters.*at least 1 elements and at most 3`},
 		{[]string{"PHOTOGRAPHY"}, `(?s)industry_filters.*"PHOTOGRAPHY".*WeChat\s+Pay\s+spells\s+this\s+industry\s+"POTOGRAPHY"`},
 		{[]string{"CAR", "BUSINESS"}, `(?s)industry_filters.*WeChat\s+Pay\s+spells\s+this\s+industry\s+"BUSSINESS"`},
-		{[]string{"CARS"}, `(?s)industry_filters.*value must be one of`},
+		{[]string{"CARS"}, `(?s)industry_filters.*"CARS"\s+is\s+not\s+one\s+of\s+WeChat\s+Pay.s\s+advertising\s+industries`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {

@@ -16,6 +16,7 @@ var (
 	_ resource.Resource                = &goldPlanCustomPageResource{}
 	_ resource.ResourceWithConfigure   = &goldPlanCustomPageResource{}
 	_ resource.ResourceWithImportState = &goldPlanCustomPageResource{}
+	_ resource.ResourceWithModifyPlan  = &goldPlanCustomPageResource{}
 )
 
 // NewGoldPlanCustomPageResource opens a sub-merchant's merchant receipt page (商家小票).
@@ -28,9 +29,10 @@ type goldPlanCustomPageResource struct {
 }
 
 type goldPlanCustomPageModel struct {
-	ID       types.String   `tfsdk:"id"`
-	SubMchid types.String   `tfsdk:"sub_mchid"`
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	SubMchid       types.String   `tfsdk:"sub_mchid"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -45,8 +47,28 @@ func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.Sche
 				"Sub-merchant id (特约商户号), "+mchIDRule+", whose gold plan is open. Usually "+
 					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes "+
 					"the old sub-merchant's page and opens the new one's."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("closes the receipt page"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
+	}
+}
+
+// ModifyPlan warns of every destroy and replacement: it closes the receipt page.
+func (r *goldPlanCustomPageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[goldPlanCustomPageModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_custom_page", plan.SubMchid.ValueString(), state != nil)
+	}
+	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Gold Plan Receipt Page Will Be Closed",
+			does: fmt.Sprintf("the apply closes the merchant receipt page (商家小票) of sub-merchant %s: payers no longer "+
+				"see it after paying until it is opened again.", state.SubMchid.ValueString()),
+			undone: "closing it",
+		}, plan != nil)
 	}
 }
 
@@ -71,18 +93,24 @@ func (r *goldPlanCustomPageResource) Create(ctx context.Context, req resource.Cr
 }
 
 // Read keeps the state as it is: WeChat Pay has no call that reads the receipt page back.
-func (r *goldPlanCustomPageResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *goldPlanCustomPageResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
-// Update only records a new `timeouts`: every other argument replaces the resource.
+// Update records the arguments that call nothing (inPlaceArguments): every other argument
+// replaces the resource.
 func (r *goldPlanCustomPageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateTimeouts(ctx, req, resp)
+	updateWithoutCalls(ctx, req, resp)
 }
 
 func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state goldPlanCustomPageModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "receipt page of sub-merchant "+state.SubMchid.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
@@ -110,5 +138,5 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *goldPlanCustomPageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, "wechatpay_goldplan_custom_page", req, resp)
+	importSubMchid(ctx, "wechatpay_goldplan_custom_page", nil, req, resp)
 }

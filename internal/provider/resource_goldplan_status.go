@@ -10,14 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -39,11 +36,11 @@ type goldPlanStatusResource struct {
 }
 
 type goldPlanStatusModel struct {
-	ID        types.String `tfsdk:"id"`
-	SubMchid  types.String `tfsdk:"sub_mchid"`
-	PayScenes types.Set    `tfsdk:"pay_scenes"`
-	// CloseOnDestroy: whether destroying the resource closes its scenes.
-	CloseOnDestroy types.Bool     `tfsdk:"close_on_destroy"`
+	ID             types.String   `tfsdk:"id"`
+	SubMchid       types.String   `tfsdk:"sub_mchid"`
+	PayScenes      types.Set      `tfsdk:"pay_scenes"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Reassert       types.String   `tfsdk:"reassert"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -71,42 +68,43 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
 				},
 			},
-			"close_on_destroy": schema.BoolAttribute{
-				MarkdownDescription: "Whether destroying this resource (or replacing it) closes its pay scenes. Default " +
-					"`true`. Set `false`, and apply, before destroying a resource whose gold plan must stay open: a " +
-					"sub-merchant opened by the service provider's 默认开通点金计划 switch, which WeChat Pay refuses to " +
-					"close one by one, or one handed over to another configuration. Destroying it then only removes it " +
-					"from the state.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("closes the gold plan for the scenes in `pay_scenes`, which " +
+				"WeChat Pay then refuses to reopen for 24 hours"),
+			"reassert": reassertAttribute("opens every scene of `pay_scenes`"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
 	}
 }
 
-// ModifyPlan warns before a replacement: it closes the old sub-merchant's gold plan, which then
-// stays closed for 24 hours, and if the new sub_mchid turns out to be the same merchant the
-// reopen is refused.
+// ModifyPlan warns of every destroy and replacement: it closes the gold plan, which then stays
+// closed for 24 hours.
 func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	state, plan, ok := planModels[goldPlanStatusModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var state, plan goldPlanStatusModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	// With close_on_destroy = false the old sub-merchant's gold plan is left open: nothing to warn of.
-	if resp.Diagnostics.HasError() || plan.SubMchid.Equal(state.SubMchid) ||
-		(!state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool()) {
-		return
+	if plan != nil && !plan.SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_status", plan.SubMchid.ValueString(), state != nil)
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("sub_mchid"), "Gold Plan Will Be Closed Before It Is Opened",
-		fmt.Sprintf("Changing sub_mchid replaces this resource: the gold plan of sub-merchant %s is closed first, and "+
-			"WeChat Pay refuses to open it again for 24 hours (possibly in every pay scene, not only the closed ones). "+
-			"If the new sub_mchid is the same merchant, or you change it back within 24 hours, the open will fail "+
-			"until then. To rename the resource in the configuration without closing anything, use a `moved` block "+
-			"instead.", state.SubMchid.ValueString()))
+	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, goldPlanStatusRemoval(ctx, *state), plan != nil)
+	}
+}
+
+// goldPlanStatusRemoval is what destroying the gold plan of state costs.
+func goldPlanStatusRemoval(ctx context.Context, state goldPlanStatusModel) removal {
+	var diags diag.Diagnostics
+	scenes := "every pay scene"
+	if s := payScenes(ctx, state.PayScenes, &diags); len(s) > 0 {
+		scenes = sceneNames(s) + " payments"
+	}
+	return removal{
+		summary: "Gold Plan Will Be Closed",
+		does: fmt.Sprintf("the apply closes the gold plan (点金计划) of sub-merchant %s for %s, and WeChat Pay refuses "+
+			"to reopen a closed scene for 24 hours: the merchant loses at least a day of gold plan ad revenue, even "+
+			"if it is opened again right away.", state.SubMchid.ValueString(), scenes),
+		undone: "closing it",
+	}
 }
 
 func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -131,7 +129,8 @@ func (r *goldPlanStatusResource) Create(ctx context.Context, req resource.Create
 }
 
 // Read keeps the state as it is: WeChat Pay has no call that reads a gold plan back.
-func (r *goldPlanStatusResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *goldPlanStatusResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 // Update opens the added scenes before closing the removed ones, so that a refused open
@@ -155,6 +154,9 @@ func (r *goldPlanStatusResource) Update(ctx context.Context, req resource.Update
 
 	sub := plan.SubMchid.ValueString()
 	added, removed := sceneDiff(had, want)
+	if !plan.Reassert.Equal(state.Reassert) {
+		added = want // re-sent: opening an open scene changes nothing
+	}
 	if err := r.changeScenes(ctx, sub, wxpay.GoldPlanOpen, added); err != nil {
 		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Open Gold Plan", err)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -178,15 +180,14 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "gold plan of sub-merchant "+state.SubMchid.ValueString())
+		return
+	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultGoldPlanTimeout, &resp.Diagnostics)
 	defer cancel()
 	scenes := payScenes(ctx, state.PayScenes, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !state.CloseOnDestroy.IsNull() && !state.CloseOnDestroy.ValueBool() {
-		tflog.Info(ctx, "gold plan left open on destroy (close_on_destroy = false)",
-			map[string]any{"sub_mchid": state.SubMchid.ValueString()})
 		return
 	}
 	// Imported and never applied: which scenes are open is unknown, so close both.
@@ -200,8 +201,13 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importSubMchid(ctx, "wechatpay_goldplan_status", req, resp)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("close_on_destroy"), true)...)
+	importSubMchid(ctx, "wechatpay_goldplan_status", &goldPlanImportSettings{
+		attribute: "pay_scenes",
+		allowed:   []string{string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram)},
+		max:       2,
+		example:   "JSAPI,MINIPROGRAM",
+		unknown:   "The next apply opens every scene of the configured `pay_scenes` again (one call).",
+	}, req, resp)
 }
 
 // changeScenes opens or closes scenes in one call; no scenes means no call.

@@ -346,8 +346,9 @@ func TestAccGoldPlanStatus_invalidScenes(t *testing.T) {
 	}
 }
 
-// A replacement closes the old sub-merchant first; the plan warns about the 24-hour rule.
-// (terraform-plugin-testing cannot see warnings, so ModifyPlan is called directly.)
+// A replacement closes the old sub-merchant first; the plan warns about the 24-hour rule unless
+// deletion_policy is ABANDON. (terraform-plugin-testing cannot see warnings, so ModifyPlan is
+// called directly; TestAccDeletionPolicy_destroyIsAnnouncedAndCanBeDeclined drives the CLI.)
 func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	ctx := context.Background()
 	r := NewGoldPlanStatusResource().(*goldPlanStatusResource)
@@ -357,30 +358,35 @@ func TestGoldPlanStatusModifyPlanWarnsOnReplace(t *testing.T) {
 	if !ok {
 		t.Fatalf("schema type is %T, want an object", sch.Schema.Type().TerraformType(ctx))
 	}
-	value := func(sub string, closeOnDestroy bool) tftypes.Value {
-		return tftypes.NewValue(typ, map[string]tftypes.Value{
-			"id":               tftypes.NewValue(tftypes.String, sub),
-			"sub_mchid":        tftypes.NewValue(tftypes.String, sub),
-			"pay_scenes":       tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
-			"timeouts":         tftypes.NewValue(typ.AttributeTypes["timeouts"], nil),
-			"close_on_destroy": tftypes.NewValue(tftypes.Bool, closeOnDestroy),
-		})
+	value := func(sub, policy string) tftypes.Value {
+		values := map[string]tftypes.Value{
+			"id":              tftypes.NewValue(tftypes.String, sub),
+			"sub_mchid":       tftypes.NewValue(tftypes.String, sub),
+			"pay_scenes":      tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "JSAPI")}),
+			"deletion_policy": tftypes.NewValue(tftypes.String, policy),
+		}
+		for name, t := range typ.AttributeTypes {
+			if _, ok := values[name]; !ok {
+				values[name] = tftypes.NewValue(t, nil) // timeouts, reassert
+			}
+		}
+		return tftypes.NewValue(typ, values)
 	}
 	cases := []struct {
 		name     string
 		from, to string
-		keepOpen bool // close_on_destroy = false: the replacement closes nothing
+		policy   string
 		warn     bool
 	}{
-		{"same merchant", gpSub, gpSub, false, false},
-		{"other merchant", gpSub, gpOtherSub, false, true},
-		{"other merchant, left open", gpSub, gpOtherSub, true, false},
+		{"same merchant", gpSub, gpSub, deletionPolicyDelete, false},
+		{"other merchant", gpSub, gpOtherSub, deletionPolicyDelete, true},
+		{"other merchant, abandoned", gpSub, gpOtherSub, deletionPolicyAbandon, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req := fwresource.ModifyPlanRequest{
-				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from, !tc.keepOpen)},
-				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to, !tc.keepOpen)},
+				State: tfsdk.State{Schema: sch.Schema, Raw: value(tc.from, tc.policy)},
+				Plan:  tfsdk.Plan{Schema: sch.Schema, Raw: value(tc.to, tc.policy)},
 			}
 			resp := fwresource.ModifyPlanResponse{Plan: req.Plan}
 			r.ModifyPlan(ctx, req, &resp)
@@ -491,4 +497,58 @@ resource "wechatpay_goldplan_status" "g" {
 			return uniqueNonces(emu)
 		},
 	})
+}
+
+// With the service provider's 默认开通点金计划 switch on, WeChat Pay refuses to close the gold plan
+// of one sub-merchant, under either reading of its answer. The destroy fails with an error that
+// names the switch and the ways out, instead of failing the same way forever; deletion_policy =
+// "ABANDON" then lets the destroy leave the gold plan open, as the switch wants it.
+func TestAccGoldPlanStatus_defaultOpenSwitch(t *testing.T) {
+	for _, answer := range []string{"400-invalid-request", "403-no-auth"} {
+		t.Run(answer, func(t *testing.T) {
+			seed := goldPlanSeed()
+			on := true
+			seed.GoldPlanDefaultOpen = &on
+			emu := newTestEmulator(t, seed)
+			emu.SetDialect(emulator.DialectGoldPlanDefaultOpenClose, answer)
+			p := emu.providerConfig(modePublicKey)
+			refused := regexp.MustCompile(`(?s)Unable to Close Gold Plan.*default-open\s+switch\s+\(默认开通点金计划\).*` +
+				`deletion_policy\s+=\s+"ABANDON".*` + "`removed`" + `\s+block.*destroy\s+=\s+false.*keep\s+` + "`JSAPI`" +
+				`.*turn\s+the\s+switch\s+off.*默认开通点金计划.*Request-ID`)
+			abandoned := p + fmt.Sprintf(`
+resource "wechatpay_goldplan_status" "test" {
+  sub_mchid       = %q
+  pay_scenes      = ["JSAPI", "MINIPROGRAM"]
+  deletion_policy = "ABANDON"
+}
+`, gpSub)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: resource.ComposeTestCheckFunc(
+					// The abandoning destroy called nothing and left both scenes open.
+					expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+				),
+				Steps: []resource.TestStep{
+					{Config: p + gpStatusHCL(gpSub), Check: expectGoldPlan(emu, gpSub, openScenes("JSAPI"))},
+					{Config: p + gpStatusHCL(gpSub), Destroy: true, ExpectError: refused},
+					{
+						// Closing JSAPI in place is refused the same way; MINIPROGRAM, which the
+						// switch does not hold open, was opened first and stays managed.
+						PreConfig:   func() { takeGoldPlanCalls(emu) },
+						Config:      p + gpStatusHCL(gpSub, "MINIPROGRAM"),
+						ExpectError: refused,
+					},
+					{
+						PreConfig: func() { takeGoldPlanCalls(emu) },
+						Config:    abandoned,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI", "MINIPROGRAM")},
+						Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM")),
+					},
+				},
+			})
+		})
+	}
 }

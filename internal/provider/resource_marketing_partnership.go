@@ -26,6 +26,7 @@ var (
 	_ resource.ResourceWithImportState    = &marketingPartnershipResource{}
 	_ resource.ResourceWithValidateConfig = &marketingPartnershipResource{}
 	_ resource.ResourceWithIdentity       = &marketingPartnershipResource{}
+	_ resource.ResourceWithModifyPlan     = &marketingPartnershipResource{}
 )
 
 // NewMarketingPartnershipResource manages one marketing partnership (委托营销): a coupon stock
@@ -46,6 +47,8 @@ type marketingPartnershipModel struct {
 	BuildTime      types.String   `tfsdk:"build_time"`
 	CreateTime     types.String   `tfsdk:"create_time"`
 	UpdateTime     types.String   `tfsdk:"update_time"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	AdoptExisting  types.Bool     `tfsdk:"adopt_existing"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -129,11 +132,13 @@ func (r *marketingPartnershipResource) Schema(ctx context.Context, _ resource.Sc
 			},
 			"state": stableAttribute("`ESTABLISHED` while the grant is in force. A partnership found `TERMINATED` is " +
 				"removed from the state and built again by the next apply."),
-			"build_time":  stableAttribute("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
-			"create_time": stableAttribute("When WeChat Pay first recorded the partnership, RFC 3339."),
-			"update_time": stableAttribute("When WeChat Pay last changed the partnership, RFC 3339."),
-			"timeouts":    timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"build_time":      stableAttribute("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
+			"create_time":     stableAttribute("When WeChat Pay first recorded the partnership, RFC 3339."),
+			"update_time":     stableAttribute("When WeChat Pay last changed the partnership, RFC 3339."),
+			"deletion_policy": deletionPolicyAttribute("terminates the partnership"),
+			"adopt_existing":  adoptExistingAttribute("the partnership (established)"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}, defaultPartnershipTimeout)},
 	}
 }
 
@@ -193,6 +198,24 @@ func (r *marketingPartnershipResource) ValidateConfig(ctx context.Context, req r
 	}
 }
 
+// ModifyPlan warns of every destroy and replacement: they terminate the partnership.
+func (r *marketingPartnershipResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[marketingPartnershipModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	replaced := plan != nil && state != nil && (!plan.Partner.Equal(state.Partner) || !plan.AuthorizedData.Equal(state.AuthorizedData))
+	if state != nil && (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+		partner, data := expandPartnership(ctx, *state, &resp.Diagnostics)
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Marketing Partnership Will Be Terminated",
+			does: fmt.Sprintf("the apply terminates the grant of %s stock %s to %s %s: the partner can no longer "+
+				"issue those coupons.", data.BusinessType, data.StockID, partner.Type, partnerIDOf(partner)),
+			undone: "terminating it",
+		}, replaced)
+	}
+}
+
 func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan marketingPartnershipModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -206,6 +229,9 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 		return
 	}
 
+	if !plan.AdoptExisting.ValueBool() && !refuseExistingPartnership(ctx, r.client, partner, data, &resp.Diagnostics) {
+		return
+	}
 	// One key for this create: the client repeats it on every retry, so a build whose answer was
 	// lost is answered from WeChat Pay's record instead of being applied twice.
 	key := newIdempotencyKey("tfbuild")
@@ -258,11 +284,13 @@ func (r *marketingPartnershipResource) Read(ctx context.Context, req resource.Re
 	}
 	flattenPartnership(&state, found)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
-// Update only records a new `timeouts`: every other argument replaces the resource.
+// Update records the arguments that call nothing (inPlaceArguments): every other argument
+// replaces the resource.
 func (r *marketingPartnershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateTimeouts(ctx, req, resp)
+	updateWithoutCalls(ctx, req, resp)
 	var state marketingPartnershipModel
 	resp.Diagnostics.Append(resp.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -276,6 +304,10 @@ func (r *marketingPartnershipResource) Delete(ctx context.Context, req resource.
 	var state marketingPartnershipModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "marketing partnership "+state.ID.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPartnershipTimeout, &resp.Diagnostics)

@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -17,6 +20,7 @@ var (
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantResource{}
 	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantResource{}
+	_ resource.ResourceWithModifyPlan  = &payGiftActivityMerchantResource{}
 )
 
 // NewPayGiftActivityMerchantResource manages one merchant's membership of a pay-gift activity,
@@ -30,10 +34,12 @@ type payGiftActivityMerchantResource struct {
 }
 
 type payGiftActivityMerchantModel struct {
-	ID         types.String   `tfsdk:"id"`
-	ActivityID types.String   `tfsdk:"activity_id"`
-	MerchantID types.String   `tfsdk:"merchant_id"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	ActivityID     types.String   `tfsdk:"activity_id"`
+	MerchantID     types.String   `tfsdk:"merchant_id"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	AdoptExisting  types.Bool     `tfsdk:"adopt_existing"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -51,13 +57,36 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 			"merchant_id": identifyingAttribute(merchantIDValidators(),
 				"Merchant id (商户号, "+merchantIDRule+") to add: a sub-merchant of the provider's "+
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("removes the merchant from the activity"),
+			"adopt_existing":  adoptExistingAttribute("the merchant"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}, defaultPayGiftChangeTimeout)},
 	}
 }
 
 func (r *payGiftActivityMerchantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = payGiftMembershipIdentitySchema()
+}
+
+// ModifyPlan refuses a membership that overlaps another resource of the configuration, and warns
+// of every destroy and replacement: they remove the merchant from the activity.
+func (r *payGiftActivityMerchantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[payGiftActivityMerchantModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if plan != nil && !plan.ActivityID.IsUnknown() && !plan.MerchantID.IsUnknown() {
+		claimMembers(r.overlaps, &resp.Diagnostics, plan.ActivityID.ValueString(), plan.MerchantID.ValueString(), state != nil)
+	}
+	replaced := plan != nil && state != nil && (!plan.ActivityID.Equal(state.ActivityID) || !plan.MerchantID.Equal(state.MerchantID))
+	if state != nil && (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Pay-Gift Activity Merchant Will Be Removed",
+			does: fmt.Sprintf("the apply removes merchant %s from pay-gift activity %s: it stops issuing the activity's "+
+				"coupons.", state.MerchantID.ValueString(), state.ActivityID.ValueString()),
+			undone: "removing it",
+		}, replaced)
+	}
 }
 
 func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -73,7 +102,36 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 	}
 
 	activityID, merchantID := plan.ActivityID.ValueString(), plan.MerchantID.ValueString()
+	plan.ID = types.StringValue(activityID + "/" + merchantID)
+	_, err := r.client.FindActivityMember(ctx, activityID, merchantID)
+	switch {
+	case err == nil && plan.AdoptExisting.ValueBool():
+		tflog.Info(ctx, "adopt_existing: the merchant is already a member, taken over as it is", map[string]any{"id": plan.ID.ValueString()})
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
+		return
+	case err == nil:
+		refuseExisting(&resp.Diagnostics, "Pay-Gift Activity Merchant Already Exists", fmt.Sprintf("The membership of "+
+			"merchant %s in pay-gift activity %s", merchantID, activityID), typeActivityMerchant, plan.ID.ValueString())
+		return
+	case !wxpay.IsNotFound(err):
+		addCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err, payGiftHints...)
+		return
+	}
+
 	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, []string{merchantID})
+	var apiErr *wxpay.APIError
+	if err != nil && !errors.As(err, &apiErr) {
+		// No trustworthy answer (retries used up without one, or a signature that did not verify):
+		// the add may have been applied. Keep what really exists, or the next apply would find the
+		// membership and refuse it as one that already exists.
+		if _, findErr := r.client.FindActivityMember(ctx, activityID, merchantID); findErr == nil {
+			resp.Diagnostics.AddWarning("Pay-Gift Activity Merchant Added Without a Trusted Answer",
+				fmt.Sprintf("The answer to the add could not be used (%s), but WeChat Pay lists merchant %s as a "+
+					"member of activity %s, so it is now managed by Terraform.", err, merchantID, activityID))
+			err, added = nil, []string{merchantID}
+		}
+	}
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err)
 		return
@@ -83,7 +141,6 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 		return
 	}
 
-	plan.ID = types.StringValue(activityID + "/" + merchantID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, payGiftMembershipIdentityOf(activityID, merchantID), &resp.Diagnostics)
 }
@@ -115,11 +172,13 @@ func (r *payGiftActivityMerchantResource) Read(ctx context.Context, req resource
 
 	state.ID = types.StringValue(state.ActivityID.ValueString() + "/" + state.MerchantID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
-// Update only records a new `timeouts`: every other argument replaces the resource.
+// Update records the arguments that call nothing (inPlaceArguments): every other argument
+// replaces the resource.
 func (r *payGiftActivityMerchantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateTimeouts(ctx, req, resp)
+	updateWithoutCalls(ctx, req, resp)
 	var state payGiftActivityMerchantModel
 	resp.Diagnostics.Append(resp.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -132,6 +191,10 @@ func (r *payGiftActivityMerchantResource) Delete(ctx context.Context, req resour
 	var state payGiftActivityMerchantModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "merchant "+state.MerchantID.ValueString()+" of pay-gift activity "+state.ActivityID.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)

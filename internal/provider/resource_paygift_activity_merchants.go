@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -21,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithImportState = &payGiftActivityMerchantsResource{}
 	_ resource.ResourceWithIdentity    = &payGiftActivityMerchantsResource{}
+	_ resource.ResourceWithModifyPlan  = &payGiftActivityMerchantsResource{}
 )
 
 // NewPayGiftActivityMerchantsResource manages the complete list of merchants issuing a pay-gift
@@ -34,10 +37,11 @@ type payGiftActivityMerchantsResource struct {
 }
 
 type payGiftActivityMerchantsModel struct {
-	ID          types.String   `tfsdk:"id"`
-	ActivityID  types.String   `tfsdk:"activity_id"`
-	MerchantIDs types.List     `tfsdk:"merchant_ids"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String   `tfsdk:"id"`
+	ActivityID     types.String   `tfsdk:"activity_id"`
+	MerchantIDs    types.List     `tfsdk:"merchant_ids"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -69,13 +73,35 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 				},
 				PlanModifiers: []planmodifier.List{sameIDsKeepState()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"deletion_policy": deletionPolicyAttribute("removes every merchant in `merchant_ids` from the activity"),
 		},
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}, defaultPayGiftChangeTimeout)},
 	}
 }
 
 func (r *payGiftActivityMerchantsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = payGiftMembersIdentitySchema()
+}
+
+// ModifyPlan refuses a list that overlaps another resource of the configuration, and warns of
+// every destroy and replacement: they remove every merchant of the list.
+func (r *payGiftActivityMerchantsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	state, plan, ok := planModels[payGiftActivityMerchantsModel](ctx, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if plan != nil && !plan.ActivityID.IsUnknown() {
+		claimMembers(r.overlaps, &resp.Diagnostics, plan.ActivityID.ValueString(), "", state != nil)
+	}
+	if state != nil && (plan == nil || !plan.ActivityID.Equal(state.ActivityID)) && !abandons(state.DeletionPolicy) {
+		ids := slices.Sorted(slices.Values(listStrings(ctx, state.MerchantIDs, &resp.Diagnostics)))
+		warnRemoval(&resp.Diagnostics, removal{
+			summary: "Pay-Gift Activity Merchants Will Be Removed",
+			does: fmt.Sprintf("the apply removes the %d merchant(s) of this list (%s) from pay-gift activity %s: they "+
+				"stop issuing its coupons.", len(ids), someIDs(ids), state.ActivityID.ValueString()),
+			undone: "removing them",
+		}, plan != nil)
+	}
 }
 
 func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -92,23 +118,51 @@ func (r *payGiftActivityMerchantsResource) Create(ctx context.Context, req resou
 	}
 
 	activityID := plan.ActivityID.ValueString()
-	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, wanted)
-
-	// Whatever happened, the state holds exactly the ids that became members, so that nothing
-	// added is forgotten and the next plan shows the rest still to add.
-	plan.ID = plan.ActivityID
-	plan.MerchantIDs = idList(orderedLike(added, wanted))
-	if err != nil {
-		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err)
-	} else if len(refused) > 0 {
-		addRefusedError(&resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", activityID, refused,
-			"The other ids were added and are recorded in the state.")
-	}
-	if len(added) == 0 && resp.Diagnostics.HasError() {
+	// Members already there (from a create that failed part-way, or added elsewhere) are taken
+	// over, not added again: see failedCreate.
+	present, err := listMemberIDs(ctx, r.client, activityID)
+	if err != nil && !wxpay.IsNotFound(err) {
+		addCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchants", err, payGiftHints...)
 		return
 	}
+	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, minus(wanted, present))
+	if err != nil || len(refused) > 0 {
+		failedCreate(ctx, &resp.Diagnostics, activityID, added, refused, err)
+		return
+	}
+
+	// Every id is a member now. Members outside the list show up in the next plan, to be removed.
+	plan.ID = plan.ActivityID
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, payGiftMembersIdentityOf(activityID), &resp.Diagnostics)
+}
+
+// failedCreate reports a create that added only some of the list, and records nothing. Terraform
+// marks a resource whose create failed as tainted and replaces it on the next apply, removing
+// every member it recorded before adding them back: the merchants would stop issuing coupons for
+// the length of that apply. With nothing recorded, the next apply creates the resource again,
+// finds the members this one added and adds only the missing ones; no member is removed.
+func failedCreate(ctx context.Context, diags *diag.Diagnostics, activityID string, added []string, refused []wxpay.InvalidMerchant, err error) {
+	slices.Sort(added)
+	kept := "No merchant was added."
+	if len(added) > 0 {
+		kept = fmt.Sprintf("The %d merchant id(s) that were added (%s) stay members of the activity.", len(added),
+			someIDs(added))
+	}
+	next := kept + " Nothing is recorded in the Terraform state, so nothing is tainted: the next apply creates this " +
+		"resource again, takes over the ids that are already members and adds only the missing ones; it removes no " +
+		"member. If you remove the resource from the configuration instead, the ids added stay in the activity until " +
+		"you remove them in the merchant platform or import the list (`terraform import` with the activity id) and " +
+		"destroy it."
+	if err != nil {
+		var d diag.Diagnostics
+		addPayGiftCallError(ctx, &d, "Unable to Add Pay-Gift Activity Merchants", err)
+		for _, e := range d.Errors() {
+			diags.AddError(e.Summary(), e.Detail()+"\n\n"+next)
+		}
+		return
+	}
+	addRefusedError(diags, "Unable to Add Pay-Gift Activity Merchants", activityID, refused, next)
 }
 
 func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -139,6 +193,7 @@ func (r *payGiftActivityMerchantsResource) Read(ctx context.Context, req resourc
 	state.ID = state.ActivityID
 	state.MerchantIDs = idList(orderedLike(members, prior))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	fillNewArguments(ctx, &resp.State, &resp.Diagnostics)
 }
 
 func (r *payGiftActivityMerchantsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -182,6 +237,10 @@ func (r *payGiftActivityMerchantsResource) Delete(ctx context.Context, req resou
 	var state payGiftActivityMerchantsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if abandons(state.DeletionPolicy) {
+		abandon(ctx, "merchant list of pay-gift activity "+state.ActivityID.ValueString())
 		return
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultPayGiftChangeTimeout, &resp.Diagnostics)

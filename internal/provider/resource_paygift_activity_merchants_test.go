@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -349,7 +350,10 @@ func TestAccPayGiftActivityMerchants_invalidIDs(t *testing.T) {
 	})
 }
 
-// A create that is partly refused keeps the members it made and reports each refused id.
+// A create that is partly refused records nothing, so nothing is tainted: after the refused id
+// is fixed, the next apply is a create that takes over the members already added and adds only
+// the missing one. It never removes a member that should stay (a tainted resource would be
+// replaced: every member removed, then added back).
 func TestAccPayGiftActivityMerchants_invalidIDsOnCreate(t *testing.T) {
 	emu := newTestEmulator(t, payGiftSeed(0))
 	resource.Test(t, resource.TestCase{
@@ -357,17 +361,30 @@ func TestAccPayGiftActivityMerchants_invalidIDsOnCreate(t *testing.T) {
 		CheckDestroy:             merchantsDestroyed(emu),
 		Steps: []resource.TestStep{
 			{
-				Config:      merchantsConfig(emu, []string{"1900000109", foreignMerchant}),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Add Pay-Gift Activity Merchants.*` + foreignMerchant + `: 商户号不属于该服务商`),
+				Config: merchantsConfig(emu, []string{"1900000109", "1900000110", foreignMerchant}),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Add Pay-Gift Activity Merchants.*` + foreignMerchant +
+					`: 商户号不属于该服务商.*` + cliText(`2 merchant id(s) that were added (1900000109, 1900000110) stay `+
+					`members`) + `.*` + cliText(`Nothing is recorded in the Terraform state, so nothing is tainted`) +
+					`.*` + cliText(`adds only the missing ones; it removes no member`)),
 			},
 			{
 				PreConfig: func() {
-					if err := membersAre(emu, "1900000109")(nil); err != nil {
+					if err := membersAre(emu, "1900000109", "1900000110")(nil); err != nil {
 						t.Error(err)
 					}
+					emu.ClearCalls()
 				},
-				Config: merchantsConfig(emu, []string{"1900000109"}),
-				Check:  membersAre(emu, "1900000109"),
+				Config: merchantsConfig(emu, []string{"1900000109", "1900000110", "1900000111"}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					membersAre(emu, "1900000109", "1900000110", "1900000111"),
+					callsAre(emu, payGiftDeletePath, 0),
+					callsAre(emu, payGiftAddPath, 1),
+					bodyOfOnly(emu, payGiftAddPath, `"merchant_id_list":["1900000111"]`),
+				),
 			},
 		},
 	})
@@ -433,4 +450,9 @@ func TestAccPayGiftActivityMerchants_retryAfterLostAnswer(t *testing.T) {
 			),
 		}},
 	})
+}
+
+// cliText is a regexp for text as the Terraform CLI prints it, wrapped at any space.
+func cliText(s string) string {
+	return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`)
 }

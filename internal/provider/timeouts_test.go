@@ -3,7 +3,9 @@ package provider
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -59,7 +61,10 @@ resource "wechatpay_marketing_partnership" "test" {
 					{Config: p + tc.config("")},
 					{
 						PreConfig: emu.ClearCalls,
-						Config:    p + tc.config(`  timeouts = { create = "3m", delete = "4m" }`+"\n"),
+						Config: p + tc.config(`  timeouts {
+    create = "3m"
+    delete = "4m"
+  }`+"\n"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tc.addr, plancheck.ResourceActionUpdate)},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -77,4 +82,20 @@ resource "wechatpay_marketing_partnership" "test" {
 			})
 		})
 	}
+}
+
+// `timeouts` is written as a block, as in HashiCorp's AWS and Google providers, and a timeout too
+// short for the operation stops it with an error that names `timeouts`.
+func TestAccTimeouts_blockForm(t *testing.T) {
+	emu := newTestEmulator(t, payGiftSeed(0))
+	emu.InjectFault(emulator.Fault{Method: "POST", Path: payGiftAddPath, Kind: emulator.FaultLatency, Latency: 3 * time.Second})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.providerConfig(modePublicKey) + memberOf("m", "1900000109", `timeouts {
+    create = "1s"
+  }`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Add Pay-Gift Activity Merchant.*timeouts`),
+		}},
+	})
 }

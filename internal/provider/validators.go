@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -64,34 +66,6 @@ func appIDValidators() []validator.String {
 func stockIDValidators() []validator.String {
 	return []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`),
 		"must be a stock id: 1 to 20 letters, digits, _ or -")}
-}
-
-// industryValidators check an ad industry filter against WeChat Pay's list; a dictionary spelling
-// of one of its misspelled values is told WeChat Pay's spelling.
-func industryValidators() []validator.String {
-	return []validator.String{industryValidator{oneOf: stringvalidator.OneOf(wxpay.AdvertisingIndustries...)}}
-}
-
-type industryValidator struct{ oneOf validator.String }
-
-func (v industryValidator) Description(ctx context.Context) string { return v.oneOf.Description(ctx) }
-
-func (v industryValidator) MarkdownDescription(ctx context.Context) string {
-	return v.oneOf.MarkdownDescription(ctx)
-}
-
-func (v industryValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	value := req.ConfigValue.ValueString()
-	if spelling, ok := wxpay.IndustrySpellings[value]; ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value Match",
-			fmt.Sprintf("Attribute %s value %q is the dictionary spelling: WeChat Pay spells this industry %q "+
-				"and refuses any other spelling. Write %q.", req.Path, value, spelling, spelling))
-		return
-	}
-	v.oneOf.ValidateString(ctx, req, resp)
 }
 
 // checkedBy refuses the values check refuses, with the diagnostic stringvalidator.RegexMatches
@@ -198,4 +172,35 @@ func checkIdentity(s setting, v identityValidator, diags *diag.Diagnostics) bool
 		return false
 	}
 	return true
+}
+
+// industryValidator checks one advertising industry. WeChat Pay spells three of them its own way
+// (POTOGRAPHY, BUSSINESS, INDUSTY): the correct English spelling is refused with WeChat Pay's.
+type industryValidator struct{}
+
+var _ validator.String = industryValidator{}
+
+func (industryValidator) Description(context.Context) string {
+	return "must be one of WeChat Pay's advertising industries"
+}
+
+func (v industryValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (industryValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	if slices.Contains(wxpay.AdvertisingIndustries, value) {
+		return
+	}
+	detail := fmt.Sprintf("%q is not one of WeChat Pay's advertising industries: %s.", value,
+		strings.Join(wxpay.AdvertisingIndustries, ", "))
+	if own, ok := wxpay.IndustrySpellings[strings.ToUpper(value)]; ok {
+		detail = fmt.Sprintf("WeChat Pay spells this industry %q, not %q: write %q (the misspelling is WeChat Pay's "+
+			"own, and the API refuses any other spelling).", own, value, own)
+	} else if up := strings.ToUpper(value); slices.Contains(wxpay.AdvertisingIndustries, up) {
+		detail += fmt.Sprintf(" Write it in capitals: %q.", up)
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Advertising Industry", detail)
 }

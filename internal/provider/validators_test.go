@@ -65,7 +65,7 @@ func resourceBadInputs() []badInput {
 		refused("goldplan_status/pay_scenes unknown scene", status("sub_mchid = \"1900000109\"\n  pay_scenes = [\"APP\"]"), "pay_scenes", `JSAPI.*MINIPROGRAM`),
 		refused("goldplan_status/pay_scenes lower case", status("sub_mchid = \"1900000109\"\n  pay_scenes = [\"jsapi\"]"), "pay_scenes", `JSAPI.*MINIPROGRAM`),
 		// The timeouts library's own message names the value and the units, not the attribute.
-		refused("goldplan_status/timeouts not a duration", status("sub_mchid = \"1900000109\"\n  timeouts = { create = \"soon\" }"), "Time Duration", `"soon".*units`),
+		refused("goldplan_status/timeouts not a duration", status("sub_mchid = \"1900000109\"\n  timeouts { create = \"soon\" }"), "Time Duration", `"soon".*units`),
 		refused("goldplan_status/unknown attribute", status("sub_mchid = \"1900000109\"\n  scenes = [\"JSAPI\"]"), "scenes", `not\s+expected|Unsupported\s+argument`),
 
 		refused("goldplan_custom_page/sub_mchid letters", page(`sub_mchid = "merchant"`), "sub_mchid", subDigits),
@@ -77,6 +77,7 @@ func resourceBadInputs() []badInput {
 		refused("goldplan_advertising/unknown industry", ads("sub_mchid = \"1900000109\"\n  industry_filters = [\"CASINO\"]"), "industry_filters", `E_COMMERCE`),
 		refused("goldplan_advertising/empty filters", ads("sub_mchid = \"1900000109\"\n  industry_filters = []"), "industry_filters", `at\s+least\s+1\s+elements\s+and\s+at\s+most\s+3`),
 		refused("goldplan_advertising/industry lower case", ads("sub_mchid = \"1900000109\"\n  industry_filters = [\"food\"]"), "industry_filters", `FOOD`),
+		refused("goldplan_advertising/industry in English spelling", ads("sub_mchid = \"1900000109\"\n  industry_filters = [\"PHOTOGRAPHY\"]"), "industry_filters", `spells\s+this\s+industry\s+"POTOGRAPHY"`),
 
 		refused("paygift_activity_merchant/activity_id empty", member("", "1900000109"), "activity_id", activity),
 		refused("paygift_activity_merchant/activity_id with a space", member("1002 8001", "1900000109"), "activity_id", activity),

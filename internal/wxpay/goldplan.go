@@ -78,8 +78,8 @@ var AdvertisingIndustries = []string{
 	"SOFTWARE", "GAME", "CLOTHING", "INDUSTY", "AGRICULTURE", "PUBLISHING_MEDIA", "HOME_DIGITAL",
 }
 
-// IndustrySpellings maps the dictionary spelling of an industry to WeChat Pay's own, where the
-// two differ: WeChat Pay refuses PHOTOGRAPHY and accepts POTOGRAPHY.
+// IndustrySpellings maps the English spelling of an industry to WeChat Pay's own, where the two
+// differ: WeChat Pay refuses PHOTOGRAPHY and accepts POTOGRAPHY.
 var IndustrySpellings = map[string]string{"PHOTOGRAPHY": "POTOGRAPHY", "BUSINESS": "BUSSINESS", "INDUSTRY": "INDUSTY"}
 
 // MaxIndustryFilters is how many industries one sub-merchant may keep out of its ads.

@@ -43,6 +43,7 @@ func TestReasonOf(t *testing.T) {
 		{"unknown activity, 404", "RESOURCE_NOT_EXISTS", "资源不存在或无可用", ReasonResourceNotExists},
 		{"default-open switch, 400", "INVALID_REQUEST", "服务商已开启默认开通点金计划,特约商户不可单个关闭", ReasonDefaultOpenSwitch},
 		{"default-open switch, 403", "NO_AUTH", "服务商已开启默认开通点金计划,无权单个关闭特约商户的点金计划", ReasonDefaultOpenSwitch},
+		{"other NO_AUTH", "NO_AUTH", "商户未被授权", ReasonNoAuth},
 		{"message under another code", "PARAM_ERROR", "特约商户未开通点金计划", ""},
 		{"code without its message", "INVALID_REQUEST", "参数错误", ""},
 		{"unknown code", "SOMETHING_NEW", "命中频率限制", ""},
