@@ -208,28 +208,11 @@ func (c cli) read(name string) string {
 // version, which is below 1.14: it has neither `terraform query` nor list resources).
 func skipBelow(t *testing.T, major, minor int) {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if os.Getenv("TF_ACC") == "" || tf == "" {
+	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Skip("needs TF_ACC=1 and TF_ACC_TERRAFORM_PATH (the real Terraform CLI)")
 	}
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version -json: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v\n%s", tf, err, out)
-	}
-	parts := strings.SplitN(v.Version, ".", 3)
-	if len(parts) < 2 {
-		t.Fatalf("unexpected version %q", v.Version)
-	}
-	gotMajor, _ := strconv.Atoi(parts[0])
-	gotMinor, _ := strconv.Atoi(parts[1])
-	if gotMajor < major || (gotMajor == major && gotMinor < minor) {
-		t.Skipf("CLI version %s is below %d.%d", v.Version, major, minor)
+	if v := fmt.Sprintf("%d.%d", major, minor); !terraformAtLeast(t, v) {
+		t.Skipf("the CLI is older than %s", v)
 	}
 }
 

@@ -136,7 +136,8 @@ func expectWarnings(t *testing.T, out string, want map[string][]string, ways ...
 
 func TestAccDeletionPolicy_destroyIsAnnouncedAndCanBeDeclined(t *testing.T) {
 	clearProviderEnv(t)
-	emu := newTestEmulator(t, deletionSeed())
+	// One provider configuration makes every family's calls here (roles=any).
+	emu := newTestEmulator(t, deletionSeed(), anyCaller())
 	run := newCLIRun(t, emu.providerConfig(modePublicKey)+deletionWorld, nil)
 	run.terraform("apply", "-auto-approve", "-input=false")
 	destroyWays := []string{"`moved` block", "`removed` block", "destroy = false", `deletion_policy = "ABANDON"`}

@@ -362,8 +362,8 @@ func goldPlanDefaultOpenScenario(t *testing.T, dialects map[string]string) {
 			},
 			{
 				Config: p,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Close Gold Plan.*默认开通点金计划.*deletion_policy\s+=\s+"ABANDON"` +
-					`.*service\s+provider\s+platform`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Close Gold Plan.*默认开通点金计划.*service\s+provider\s+platform.*` +
+					`deletion_policy\s+=\s+"ABANDON"`),
 			},
 			{
 				// Setting it changes nothing at WeChat Pay.

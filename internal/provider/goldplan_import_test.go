@@ -152,8 +152,8 @@ func TestAccGoldPlanStatus_untrustedAnswerAdvice(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: emu.providerConfig(modePublicKey) + gpStatusHCL(gpSub),
 			ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan.*could\s+not\s+be\s+trusted.*` +
-				cliText("WeChat Pay has no call that reads a gold plan back, so `terraform plan` cannot tell") +
-				`.*apply\s+again`),
+				cliText("WeChat Pay has no way to read the gold plan back, so `terraform plan` cannot show it") +
+				`.*Apply\s+again`),
 		}},
 	})
 }

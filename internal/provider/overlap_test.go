@@ -186,7 +186,7 @@ func TestAccMarketingPartnership_alreadyExists(t *testing.T) {
 		{Partner: emuAppPartner(), AuthorizedData: emuBusiStock("98065001")},
 	}})
 	cfg := func(extra string) string {
-		return emu.providerConfig(modePublicKey) + fmt.Sprintf(`
+		return emu.merchantConfig(modePublicKey) + fmt.Sprintf(`
 resource "wechatpay_marketing_partnership" "test" {
   partner         = %s
   authorized_data = %s

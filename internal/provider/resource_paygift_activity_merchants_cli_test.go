@@ -20,7 +20,7 @@ resource "wechatpay_paygift_activity_merchants" "spring" {
   activity_id  = %q
   merchant_ids = %s
 
-  timeouts = {
+  timeouts {
     create = "10m"
   }
 }
