@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -116,13 +117,11 @@ func (d *marketingPartnershipsDataSource) Read(ctx context.Context, req datasour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, data.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
 
 	objects := []attr.Value{}
 	err := data.each(ctx, d.client, func(p wxpay.Partnership) bool {
@@ -139,6 +138,7 @@ func (d *marketingPartnershipsDataSource) Read(ctx context.Context, req datasour
 		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnerships", err, partnershipListHints...)
 		return
 	}
+	var diags diag.Diagnostics
 	data.Partnerships, diags = types.ListValue(types.ObjectType{AttrTypes: partnershipAttrTypes}, objects)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -80,13 +81,11 @@ func (d *payGiftActivityMerchantsDataSource) Read(ctx context.Context, req datas
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	readTimeout, diags := data.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, data.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
-	defer cancel()
 
 	members, err := d.client.ListAllActivityMerchants(ctx, data.ActivityID.ValueString())
 	if err != nil {
@@ -105,6 +104,7 @@ func (d *payGiftActivityMerchantsDataSource) Read(ctx context.Context, req datas
 	}
 	data.ID = data.ActivityID
 	data.MerchantIDs = knownStringSet(ctx, ids, &resp.Diagnostics)
+	var diags diag.Diagnostics
 	data.Merchants, diags = types.ListValue(types.ObjectType{AttrTypes: activityMerchantAttrTypes}, objects)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
