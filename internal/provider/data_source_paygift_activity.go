@@ -72,10 +72,9 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 		Attributes: map[string]schema.Attribute{
 			"id": computed("The activity id, same as `activity_id`."),
 			"activity_id": schema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters; the activity must belong to the " +
-					"provider's `mchid`.",
-				Required:   true,
-				Validators: activityIDValidators(),
+				MarkdownDescription: activityIDDescription,
+				Required:            true,
+				Validators:          activityIDValidators(),
 			},
 			"activity_name": computed("Activity name (活动名称)."),
 			"activity_type": computed("Activity type as WeChat Pay spells it, for example `FULL_SEND_ACT_TYPE`, " +

@@ -50,10 +50,9 @@ func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datas
 		Attributes: map[string]schema.Attribute{
 			"id": computed("The activity id, same as `activity_id`."),
 			"activity_id": schema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters; the activity must belong to the " +
-					"provider's `mchid`.",
-				Required:   true,
-				Validators: activityIDValidators(),
+				MarkdownDescription: activityIDDescription,
+				Required:            true,
+				Validators:          activityIDValidators(),
 			},
 			"merchant_ids": schema.SetAttribute{
 				MarkdownDescription: "The merchant id (商户号) of every merchant of the activity.",

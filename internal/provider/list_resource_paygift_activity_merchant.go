@@ -41,10 +41,9 @@ func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context
 			"at the list block's `limit` (100 unless set).",
 		Attributes: map[string]listschema.Attribute{
 			"activity_id": listschema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
-					"provider's `mchid`.",
-				Required:   true,
-				Validators: activityIDValidators(),
+				MarkdownDescription: activityIDDescription,
+				Required:            true,
+				Validators:          activityIDValidators(),
 			},
 		},
 	}

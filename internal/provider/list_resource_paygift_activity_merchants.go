@@ -35,10 +35,9 @@ func (r *payGiftActivityMerchantsListResource) ListResourceConfigSchema(_ contex
 			"resource needs at least one.",
 		Attributes: map[string]listschema.Attribute{
 			"activity_id": listschema.StringAttribute{
-				MarkdownDescription: "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
-					"provider's `mchid`.",
-				Required:   true,
-				Validators: activityIDValidators(),
+				MarkdownDescription: activityIDDescription,
+				Required:            true,
+				Validators:          activityIDValidators(),
 			},
 		},
 	}

@@ -52,8 +52,7 @@ func (r *payGiftActivityMerchantResource) Schema(ctx context.Context, _ resource
 		Attributes: map[string]schema.Attribute{
 			"id": stableAttribute("`<activity_id>/<merchant_id>`."),
 			"activity_id": identifyingAttribute(activityIDValidators(),
-				"Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the "+
-					"provider's `mchid`. Changing it replaces the membership."),
+				activityIDDescription+" Changing it replaces the membership."),
 			"merchant_id": identifyingAttribute(merchantIDValidators(),
 				"Merchant id (商户号, "+merchantIDRule+") to add: a sub-merchant of the provider's "+
 					"`mchid`, or the `mchid` itself. Changing it replaces the membership."),

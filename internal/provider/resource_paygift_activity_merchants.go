@@ -56,8 +56,7 @@ func (r *payGiftActivityMerchantsResource) Schema(ctx context.Context, _ resourc
 		Attributes: map[string]schema.Attribute{
 			"id": stableAttribute("The activity id, same as `activity_id`."),
 			"activity_id": identifyingAttribute(activityIDValidators(),
-				"Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the "+
-					"provider's `mchid`. Changing it moves the list to another activity (replacement)."),
+				activityIDDescription+" Changing it moves the list to another activity (replacement)."),
 			"merchant_ids": schema.ListAttribute{
 				MarkdownDescription: "Every merchant id (商户号, " + merchantIDRule + ") that issues the activity's coupons; at " +
 					"least one, each once. Each must be a sub-merchant of the provider's `mchid` (or the `mchid` itself). " +

@@ -44,6 +44,10 @@ func merchantIDValidators() []validator.String {
 		"must be a WeChat Pay merchant id: "+merchantIDRule)}
 }
 
+// activityIDDescription describes activity_id wherever it is configured.
+const activityIDDescription = "Pay-gift activity id (活动Id), 1 to 20 characters. The activity must belong to the " +
+	"provider's `mchid`."
+
 // activityIDValidators check a pay-gift activity id: activity_id is string(20) on the pay-gift
 // pages and a path segment of every pay-gift call, so it holds no '/', '?' or '.'.
 func activityIDValidators() []validator.String {
