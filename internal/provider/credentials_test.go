@@ -1,12 +1,10 @@
 package provider
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -273,22 +271,9 @@ resource "wechatpay_marketing_partnership" "mp" {
 		}
 		haystacks[name] = b
 	}
-	// A saved plan is a zip archive: search its files uncompressed.
-	zr, err := zip.NewReader(bytes.NewReader(haystacks["work/tfplan"]), int64(len(haystacks["work/tfplan"])))
-	if err != nil {
-		t.Fatalf("tfplan: %v", err)
-	}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		haystacks["work/tfplan:"+f.Name] = b
+	// A saved plan is a zip archive: search its files uncompressed too.
+	for name, b := range planFiles(t, filepath.Join(run.dir, "tfplan")) {
+		haystacks["work/tfplan:"+name] = b
 	}
 	// The log must hold the provider's own TRACE output, or searching it proves nothing.
 	if !bytes.Contains(haystacks["terraform.log"], []byte("WeChat Pay API call")) {

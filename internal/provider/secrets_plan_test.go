@@ -87,11 +87,27 @@ resource "wechatpay_goldplan_status" "g" {
 // holds s.
 func planHolds(t *testing.T, run *cliRun, s string) bool {
 	t.Helper()
-	z, err := zip.OpenReader(filepath.Join(run.dir, "tfplan"))
+	for _, b := range planFiles(t, filepath.Join(run.dir, "tfplan")) {
+		if strings.Contains(string(b), s) {
+			return true
+		}
+	}
+	out, err := run.run([]string{"show", "-json", "tfplan"})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("terraform show -json tfplan: %v\n%s", err, out)
+	}
+	return strings.Contains(out, s)
+}
+
+// planFiles are the files of a saved plan, a zip archive, uncompressed, by name.
+func planFiles(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	defer z.Close()
+	files := map[string][]byte{}
 	for _, f := range z.File {
 		r, err := f.Open()
 		if err != nil {
@@ -102,15 +118,9 @@ func planHolds(t *testing.T, run *cliRun, s string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(b), s) {
-			return true
-		}
+		files[f.Name] = b
 	}
-	out, err := run.run([]string{"show", "-json", "tfplan"})
-	if err != nil {
-		t.Fatalf("terraform show -json tfplan: %v\n%s", err, out)
-	}
-	return strings.Contains(out, s)
+	return files
 }
 
 // terraformAtLeast reports whether the Terraform of TF_ACC_TERRAFORM_PATH is at least v.
