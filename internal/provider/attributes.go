@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -79,4 +80,9 @@ func reassertAttribute(sends string) schema.StringAttribute {
 			"`wechatpay_goldplan_reapply` action does the same without a change to the configuration.",
 		Optional: true,
 	}
+}
+
+// readAttribute is a string a data source reads from WeChat Pay.
+func readAttribute(description string) dschema.StringAttribute {
+	return dschema.StringAttribute{MarkdownDescription: description, Computed: true}
 }

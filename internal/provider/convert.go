@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -52,6 +53,17 @@ func stringMap(ctx context.Context, values map[string]string, diags *diag.Diagno
 	m, d := types.MapValueFrom(ctx, types.StringType, values)
 	diags.Append(d...)
 	return m
+}
+
+// valueList builds a list of elements of elemType; nil gives an empty list, since an answer that
+// holds none of something is known to hold none.
+func valueList(elemType attr.Type, elems []attr.Value, diags *diag.Diagnostics) types.List {
+	if elems == nil {
+		elems = []attr.Value{}
+	}
+	l, d := types.ListValue(elemType, elems)
+	diags.Append(d...)
+	return l
 }
 
 // stringOrNull keeps a value WeChat Pay did not send null rather than an empty string.

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -47,9 +46,6 @@ var partnershipAttrTypes = map[string]attr.Type{
 }
 
 func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the marketing partnerships (委托营销) of the merchant configured in the provider that " +
 			"match the filters, 50 a page per business type: established ones only unless `include_terminated` is set. " +
@@ -72,30 +68,30 @@ func (d *marketingPartnershipsDataSource) Schema(ctx context.Context, _ datasour
 				MarkdownDescription: "The matching partnerships, in WeChat Pay's order, each grant once.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id": computed("The import id of `wechatpay_marketing_partnership`: `<partner.type>:<partner id>:" +
+					"id": readAttribute("The import id of `wechatpay_marketing_partnership`: `<partner.type>:<partner id>:" +
 						"<business_type>:<stock_id>`."),
 					"partner": schema.SingleNestedAttribute{
 						MarkdownDescription: "Who receives the grant.",
 						Computed:            true,
 						Attributes: map[string]schema.Attribute{
-							"type":        computed("`APPID` or `MERCHANT`."),
-							"appid":       computed("The partner's app id; null for a `MERCHANT` partner."),
-							"merchant_id": computed("The partner's merchant id; null for an `APPID` partner."),
+							"type":        readAttribute("`APPID` or `MERCHANT`."),
+							"appid":       readAttribute("The partner's app id; null for a `MERCHANT` partner."),
+							"merchant_id": readAttribute("The partner's merchant id; null for an `APPID` partner."),
 						},
 					},
 					"authorized_data": schema.SingleNestedAttribute{
 						MarkdownDescription: "What is granted.",
 						Computed:            true,
 						Attributes: map[string]schema.Attribute{
-							"business_type": computed("`FAVOR_STOCK` or `BUSIFAVOR_STOCK`."),
-							"stock_id":      computed("The stock (批次) id."),
+							"business_type": readAttribute("`FAVOR_STOCK` or `BUSIFAVOR_STOCK`."),
+							"stock_id":      readAttribute("The stock (批次) id."),
 						},
 					},
-					"state":          computed("`ESTABLISHED` or `TERMINATED`."),
-					"build_time":     computed("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
-					"terminate_time": computed("When it was terminated; null while it is established."),
-					"create_time":    computed("When WeChat Pay first recorded it, RFC 3339."),
-					"update_time":    computed("When WeChat Pay last changed it, RFC 3339."),
+					"state":          readAttribute("`ESTABLISHED` or `TERMINATED`."),
+					"build_time":     readAttribute("When the partnership was (last) built, RFC 3339 as WeChat Pay reports it."),
+					"terminate_time": readAttribute("When it was terminated; null while it is established."),
+					"create_time":    readAttribute("When WeChat Pay first recorded it, RFC 3339."),
+					"update_time":    readAttribute("When WeChat Pay last changed it, RFC 3339."),
 				}},
 			},
 		},
@@ -138,9 +134,7 @@ func (d *marketingPartnershipsDataSource) Read(ctx context.Context, req datasour
 		addCallError(ctx, &resp.Diagnostics, "Unable to Read Marketing Partnerships", err, partnershipListHints...)
 		return
 	}
-	var diags diag.Diagnostics
-	data.Partnerships, diags = types.ListValue(types.ObjectType{AttrTypes: partnershipAttrTypes}, objects)
-	resp.Diagnostics.Append(diags...)
+	data.Partnerships = valueList(types.ObjectType{AttrTypes: partnershipAttrTypes}, objects, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

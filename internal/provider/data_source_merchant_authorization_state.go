@@ -42,20 +42,14 @@ func (d *merchantAuthorizationStateDataSource) Schema(ctx context.Context, _ dat
 			"an ordinary service provider gets an error saying so. The state can go back from authorized to " +
 			"unauthorized, so read it on every plan rather than copying it into variables.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sub-merchant id, same as `sub_mchid`.",
-				Computed:            true,
-			},
+			"id": readAttribute("The sub-merchant id, same as `sub_mchid`."),
 			"sub_mchid": schema.StringAttribute{
 				MarkdownDescription: "Sub-merchant id (特约商户号) to look up: " + mchIDRule + ".",
 				Required:            true,
 				Validators:          subMchidValidators(),
 			},
-			"authorize_state": schema.StringAttribute{
-				MarkdownDescription: "State as WeChat Pay spells it: `AUTHORIZE_STATE_AUTHORIZED` or " +
-					"`AUTHORIZE_STATE_UNAUTHORIZED`.",
-				Computed: true,
-			},
+			"authorize_state": readAttribute("State as WeChat Pay spells it: `AUTHORIZE_STATE_AUTHORIZED` or " +
+				"`AUTHORIZE_STATE_UNAUTHORIZED`."),
 			"authorized": schema.BoolAttribute{
 				MarkdownDescription: "Whether `authorize_state` is `AUTHORIZE_STATE_AUTHORIZED`; convenient in a " +
 					"`precondition`.",

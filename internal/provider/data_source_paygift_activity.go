@@ -62,24 +62,17 @@ var (
 )
 
 func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a pay-gift (支付有礼) activity: its status, type, name, creator and owner, and " +
 			"times. Use it in a `precondition` to change an activity's merchants only while it is running " +
 			"(`ongoing`), since WeChat Pay refuses changes to an activity in any other status.",
 		Attributes: map[string]schema.Attribute{
-			"id": computed("The activity id, same as `activity_id`."),
-			"activity_id": schema.StringAttribute{
-				MarkdownDescription: activityIDDescription,
-				Required:            true,
-				Validators:          activityIDValidators(),
-			},
-			"activity_name": computed("Activity name (活动名称)."),
-			"activity_type": computed("Activity type as WeChat Pay spells it, for example `FULL_SEND_ACT_TYPE`, " +
+			"id":            readAttribute("The activity id, same as `activity_id`."),
+			"activity_id":   activityIDArgument(),
+			"activity_name": readAttribute("Activity name (活动名称)."),
+			"activity_type": readAttribute("Activity type as WeChat Pay spells it, for example `FULL_SEND_ACT_TYPE`, " +
 				"`STEP_SEND_ACT_TYPE` or `SPECIFIC_SEND_ACT_TYPE`."),
-			"activity_status": computed("Status as WeChat Pay spells it: `CREATE_ACT_STATUS`, `ONGOING_ACT_STATUS`, " +
+			"activity_status": readAttribute("Status as WeChat Pay spells it: `CREATE_ACT_STATUS`, `ONGOING_ACT_STATUS`, " +
 				"`TERMINATE_ACT_STATUS`, `STOP_ACT_STATUS`, `OVER_TIME_ACT_STATUS`, `CREATE_ACT_FAILED` or " +
 				"`ACT_STATUS_UNKNOWN`."),
 			"ongoing": schema.BoolAttribute{
@@ -87,43 +80,31 @@ func (d *payGiftActivityDataSource) Schema(ctx context.Context, _ datasource.Sch
 					"activity's merchants can change; convenient in a `precondition`.",
 				Computed: true,
 			},
-			"creator_merchant_id":   computed("Merchant id that created the activity (创建商户号)."),
-			"belong_merchant_id":    computed("Merchant id the activity belongs to (所属商户号)."),
-			"begin_time":            computed("Start of the activity, RFC 3339 as WeChat Pay returns it."),
-			"end_time":              computed("End of the activity, RFC 3339 as WeChat Pay returns it."),
-			"create_time":           computed("When the activity was created, RFC 3339; empty when WeChat Pay omits it."),
-			"update_time":           computed("When the activity last changed, RFC 3339; empty when WeChat Pay omits it."),
-			"activity_second_title": computed("Activity subtitle (活动副标题)."),
-			"delivery_purpose": computed("What the award leads to, as WeChat Pay spells it: `OFF_LINE_PAY` (pay " +
+			"creator_merchant_id":   readAttribute("Merchant id that created the activity (创建商户号)."),
+			"belong_merchant_id":    readAttribute("Merchant id the activity belongs to (所属商户号)."),
+			"begin_time":            readAttribute("Start of the activity, RFC 3339 as WeChat Pay returns it."),
+			"end_time":              readAttribute("End of the activity, RFC 3339 as WeChat Pay returns it."),
+			"create_time":           readAttribute("When the activity was created, RFC 3339; empty when WeChat Pay omits it."),
+			"update_time":           readAttribute("When the activity last changed, RFC 3339; empty when WeChat Pay omits it."),
+			"activity_second_title": readAttribute("Activity subtitle (活动副标题)."),
+			"delivery_purpose": readAttribute("What the award leads to, as WeChat Pay spells it: `OFF_LINE_PAY` (pay " +
 				"offline) or `JUMP_MINI_APP` (open a mini program)."),
-			"pause_time":    computed("When the activity was last paused, RFC 3339; null when it never was."),
-			"recovery_time": computed("When the activity was last resumed, RFC 3339; null when it never was."),
-			"available_times": schema.ListNestedAttribute{
-				MarkdownDescription: "Periods within the activity in which awards can be won (可用时间段), RFC 3339; " +
-					"empty when the whole activity is.",
-				Computed: true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"begin": computed("Start of the period."), "end": computed("End of the period."),
-				}},
-			},
-			"available_day_times": schema.ListNestedAttribute{
-				MarkdownDescription: "Daily windows in which awards can be won (每日可用时间段), `HHMMSS` as WeChat Pay " +
-					"spells them, for example `110000`; empty when the whole day is.",
-				Computed: true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"begin": computed("Start of the window."), "end": computed("End of the window."),
-				}},
-			},
+			"pause_time":    readAttribute("When the activity was last paused, RFC 3339; null when it never was."),
+			"recovery_time": readAttribute("When the activity was last resumed, RFC 3339; null when it never was."),
+			"available_times": timeRangesAttribute("Periods within the activity in which awards can be won "+
+				"(可用时间段), RFC 3339; empty when the whole activity is.", "period"),
+			"available_day_times": timeRangesAttribute("Daily windows in which awards can be won (每日可用时间段), "+
+				"`HHMMSS` as WeChat Pay spells them, for example `110000`; empty when the whole day is.", "window"),
 			"award_rules": schema.ListNestedAttribute{
 				MarkdownDescription: "The activity's award rules (award_send_rule), one per rule WeChat Pay answers.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"rule": computed("The rule's name in WeChat Pay's answer, for example `full_send_rule`."),
+					"rule": readAttribute("The rule's name in WeChat Pay's answer, for example `full_send_rule`."),
 					"transaction_amount_minimum": schema.Int64Attribute{Computed: true,
 						MarkdownDescription: "Smallest payment that wins the award, in fen (分)."},
-					"send_content":    computed("`SINGLE_COUPON` or `GIFT_PACKAGE`."),
-					"award_type":      computed("Award type, for example `BUSIFAVOR`."),
-					"merchant_option": computed("How the merchants are chosen: `IN_SEVICE_COUPON_MERCHANT` or `MANUAL_INPUT_MERCHANT`."),
+					"send_content":    readAttribute("`SINGLE_COUPON` or `GIFT_PACKAGE`."),
+					"award_type":      readAttribute("Award type, for example `BUSIFAVOR`."),
+					"merchant_option": readAttribute("How the merchants are chosen: `IN_SEVICE_COUPON_MERCHANT` or `MANUAL_INPUT_MERCHANT`."),
 					"stock_ids": schema.ListAttribute{ElementType: types.StringType, Computed: true,
 						MarkdownDescription: "Coupon stocks the rule awards."},
 				}},
@@ -171,6 +152,18 @@ func (d *payGiftActivityDataSource) Read(ctx context.Context, req datasource.Rea
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
+// timeRangesAttribute is a list of `begin`/`end` pairs (timeRangeAttrTypes); one is called unit,
+// as "period".
+func timeRangesAttribute(description, unit string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"begin": readAttribute("Start of the " + unit + "."), "end": readAttribute("End of the " + unit + "."),
+		}},
+	}
+}
+
 func availablePeriods(p *wxpay.AvailablePeriods, diags *diag.Diagnostics) (times, dayTimes types.List) {
 	var t, d []attr.Value
 	add := func(to *[]attr.Value, begin, end string) {
@@ -188,11 +181,7 @@ func availablePeriods(p *wxpay.AvailablePeriods, diags *diag.Diagnostics) (times
 		}
 	}
 	elem := types.ObjectType{AttrTypes: timeRangeAttrTypes}
-	times, di := types.ListValue(elem, orEmpty(t))
-	diags.Append(di...)
-	dayTimes, di = types.ListValue(elem, orEmpty(d))
-	diags.Append(di...)
-	return times, dayTimes
+	return valueList(elem, t, diags), valueList(elem, d, diags)
 }
 
 func awardRules(act *wxpay.Activity, diags *diag.Diagnostics) types.List {
@@ -204,8 +193,7 @@ func awardRules(act *wxpay.Activity, diags *diag.Diagnostics) types.List {
 		for _, a := range r.AwardList {
 			stocks = append(stocks, types.StringValue(a.StockID))
 		}
-		stockList, di := types.ListValue(types.StringType, orEmpty(stocks))
-		diags.Append(di...)
+		stockList := valueList(types.StringType, stocks, diags)
 		v, di := types.ObjectValue(awardRuleAttrTypes, map[string]attr.Value{
 			"rule": types.StringValue(name), "transaction_amount_minimum": types.Int64Value(r.TransactionAmountMinimum),
 			"send_content": types.StringValue(r.SendContent), "award_type": types.StringValue(r.AwardType),
@@ -214,14 +202,5 @@ func awardRules(act *wxpay.Activity, diags *diag.Diagnostics) types.List {
 		diags.Append(di...)
 		out = append(out, v)
 	}
-	l, di := types.ListValue(types.ObjectType{AttrTypes: awardRuleAttrTypes}, orEmpty(out))
-	diags.Append(di...)
-	return l
-}
-
-func orEmpty(v []attr.Value) []attr.Value {
-	if v == nil {
-		return []attr.Value{}
-	}
-	return v
+	return valueList(types.ObjectType{AttrTypes: awardRuleAttrTypes}, out, diags)
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -40,20 +39,13 @@ var activityMerchantAttrTypes = map[string]attr.Type{
 }
 
 func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads every merchant of a pay-gift (支付有礼) activity (发券商户号), 100 a page: one call " +
 			"per 100 merchants, as a refresh of the resources makes. Use it to adopt existing memberships with `import` " +
 			"blocks and `for_each` (Terraform 1.7 and later), or in a `check` or `precondition`.",
 		Attributes: map[string]schema.Attribute{
-			"id": computed("The activity id, same as `activity_id`."),
-			"activity_id": schema.StringAttribute{
-				MarkdownDescription: activityIDDescription,
-				Required:            true,
-				Validators:          activityIDValidators(),
-			},
+			"id":          readAttribute("The activity id, same as `activity_id`."),
+			"activity_id": activityIDArgument(),
 			"merchant_ids": schema.SetAttribute{
 				MarkdownDescription: "The merchant id (商户号) of every merchant of the activity.",
 				ElementType:         types.StringType,
@@ -63,10 +55,10 @@ func (d *payGiftActivityMerchantsDataSource) Schema(ctx context.Context, _ datas
 				MarkdownDescription: "Every merchant of the activity, in WeChat Pay's order.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"merchant_id":   computed("Merchant id (商户号)."),
-					"merchant_name": computed("Merchant name as WeChat Pay reports it; empty when it sends none."),
-					"create_time":   computed("When the merchant joined the activity, RFC 3339 as WeChat Pay reports it."),
-					"update_time":   computed("When its membership last changed, RFC 3339 as WeChat Pay reports it."),
+					"merchant_id":   readAttribute("Merchant id (商户号)."),
+					"merchant_name": readAttribute("Merchant name as WeChat Pay reports it; empty when it sends none."),
+					"create_time":   readAttribute("When the merchant joined the activity, RFC 3339 as WeChat Pay reports it."),
+					"update_time":   readAttribute("When its membership last changed, RFC 3339 as WeChat Pay reports it."),
 				}},
 			},
 		},
@@ -103,9 +95,7 @@ func (d *payGiftActivityMerchantsDataSource) Read(ctx context.Context, req datas
 	}
 	data.ID = data.ActivityID
 	data.MerchantIDs = knownStringSet(ctx, ids, &resp.Diagnostics)
-	var diags diag.Diagnostics
-	data.Merchants, diags = types.ListValue(types.ObjectType{AttrTypes: activityMerchantAttrTypes}, objects)
-	resp.Diagnostics.Append(diags...)
+	data.Merchants = valueList(types.ObjectType{AttrTypes: activityMerchantAttrTypes}, objects, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

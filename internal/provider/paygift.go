@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -37,6 +38,15 @@ var payGiftHints = []hint{
 
 const unknownActivityAdvice = "WeChat Pay knows no activity with this `activity_id`. Check the id in the merchant " +
 	"platform (营销中心 > 支付有礼)."
+
+// activityIDArgument is `activity_id` of the pay-gift data sources: the activity to read.
+func activityIDArgument() dschema.StringAttribute {
+	return dschema.StringAttribute{
+		MarkdownDescription: activityIDDescription,
+		Required:            true,
+		Validators:          activityIDValidators(),
+	}
+}
 
 // addRefusedError lists every id WeChat Pay refused with its reason, in one diagnostic.
 func addRefusedError(diags *diag.Diagnostics, summary, activityID string, refused []wxpay.InvalidMerchant, othersKept string) {
