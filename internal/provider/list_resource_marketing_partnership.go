@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 
@@ -61,32 +60,22 @@ func (r *marketingPartnershipListResource) ValidateListResourceConfig(ctx contex
 
 func (r *marketingPartnershipListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var f partnershipFilterModel
-	if diags := req.Config.Get(ctx, &f); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if !listConfig(ctx, req, stream, &f) {
 		return
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
-		if !underLimit(0, req.Limit) {
-			return
-		}
-		var n int64
-		stopped := false
+		out := &resultStream{push: push, limit: req.Limit}
 		err := f.each(ctx, r.client, func(p wxpay.Partnership) bool {
-			n++
 			var m marketingPartnershipModel
 			flattenPartnership(&m, &p)
-			result := listResult(ctx, req, partnershipDisplayName(p), partnershipIdentityOf(p.Partner, p.AuthorizedData),
+			return out.send(listResult(ctx, req, partnershipDisplayName(p), partnershipIdentityOf(p.Partner, p.AuthorizedData),
 				map[string]attr.Value{
 					"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
 					"build_time": m.BuildTime, "create_time": m.CreateTime, "update_time": m.UpdateTime,
-				})
-			stopped = !push(result)
-			return !stopped && underLimit(n, req.Limit)
+				}))
 		})
-		if err != nil && !stopped {
-			var diags diag.Diagnostics
-			addCallError(ctx, &diags, "Unable to List Marketing Partnerships", err, partnershipListHints...)
-			push(errorResult(diags))
+		if err != nil {
+			out.fail(ctx, "Unable to List Marketing Partnerships", err, partnershipListHints...)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,11 +33,17 @@ type payGiftActivityListModel struct {
 }
 
 func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Finds the merchants of a pay-gift (支付有礼) activity, one result per merchant, to adopt " +
-			"each as a `wechatpay_paygift_activity_merchant`. Each result carries the membership's identity and, " +
-			"with `include_resource = true`, its attributes. Reads the activity's merchant list 100 a page and stops " +
-			"at the list block's `limit` (100 unless set).",
+	resp.Schema = payGiftActivityListSchema("Finds the merchants of a pay-gift (支付有礼) activity, one result per " +
+		"merchant, to adopt each as a `wechatpay_paygift_activity_merchant`. Each result carries the membership's " +
+		"identity and, with `include_resource = true`, its attributes. Reads the activity's merchant list 100 a " +
+		"page and stops at the list block's `limit` (100 unless set).")
+}
+
+// payGiftActivityListSchema is the `config` block of both pay-gift list resources
+// (payGiftActivityListModel).
+func payGiftActivityListSchema(description string) listschema.Schema {
+	return listschema.Schema{
+		MarkdownDescription: description,
 		Attributes: map[string]listschema.Attribute{
 			"activity_id": listschema.StringAttribute{
 				MarkdownDescription: activityIDDescription,
@@ -51,29 +56,22 @@ func (r *payGiftActivityMerchantListResource) ListResourceConfigSchema(_ context
 
 func (r *payGiftActivityMerchantListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg payGiftActivityListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if !listConfig(ctx, req, stream, &cfg) {
 		return
 	}
 	activityID := cfg.ActivityID.ValueString()
 	stream.Results = func(push func(list.ListResult) bool) {
-		var n int64
-		stopped := false
+		out := &resultStream{push: push, limit: req.Limit}
 		err := r.client.EachActivityMerchant(ctx, activityID, func(m wxpay.ActivityMerchant) bool {
-			n++
-			result := listResult(ctx, req, memberDisplayName(m), payGiftMembershipIdentityOf(activityID, m.Mchid),
+			return out.send(listResult(ctx, req, memberDisplayName(m), payGiftMembershipIdentityOf(activityID, m.Mchid),
 				map[string]attr.Value{
 					"id":          types.StringValue(activityID + "/" + m.Mchid),
 					"activity_id": types.StringValue(activityID),
 					"merchant_id": types.StringValue(m.Mchid),
-				})
-			stopped = !push(result)
-			return !stopped && underLimit(n, req.Limit)
+				}))
 		})
-		if err != nil && !stopped {
-			var diags diag.Diagnostics
-			addCallError(ctx, &diags, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
-			push(errorResult(diags))
+		if err != nil {
+			out.fail(ctx, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
 		}
 	}
 }

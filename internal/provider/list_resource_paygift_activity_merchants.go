@@ -6,9 +6,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -28,43 +26,29 @@ type payGiftActivityMerchantsListResource struct {
 }
 
 func (r *payGiftActivityMerchantsListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Finds the whole merchant list of a pay-gift (支付有礼) activity as one result, to adopt " +
-			"it as one authoritative `wechatpay_paygift_activity_merchants`. With `include_resource = true` the " +
-			"result carries every merchant id, read 100 a page. An activity without merchants gives no result: the " +
-			"resource needs at least one.",
-		Attributes: map[string]listschema.Attribute{
-			"activity_id": listschema.StringAttribute{
-				MarkdownDescription: activityIDDescription,
-				Required:            true,
-				Validators:          activityIDValidators(),
-			},
-		},
-	}
+	resp.Schema = payGiftActivityListSchema("Finds the whole merchant list of a pay-gift (支付有礼) activity as one " +
+		"result, to adopt it as one authoritative `wechatpay_paygift_activity_merchants`. With `include_resource = " +
+		"true` the result carries every merchant id, read 100 a page. An activity without merchants gives no " +
+		"result: the resource needs at least one.")
 }
 
 func (r *payGiftActivityMerchantsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg payGiftActivityListModel
-	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if !listConfig(ctx, req, stream, &cfg) {
 		return
 	}
 	activityID := cfg.ActivityID.ValueString()
 	stream.Results = func(push func(list.ListResult) bool) {
-		if !underLimit(0, req.Limit) {
-			return
-		}
-		var diags diag.Diagnostics
+		out := &resultStream{push: push, limit: req.Limit}
 		members, err := listMemberIDs(ctx, r.client, activityID)
 		if err != nil {
-			addCallError(ctx, &diags, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
-			push(errorResult(diags))
+			out.fail(ctx, "Unable to List Pay-Gift Activity Merchants", err, payGiftHints...)
 			return
 		}
 		if len(members) == 0 {
 			return
 		}
-		push(listResult(ctx, req, membersDisplayName(activityID, len(members)),
+		out.send(listResult(ctx, req, membersDisplayName(activityID, len(members)),
 			payGiftMembersIdentityOf(activityID), map[string]attr.Value{
 				"id":           types.StringValue(activityID),
 				"activity_id":  types.StringValue(activityID),

@@ -36,9 +36,42 @@ func setAttributes(ctx context.Context, res *tfsdk.Resource, attrs map[string]at
 	}
 }
 
-// errorResult reports a failed listing as the stream's last result.
-func errorResult(diags diag.Diagnostics) list.ListResult {
-	return list.ListResult{Diagnostics: diags}
+// listConfig reads a list block's `config` into cfg. When it cannot, the stream reports why and
+// ok is false.
+func listConfig(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream, cfg any) (ok bool) {
+	diags := req.Config.Get(ctx, cfg)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return false
+	}
+	return true
+}
+
+// resultStream hands results to Terraform until it has the list block's `limit` of them or
+// stops reading.
+type resultStream struct {
+	push    func(list.ListResult) bool
+	limit   int64
+	sent    int64
+	stopped bool // Terraform stopped reading
+}
+
+// send pushes one result and reports whether the listing should go on.
+func (s *resultStream) send(r list.ListResult) bool {
+	s.sent++
+	s.stopped = !s.push(r)
+	return !s.stopped && underLimit(s.sent, s.limit)
+}
+
+// fail reports a failed listing as the stream's last result, unless Terraform stopped reading
+// first.
+func (s *resultStream) fail(ctx context.Context, summary string, err error, hints ...hint) {
+	if s.stopped {
+		return
+	}
+	var diags diag.Diagnostics
+	addCallError(ctx, &diags, summary, err, hints...)
+	s.push(list.ListResult{Diagnostics: diags})
 }
 
 // underLimit reports whether a list that has returned n results may return another. Terraform
