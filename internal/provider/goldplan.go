@@ -7,16 +7,69 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
 
-// Shared by the three gold plan (点金计划) resources: their error advice, the 24-hour rule,
-// import by sub_mchid.
+// Shared by the three gold plan (点金计划) resources: the attributes they all have, the plan
+// warning of a removal, their error advice, the 24-hour rule, import by sub_mchid.
+
+// goldPlanModel holds the attributes every gold plan resource has; each resource's model embeds it.
+type goldPlanModel struct {
+	ID             types.String   `tfsdk:"id"`
+	SubMchid       types.String   `tfsdk:"sub_mchid"`
+	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *goldPlanModel) goldPlan() *goldPlanModel { return m }
+
+// goldPlanSchema is the schema of a gold plan resource: its description and own attributes, and
+// the `id`, `sub_mchid` (described by subMchid) and `timeouts` of every gold plan resource.
+func goldPlanSchema(ctx context.Context, description, subMchid string, attributes map[string]schema.Attribute) schema.Schema {
+	attributes["id"] = stableAttribute("The sub-merchant id, same as `sub_mchid`.")
+	attributes["sub_mchid"] = identifyingAttribute(subMchidValidators(), subMchid)
+	return schema.Schema{
+		MarkdownDescription: description,
+		Attributes:          attributes,
+		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx,
+			timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
+	}
+}
+
+// openGoldPlanSubMchid describes `sub_mchid` of a resource that needs the gold plan open;
+// changing says what a change of it does.
+func openGoldPlanSubMchid(changing string) string {
+	return "Sub-merchant id (特约商户号), " + mchIDRule + ", whose gold plan is open. Usually " +
+		"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it " + changing
+}
+
+// planGoldPlan starts the ModifyPlan of a gold plan resource: it reads the prior and the planned
+// state (nil for a create's prior state and for a destroy's plan, as planModels), claims the
+// planned sub-merchant (claimGoldPlan), and says whether the plan removes what the resource set
+// at WeChat Pay: a destroy or a replacement, unless `deletion_policy` abandons it. ok is false
+// after a diagnostic.
+func planGoldPlan[M any, P interface {
+	*M
+	goldPlan() *goldPlanModel
+}](ctx context.Context, r *resourceBase, req resource.ModifyPlanRequest, diags *diag.Diagnostics) (state, plan P, removes, ok bool) {
+	state, plan, ok = planModels[M](ctx, req, diags)
+	if !ok {
+		return nil, nil, false, false
+	}
+	if plan != nil && !plan.goldPlan().SubMchid.IsUnknown() {
+		claimGoldPlan(r.overlaps, diags, "wechatpay_"+r.name, plan.goldPlan().SubMchid.ValueString(), state != nil)
+	}
+	removes = state != nil && (plan == nil || !plan.goldPlan().SubMchid.Equal(state.goldPlan().SubMchid)) &&
+		!abandons(state.goldPlan().DeletionPolicy)
+	return state, plan, removes, true
+}
 
 // goldPlanHints explain every business answer the gold plan calls are known to give.
 var goldPlanHints = []hint{
@@ -95,6 +148,21 @@ func addGoldPlanError(ctx context.Context, diags *diag.Diagnostics, summary stri
 		hints = append([]hint{{wxpay.ReasonReopenTooSoon, reopenAdvice(at)}}, goldPlanHints...)
 	}
 	diags.AddError(summary, callErrorDetail(ctx, err, hints))
+}
+
+// addGoldPlanCloseError reports a failed close of a gold plan setting (the receipt page, the ads)
+// in a destroy. WeChat Pay refuses to change a setting while the gold plan is closed (closed
+// first for want of ordering, or in the merchant platform); the setting does not show then, and
+// keeping the resource would block the destroy for at least 24 hours, so for that refusal the
+// resource goes with the warning leftSummary, leftDetail.
+func addGoldPlanCloseError(ctx context.Context, diags *diag.Diagnostics, summary string, err error, leftSummary, leftDetail string) {
+	switch {
+	case err == nil:
+	case wxpay.IsGoldPlanNotOpen(err):
+		diags.AddWarning(leftSummary, leftDetail)
+	default:
+		addGoldPlanError(ctx, diags, summary, err)
+	}
 }
 
 // goldPlanImportSettings is what an import id of a gold plan resource may carry after the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -34,26 +33,18 @@ type goldPlanAdvertisingResource struct {
 }
 
 type goldPlanAdvertisingModel struct {
-	ID              types.String   `tfsdk:"id"`
-	SubMchid        types.String   `tfsdk:"sub_mchid"`
-	IndustryFilters types.Set      `tfsdk:"industry_filters"`
-	DeletionPolicy  types.String   `tfsdk:"deletion_policy"`
-	Reassert        types.String   `tfsdk:"reassert"`
-	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	goldPlanModel
+	IndustryFilters types.Set    `tfsdk:"industry_filters"`
+	Reassert        types.String `tfsdk:"reassert"`
 }
 
 func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Shows gold plan ads on a sub-merchant's payment result page, optionally keeping up to " +
-			"three industries out of them; destroying it stops the ads. The gold plan must be open, so make this " +
-			"resource come after `wechatpay_goldplan_status`. Industry filters can be replaced but never cleared " +
-			"through the API. WeChat Pay has no call that reads any of this back.",
-		Attributes: map[string]schema.Attribute{
-			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
-			"sub_mchid": identifyingAttribute(subMchidValidators(),
-				"Sub-merchant id (特约商户号), "+mchIDRule+", whose gold plan is open. Usually "+
-					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it stops the "+
-					"old sub-merchant's ads and shows the new one's."),
+	resp.Schema = goldPlanSchema(ctx, "Shows gold plan ads on a sub-merchant's payment result page, optionally "+
+		"keeping up to three industries out of them; destroying it stops the ads. The gold plan must be open, so "+
+		"make this resource come after `wechatpay_goldplan_status`. Industry filters can be replaced but never "+
+		"cleared through the API. WeChat Pay has no call that reads any of this back.",
+		openGoldPlanSubMchid("stops the old sub-merchant's ads and shows the new one's."),
+		map[string]schema.Attribute{
 			"industry_filters": schema.SetAttribute{
 				MarkdownDescription: "Industries whose ads are never shown to this sub-merchant's payers (" +
 					"advertising_industry_filters): 1 to 3 of " + quotedList(wxpay.AdvertisingIndustries) + " " +
@@ -69,27 +60,19 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 			},
 			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),
 			"reassert":        reassertAttribute("shows the ads with `industry_filters`"),
-		},
-		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
-	}
+		})
 }
 
 // ModifyPlan warns of every destroy and replacement, which stop the ads, and refuses to drop
 // the filters of an existing resource: the API can replace them but not clear them, and ignoring
 // the change would leave state and WeChat Pay disagreeing.
 func (r *goldPlanAdvertisingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	state, plan, ok := planModels[goldPlanAdvertisingModel](ctx, req, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if plan != nil && !plan.SubMchid.IsUnknown() {
-		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_advertising", plan.SubMchid.ValueString(), state != nil)
-	}
-	if state == nil {
+	state, plan, removes, ok := planGoldPlan[goldPlanAdvertisingModel](ctx, &r.resourceBase, req, &resp.Diagnostics)
+	if !ok || state == nil {
 		return
 	}
 	replaced := plan != nil && !plan.SubMchid.Equal(state.SubMchid)
-	if (plan == nil || replaced) && !abandons(state.DeletionPolicy) {
+	if removes {
 		warnRemoval(&resp.Diagnostics, removal{
 			summary: "Gold Plan Ads Will Stop",
 			does: fmt.Sprintf("the apply stops the gold plan ads of sub-merchant %s: its payment result page shows no "+
@@ -200,19 +183,12 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 
 	sub := state.SubMchid.ValueString()
 	err := r.client.CloseAdvertisingShow(ctx, sub)
-	switch {
-	case err == nil:
-	case wxpay.IsGoldPlanNotOpen(err):
-		// As for the receipt page: without an open gold plan no ads show, and keeping the
-		// resource would block the destroy for at least 24 hours.
-		resp.Diagnostics.AddWarning("Gold Plan Ads Left As They Were",
-			fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to stop its ads "+
-				"while it is. No ads show while the gold plan is closed; the resource was removed from the "+
-				"Terraform state. If the gold plan is opened again, the ads may show again: to avoid this, make "+
-				"this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
-	default:
-		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Stop Gold Plan Ads", err)
-	}
+	addGoldPlanCloseError(ctx, &resp.Diagnostics, "Unable to Stop Gold Plan Ads", err,
+		"Gold Plan Ads Left As They Were",
+		fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to stop its ads "+
+			"while it is. No ads show while the gold plan is closed; the resource was removed from the "+
+			"Terraform state. If the gold plan is opened again, the ads may show again: to avoid this, make "+
+			"this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
 }
 
 func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -28,41 +26,26 @@ type goldPlanCustomPageResource struct {
 	resourceBase
 }
 
+// goldPlanCustomPageModel has nothing beyond what every gold plan resource has.
 type goldPlanCustomPageModel struct {
-	ID             types.String   `tfsdk:"id"`
-	SubMchid       types.String   `tfsdk:"sub_mchid"`
-	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
-	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+	goldPlanModel
 }
 
 func (r *goldPlanCustomPageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Opens the merchant receipt page (商家小票) of a sub-merchant's gold plan; destroying it " +
-			"closes the page. The page needs the receipt link configured by the service provider and shows only " +
-			"while the gold plan is open, so make this resource come after `wechatpay_goldplan_status` " +
-			"(reference its `sub_mchid` or use `depends_on`). WeChat Pay has no call that reads the page back.",
-		Attributes: map[string]schema.Attribute{
-			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
-			"sub_mchid": identifyingAttribute(subMchidValidators(),
-				"Sub-merchant id (特约商户号), "+mchIDRule+", whose gold plan is open. Usually "+
-					"`wechatpay_goldplan_status.<name>.sub_mchid`, which also orders the calls. Changing it closes "+
-					"the old sub-merchant's page and opens the new one's."),
+	resp.Schema = goldPlanSchema(ctx, "Opens the merchant receipt page (商家小票) of a sub-merchant's gold plan; "+
+		"destroying it closes the page. The page needs the receipt link configured by the service provider and "+
+		"shows only while the gold plan is open, so make this resource come after `wechatpay_goldplan_status` "+
+		"(reference its `sub_mchid` or use `depends_on`). WeChat Pay has no call that reads the page back.",
+		openGoldPlanSubMchid("closes the old sub-merchant's page and opens the new one's."),
+		map[string]schema.Attribute{
 			"deletion_policy": deletionPolicyAttribute("closes the receipt page"),
-		},
-		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
-	}
+		})
 }
 
 // ModifyPlan warns of every destroy and replacement: it closes the receipt page.
 func (r *goldPlanCustomPageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	state, plan, ok := planModels[goldPlanCustomPageModel](ctx, req, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if plan != nil && !plan.SubMchid.IsUnknown() {
-		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_custom_page", plan.SubMchid.ValueString(), state != nil)
-	}
-	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
+	state, plan, removes, ok := planGoldPlan[goldPlanCustomPageModel](ctx, &r.resourceBase, req, &resp.Diagnostics)
+	if ok && removes {
 		warnRemoval(&resp.Diagnostics, removal{
 			summary: "Gold Plan Receipt Page Will Be Closed",
 			does: fmt.Sprintf("the apply closes the merchant receipt page (商家小票) of sub-merchant %s: payers no longer "+
@@ -121,20 +104,12 @@ func (r *goldPlanCustomPageResource) Delete(ctx context.Context, req resource.De
 
 	sub := state.SubMchid.ValueString()
 	err := r.client.ChangeCustomPageStatus(ctx, sub, wxpay.GoldPlanClose)
-	switch {
-	case err == nil:
-	case wxpay.IsGoldPlanNotOpen(err):
-		// The gold plan was closed first (no ordering, or closed in the merchant platform).
-		// The page cannot show without it, and keeping the resource would block the destroy
-		// for at least 24 hours, so it goes with a warning.
-		resp.Diagnostics.AddWarning("Receipt Page Left As It Was",
-			fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to change its "+
-				"receipt page while it is. The page does not show while the gold plan is closed; it was removed "+
-				"from the Terraform state. If the gold plan is opened again, the page may show again: to avoid "+
-				"this, make this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
-	default:
-		addGoldPlanError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan Receipt Page", err)
-	}
+	addGoldPlanCloseError(ctx, &resp.Diagnostics, "Unable to Close Gold Plan Receipt Page", err,
+		"Receipt Page Left As It Was",
+		fmt.Sprintf("The gold plan of sub-merchant %s is already closed, and WeChat Pay refuses to change its "+
+			"receipt page while it is. The page does not show while the gold plan is closed; it was removed "+
+			"from the Terraform state. If the gold plan is opened again, the page may show again: to avoid "+
+			"this, make this resource depend on `wechatpay_goldplan_status` so that it is destroyed first.", sub))
 }
 
 func (r *goldPlanCustomPageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -36,24 +35,18 @@ type goldPlanStatusResource struct {
 }
 
 type goldPlanStatusModel struct {
-	ID             types.String   `tfsdk:"id"`
-	SubMchid       types.String   `tfsdk:"sub_mchid"`
-	PayScenes      types.Set      `tfsdk:"pay_scenes"`
-	DeletionPolicy types.String   `tfsdk:"deletion_policy"`
-	Reassert       types.String   `tfsdk:"reassert"`
-	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+	goldPlanModel
+	PayScenes types.Set    `tfsdk:"pay_scenes"`
+	Reassert  types.String `tfsdk:"reassert"`
 }
 
 func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Opens the gold plan (点金计划) of a sub-merchant for the configured pay scenes; destroying " +
-			"it closes them. WeChat Pay has no call that reads the gold plan back, so changes made in the merchant " +
-			"platform cannot be seen, and a closed scene cannot be reopened for 24 hours.",
-		Attributes: map[string]schema.Attribute{
-			"id": stableAttribute("The sub-merchant id, same as `sub_mchid`."),
-			"sub_mchid": identifyingAttribute(subMchidValidators(),
-				"Sub-merchant id (特约商户号), "+mchIDRule+", of one of the service provider's "+
-					"sub-merchants. Changing it closes the gold plan of the old sub-merchant and opens the new one's."),
+	resp.Schema = goldPlanSchema(ctx, "Opens the gold plan (点金计划) of a sub-merchant for the configured pay scenes; "+
+		"destroying it closes them. WeChat Pay has no call that reads the gold plan back, so changes made in the "+
+		"merchant platform cannot be seen, and a closed scene cannot be reopened for 24 hours.",
+		"Sub-merchant id (特约商户号), "+mchIDRule+", of one of the service provider's sub-merchants. Changing it "+
+			"closes the gold plan of the old sub-merchant and opens the new one's.",
+		map[string]schema.Attribute{
 			"pay_scenes": schema.SetAttribute{
 				MarkdownDescription: "Pay scenes the gold plan is open for: `JSAPI` (official account payment, JSAPI " +
 					"支付) and/or `MINIPROGRAM` (mini program payment, 小程序支付). At least one; default `[\"JSAPI\"]`. " +
@@ -71,22 +64,14 @@ func (r *goldPlanStatusResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"deletion_policy": deletionPolicyAttribute("closes the gold plan for the scenes in `pay_scenes`, which " +
 				"WeChat Pay then refuses to reopen for 24 hours"),
 			"reassert": reassertAttribute("opens every scene of `pay_scenes`"),
-		},
-		Blocks: map[string]schema.Block{"timeouts": resourceTimeouts(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}, defaultGoldPlanTimeout)},
-	}
+		})
 }
 
 // ModifyPlan warns of every destroy and replacement: it closes the gold plan, which then stays
 // closed for 24 hours.
 func (r *goldPlanStatusResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	state, plan, ok := planModels[goldPlanStatusModel](ctx, req, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if plan != nil && !plan.SubMchid.IsUnknown() {
-		claimGoldPlan(r.overlaps, &resp.Diagnostics, "wechatpay_goldplan_status", plan.SubMchid.ValueString(), state != nil)
-	}
-	if state != nil && (plan == nil || !plan.SubMchid.Equal(state.SubMchid)) && !abandons(state.DeletionPolicy) {
+	state, plan, removes, ok := planGoldPlan[goldPlanStatusModel](ctx, &r.resourceBase, req, &resp.Diagnostics)
+	if ok && removes {
 		warnRemoval(&resp.Diagnostics, goldPlanStatusRemoval(ctx, *state), plan != nil)
 	}
 }
