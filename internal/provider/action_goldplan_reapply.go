@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -69,10 +66,7 @@ func (a *goldPlanReapplyAction) Schema(_ context.Context, _ action.SchemaRequest
 					"`wechatpay_goldplan_status.<name>.pay_scenes`. Scenes left out are not closed.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
-				},
+				Validators:  payScenesValidators(),
 			},
 			"custom_page": schema.BoolAttribute{
 				MarkdownDescription: "`true` opens the merchant receipt page (商家小票) again, `false` closes it; unset " +
@@ -91,10 +85,7 @@ func (a *goldPlanReapplyAction) Schema(_ context.Context, _ action.SchemaRequest
 					"`advertising = false`.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(industryValidator{}),
-				},
+				Validators:  industryFiltersValidators(),
 			},
 		},
 	}

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -53,10 +51,7 @@ func (r *goldPlanAdvertisingResource) Schema(ctx context.Context, _ resource.Sch
 					"time; clear them in the merchant platform (商户平台) instead.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
-					setvalidator.ValueStringsAre(industryValidator{}),
-				},
+				Validators:  industryFiltersValidators(),
 			},
 			"deletion_policy": deletionPolicyAttribute("stops the ads (the industry filters stay as they are)"),
 			"reassert":        reassertAttribute("shows the ads with `industry_filters`"),

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -176,6 +177,24 @@ func checkIdentity(s setting, v identityValidator, diags *diag.Diagnostics) bool
 		return false
 	}
 	return true
+}
+
+// payScenesValidators check `pay_scenes` of the gold plan, wherever it is configured: at least
+// one scene, each one WeChat Pay opens the gold plan for.
+func payScenesValidators() []validator.Set {
+	return []validator.Set{
+		setvalidator.SizeAtLeast(1),
+		setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
+	}
+}
+
+// industryFiltersValidators check `industry_filters` of the gold plan ads, wherever they are
+// configured: 1 to 3 advertising industries.
+func industryFiltersValidators() []validator.Set {
+	return []validator.Set{
+		setvalidator.SizeBetween(1, wxpay.MaxIndustryFilters),
+		setvalidator.ValueStringsAre(industryValidator{}),
+	}
 }
 
 // industryValidator checks one advertising industry. WeChat Pay spells three of them its own way
