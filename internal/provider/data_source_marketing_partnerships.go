@@ -121,13 +121,10 @@ func (d *marketingPartnershipsDataSource) Read(ctx context.Context, req datasour
 
 	objects := []attr.Value{}
 	err := data.each(ctx, d.client, func(p wxpay.Partnership) bool {
-		var m marketingPartnershipModel
-		flattenPartnership(&m, &p)
-		objects = append(objects, types.ObjectValueMust(partnershipAttrTypes, map[string]attr.Value{
-			"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
-			"build_time": m.BuildTime, "terminate_time": stringOrNull(p.TerminateTime),
-			"create_time": m.CreateTime, "update_time": m.UpdateTime,
-		}))
+		// The resource's attributes, and when a terminated grant ended.
+		values := partnershipAttributes(p)
+		values["terminate_time"] = stringOrNull(p.TerminateTime)
+		objects = append(objects, types.ObjectValueMust(partnershipAttrTypes, values))
 		return true
 	})
 	if err != nil {

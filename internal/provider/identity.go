@@ -79,17 +79,10 @@ func payGiftMembersIdentityOf(activityID string) payGiftMembersIdentity {
 func partnershipIdentityOf(p wxpay.Partner, d wxpay.AuthorizedData) partnershipIdentity {
 	return partnershipIdentity{
 		PartnerType:  types.StringValue(string(p.Type)),
-		PartnerID:    types.StringValue(partnerID(p)),
+		PartnerID:    types.StringValue(partnerIDOf(p)),
 		BusinessType: types.StringValue(string(d.BusinessType)),
 		StockID:      types.StringValue(d.StockID),
 	}
-}
-
-func partnerID(p wxpay.Partner) string {
-	if p.Type == wxpay.PartnerTypeMerchant {
-		return p.MerchantID
-	}
-	return p.AppID
 }
 
 // setIdentity records a resource's identity. The framework hands a resource an identity to

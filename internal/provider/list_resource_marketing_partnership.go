@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 
@@ -66,13 +65,8 @@ func (r *marketingPartnershipListResource) List(ctx context.Context, req list.Li
 	stream.Results = func(push func(list.ListResult) bool) {
 		out := &resultStream{push: push, limit: req.Limit}
 		err := f.each(ctx, r.client, func(p wxpay.Partnership) bool {
-			var m marketingPartnershipModel
-			flattenPartnership(&m, &p)
 			return out.send(listResult(ctx, req, partnershipDisplayName(p), partnershipIdentityOf(p.Partner, p.AuthorizedData),
-				map[string]attr.Value{
-					"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
-					"build_time": m.BuildTime, "create_time": m.CreateTime, "update_time": m.UpdateTime,
-				}))
+				partnershipAttributes(p)))
 		})
 		if err != nil {
 			out.fail(ctx, "Unable to List Marketing Partnerships", err, partnershipListHints...)
@@ -83,5 +77,5 @@ func (r *marketingPartnershipListResource) List(ctx context.Context, req list.Li
 // partnershipDisplayName says what is granted to whom, and whether it still is.
 func partnershipDisplayName(p wxpay.Partnership) string {
 	return fmt.Sprintf("%s %s to %s %s (%s)", p.AuthorizedData.BusinessType, p.AuthorizedData.StockID,
-		p.Partner.Type, partnerID(p.Partner), p.State)
+		p.Partner.Type, partnerIDOf(p.Partner), p.State)
 }

@@ -391,6 +391,17 @@ func flattenPartnership(m *marketingPartnershipModel, p *wxpay.Partnership) {
 	m.UpdateTime = keepSpelling(m.UpdateTime, p.UpdateTime)
 }
 
+// partnershipAttributes are the attributes of wechatpay_marketing_partnership that a refresh
+// reads for p, without a prior state.
+func partnershipAttributes(p wxpay.Partnership) map[string]attr.Value {
+	var m marketingPartnershipModel
+	flattenPartnership(&m, &p)
+	return map[string]attr.Value{
+		"id": m.ID, "partner": m.Partner, "authorized_data": m.AuthorizedData, "state": m.State,
+		"build_time": m.BuildTime, "create_time": m.CreateTime, "update_time": m.UpdateTime,
+	}
+}
+
 // priorMerchantID is the partner's merchant_id in a plan or state: null when there is none,
 // unknown when it is not known yet.
 func priorMerchantID(partner types.Object) types.String {
