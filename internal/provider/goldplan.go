@@ -28,6 +28,13 @@ type goldPlanModel struct {
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
+// goldPlanResourceModel is a pointer to the model of a gold plan resource, which embeds
+// goldPlanModel and so has its goldPlan method.
+type goldPlanResourceModel[M any] interface {
+	*M
+	goldPlan() *goldPlanModel
+}
+
 func (m *goldPlanModel) goldPlan() *goldPlanModel { return m }
 
 // goldPlanSchema is the schema of a gold plan resource: its description and own attributes, and
@@ -55,10 +62,7 @@ func openGoldPlanSubMchid(changing string) string {
 // planned sub-merchant (claimGoldPlan), and says whether the plan removes what the resource set
 // at WeChat Pay: a destroy or a replacement, unless `deletion_policy` abandons it. ok is false
 // after a diagnostic.
-func planGoldPlan[M any, P interface {
-	*M
-	goldPlan() *goldPlanModel
-}](ctx context.Context, r *resourceBase, req resource.ModifyPlanRequest, diags *diag.Diagnostics) (state, plan P, removes, ok bool) {
+func planGoldPlan[M any, P goldPlanResourceModel[M]](ctx context.Context, r *resourceBase, req resource.ModifyPlanRequest, diags *diag.Diagnostics) (state, plan P, removes, ok bool) {
 	state, plan, ok = planModels[M](ctx, req, diags)
 	if !ok {
 		return nil, nil, false, false
