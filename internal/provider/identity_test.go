@@ -102,11 +102,8 @@ func TestAccMarketingPartnership_identity(t *testing.T) {
 		Steps: append(identitySteps(cfg, partnershipAddr, grantIdentity("APPID", testAppID, "BUSIFAVOR_STOCK", "98065001")),
 			resource.TestStep{
 				// A grant made outside Terraform, to a merchant partner, adopted by identity alone.
-				Config: cfg + merchantGrantImportHCL("adopted", "1900000109"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("wechatpay_marketing_partnership.adopted", plancheck.ResourceActionNoop)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           cfg + merchantGrantImportHCL("adopted", "1900000109"),
+				ConfigPlanChecks: actionThenEmpty("wechatpay_marketing_partnership.adopted", plancheck.ResourceActionNoop),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("wechatpay_marketing_partnership.adopted", tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 				},
