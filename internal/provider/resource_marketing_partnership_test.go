@@ -69,6 +69,14 @@ func partnershipState(emu *testEmulator, p emulator.Partner, d emulator.Authoriz
 	return got.State
 }
 
+// terminateOutOfBand terminates an established partnership as the merchant platform would.
+func terminateOutOfBand(t *testing.T, emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData) {
+	t.Helper()
+	if !emu.TerminatePartnership(p, d) {
+		t.Fatal("the emulator had no established partnership to terminate")
+	}
+}
+
 func expectPartnershipState(emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if got := partnershipState(emu, p, d); got != want {
@@ -223,11 +231,7 @@ func TestAccMarketingPartnership_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() {
-					if !emu.TerminatePartnership(p, d) {
-						t.Fatal("the emulator had no established partnership to terminate")
-					}
-				},
+				PreConfig:        func() { terminateOutOfBand(t, emu, p, d) },
 				Config:           cfg,
 				ConfigPlanChecks: recreated,
 				Check:            expectPartnershipState(emu, p, d, "ESTABLISHED"),
@@ -266,9 +270,7 @@ resource "wechatpay_marketing_partnership" "many" {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					if !emu.TerminatePartnership(gone, goneData) {
-						t.Fatal("the emulator had no established partnership to terminate")
-					}
+					terminateOutOfBand(t, emu, gone, goneData)
 					emu.ClearCalls()
 				},
 				Config: cfg,
