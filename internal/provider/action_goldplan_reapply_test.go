@@ -46,6 +46,33 @@ action "wechatpay_goldplan_reapply" "shop" {
 `, sub)
 }
 
+// reapplyTestHCL is the action "test" for gpSub, with body as the rest of its config block.
+func reapplyTestHCL(body string) string {
+	return `
+action "wechatpay_goldplan_reapply" "test" {
+  config {
+    sub_mchid = "` + gpSub + `"
+` + body + `
+  }
+}
+`
+}
+
+// actionTriggerHCL is a terraform_data resource, with attrs before its lifecycle block, that
+// invokes the reapply action named action whenever it is created.
+func actionTriggerHCL(name, action, attrs string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" %q {%s
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.wechatpay_goldplan_reapply.%s]
+    }
+  }
+}
+`, name, attrs, action)
+}
+
 // configured is the gold plan gpShopHCL asks for.
 func configured(g emulator.GoldPlanState) error {
 	if !slices.Equal(g.OpenScenes, []string{"JSAPI", "MINIPROGRAM"}) || !g.CustomPageOpen || !g.AdvertisingShown ||
@@ -108,18 +135,9 @@ func TestAccGoldPlanReapply_invoke(t *testing.T) {
 func TestAccGoldPlanReapply_trigger(t *testing.T) {
 	emu := newTestEmulator(t, goldPlanSeed())
 	cfg := func(token string) string {
-		return emu.providerConfig(modePublicKey) + gpShopHCL(gpSub) + `
-resource "terraform_data" "reapply" {
-  triggers_replace = "` + token + `"
-  depends_on       = [wechatpay_goldplan_advertising.shop]
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.wechatpay_goldplan_reapply.shop]
-    }
-  }
-}
-`
+		return emu.providerConfig(modePublicKey) + gpShopHCL(gpSub) + actionTriggerHCL("reapply", "shop", `
+  triggers_replace = "`+token+`"
+  depends_on       = [wechatpay_goldplan_advertising.shop]`)
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   actionVersions,
@@ -155,24 +173,8 @@ func TestAccGoldPlanReapply_config(t *testing.T) {
 	step := 0
 	action := func(body string) string {
 		step++
-		return emu.providerConfig(modePublicKey) + `
-action "wechatpay_goldplan_reapply" "test" {
-  config {
-    sub_mchid = "` + gpSub + `"
-` + body + `
-  }
-}
-
-resource "terraform_data" "run" {
-  triggers_replace = ` + fmt.Sprint(step) + `
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.wechatpay_goldplan_reapply.test]
-    }
-  }
-}
-`
+		return emu.providerConfig(modePublicKey) + reapplyTestHCL(body) +
+			actionTriggerHCL("run", "test", "\n  triggers_replace = "+fmt.Sprint(step))
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   actionVersions,
@@ -226,25 +228,9 @@ func TestAccGoldPlanReapply_partial(t *testing.T) {
 		TerraformVersionChecks:   actionVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: emu.providerConfig(modePublicKey) + `
-action "wechatpay_goldplan_reapply" "test" {
-  config {
-    sub_mchid   = "` + gpSub + `"
-    pay_scenes  = ["MINIPROGRAM"]
+			Config: emu.providerConfig(modePublicKey) + reapplyTestHCL(`    pay_scenes  = ["MINIPROGRAM"]
     custom_page = true
-    advertising = true
-  }
-}
-
-resource "terraform_data" "run" {
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.wechatpay_goldplan_reapply.test]
-    }
-  }
-}
-`,
+    advertising = true`) + actionTriggerHCL("run", "test", ""),
 			ExpectError: regexp.MustCompile(`(?s)Unable to Open Gold Plan Receipt Page.*receipt link.*Gold Plan Reapplied in Part.*` +
 				`opened the gold plan for MINIPROGRAM\s+before it stopped`),
 		}, {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -675,7 +674,6 @@ func runFaultClass(t *testing.T, fc faultClass) {
 			}
 			return nil
 		}
-		emptyPlan := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 		step := resource.TestStep{Config: config, PreConfig: inject, Destroy: phase == "delete"}
 		if fc.outcome == fails && len(ops) > 0 {
 			step.ExpectError = regexp.MustCompile(fc.errorPattern)
@@ -706,13 +704,13 @@ func runFaultClass(t *testing.T, fc faultClass) {
 				// A destroy step's Check does not run; the case's CheckDestroy looks instead.
 				recovery.Check = nil
 			} else {
-				recovery.ConfigPlanChecks = emptyPlan
+				recovery.ConfigPlanChecks = emptyAfterApply()
 			}
 			steps = append(steps, step, recovery)
 			continue
 		}
 		if phase != "delete" {
-			step.Check, step.ConfigPlanChecks = exactlyOnce, emptyPlan
+			step.Check, step.ConfigPlanChecks = exactlyOnce, emptyAfterApply()
 		}
 		steps = append(steps, step)
 	}

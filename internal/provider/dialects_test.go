@@ -114,24 +114,21 @@ func payGiftDialectScenario(t *testing.T, dialects map[string]string) {
 				Check:             resource.ComposeTestCheckFunc(membersAre(emu, members...), faultSpent(emu, payGiftAddPath)),
 				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs(members...)},
 				// The refresh reads the whole list, however it is paged: no change.
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				// Drift: a member removed out of band is added back.
-				PreConfig: func() { emu.RemoveActivityMember(testActivity, members[22]) },
-				Config:    merchantsConfig(emu, members),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: membersAre(emu, members...),
+				PreConfig:        func() { emu.RemoveActivityMember(testActivity, members[22]) },
+				Config:           merchantsConfig(emu, members),
+				ConfigPlanChecks: actionThenEmpty(merchantsAddr, plancheck.ResourceActionUpdate),
+				Check:            membersAre(emu, members...),
 			},
 			{
 				// A removal whose answer is lost: deleted once, and the plan is empty after.
 				PreConfig:        func() { emu.InjectFault(lostDelete) },
 				Config:           merchantsConfig(emu, fewer),
 				Check:            resource.ComposeTestCheckFunc(membersAre(emu, fewer...), faultSpent(emu, payGiftDeletePath)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				ResourceName:      merchantsAddr,
@@ -207,7 +204,7 @@ func partnershipDialectScenario(t *testing.T, dialects map[string]string) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("build_time"), knownvalue.StringRegexp(timeFormat)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				ResourceName:      partnershipAddr,
@@ -216,23 +213,17 @@ func partnershipDialectScenario(t *testing.T, dialects map[string]string) {
 			},
 			{
 				// Drift: terminated out of band, built again.
-				PreConfig: func() { emu.TerminatePartnership(p, d) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: established,
+				PreConfig:        func() { emu.TerminatePartnership(p, d) },
+				Config:           cfg,
+				ConfigPlanChecks: actionThenEmpty(partnershipAddr, plancheck.ResourceActionCreate),
+				Check:            established,
 			},
 			{
 				// Nothing of the caller's left at all: the refresh drops it, the apply builds it again.
-				PreConfig: emu.Reset,
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: established,
+				PreConfig:        emu.Reset,
+				Config:           cfg,
+				ConfigPlanChecks: actionThenEmpty(partnershipAddr, plancheck.ResourceActionCreate),
+				Check:            established,
 			},
 			{
 				// Destroy of a grant terminated out of band after the refresh: it succeeds.
@@ -286,7 +277,7 @@ resource "wechatpay_goldplan_custom_page" "alone" {
 					}
 					return pageOpen(true)(g)
 				})),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigPlanChecks: emptyAfterApply(),
 		},
 		{
 			ResourceName:            gpStatusAddr,

@@ -19,6 +19,41 @@ import (
 // changes for them.
 var identityVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
+// identitySteps create the resource at addr from cfg, check the identity it records, then adopt
+// it again by an `import { identity = … }` block, which must plan no change: the same state an
+// import by id gives.
+func identitySteps(cfg, addr string, identity map[string]knownvalue.Check) []resource.TestStep {
+	return []resource.TestStep{
+		{
+			Config:            cfg,
+			ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(addr, identity)},
+		},
+		{
+			ResourceName:    addr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+			}},
+		},
+	}
+}
+
+// merchantGrantImportHCL imports the merchant coupon grant 98065009 to merchant 1900000109 as
+// the resource name, by an identity whose partner_id is partnerID.
+func merchantGrantImportHCL(name, partnerID string) string {
+	return `
+import {
+  to       = wechatpay_marketing_partnership.` + name + `
+  identity = { partner_type = "MERCHANT", partner_id = "` + partnerID + `", business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
+}
+resource "wechatpay_marketing_partnership" "` + name + `" {
+  partner         = { type = "MERCHANT", merchant_id = "1900000109" }
+  authorized_data = { business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
+}
+`
+}
+
 // A membership records its identity when created, and an `import { identity = … }` block adopts
 // it with the same state an import by id gives.
 func TestAccPayGiftActivityMerchant_identity(t *testing.T) {
@@ -27,25 +62,8 @@ func TestAccPayGiftActivityMerchant_identity(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentity(memberAddr("1900000109"), map[string]knownvalue.Check{
-						"activity_id": knownvalue.StringExact(testActivity),
-						"merchant_id": knownvalue.StringExact("1900000109"),
-					}),
-				},
-			},
-			{
-				ResourceName:    memberAddr("1900000109"),
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(memberAddr("1900000109"), plancheck.ResourceActionNoop),
-				}},
-			},
-			{
+		Steps: append(identitySteps(cfg, memberAddr("1900000109"), memberIdentity("1900000109")),
+			resource.TestStep{
 				// A separator inside an identity value cannot name another object.
 				Config: cfg + `
 import {
@@ -59,40 +77,17 @@ resource "wechatpay_paygift_activity_merchant" "smuggled" {
 `,
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid Import ID`),
-			},
-		},
+			}),
 	})
 }
 
 func TestAccPayGiftActivityMerchants_identity(t *testing.T) {
 	emu := newTestEmulator(t, payGiftSeed(0))
-	cfg := emu.providerConfig(modePublicKey) + `
-resource "wechatpay_paygift_activity_merchants" "test" {
-  activity_id  = "` + testActivity + `"
-  merchant_ids = ["1900000109", "1900000110"]
-}
-`
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentity("wechatpay_paygift_activity_merchants.test", map[string]knownvalue.Check{
-						"activity_id": knownvalue.StringExact(testActivity),
-					}),
-				},
-			},
-			{
-				ResourceName:    "wechatpay_paygift_activity_merchants.test",
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("wechatpay_paygift_activity_merchants.test", plancheck.ResourceActionNoop),
-				}},
-			},
-		},
+		Steps: identitySteps(merchantsConfig(emu, []string{"1900000109", "1900000110"}), merchantsAddr,
+			map[string]knownvalue.Check{"activity_id": knownvalue.StringExact(testActivity)}),
 	})
 }
 
@@ -104,61 +99,20 @@ func TestAccMarketingPartnership_identity(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentity(partnershipAddr, map[string]knownvalue.Check{
-						"partner_type":  knownvalue.StringExact("APPID"),
-						"partner_id":    knownvalue.StringExact(testAppID),
-						"business_type": knownvalue.StringExact("BUSIFAVOR_STOCK"),
-						"stock_id":      knownvalue.StringExact("98065001"),
-					}),
-				},
-			},
-			{
-				ResourceName:    partnershipAddr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionNoop),
-				}},
-			},
-			{
+		Steps: append(identitySteps(cfg, partnershipAddr, grantIdentity("APPID", testAppID, "BUSIFAVOR_STOCK", "98065001")),
+			resource.TestStep{
 				// A grant made outside Terraform, to a merchant partner, adopted by identity alone.
-				Config: cfg + `
-import {
-  to       = wechatpay_marketing_partnership.adopted
-  identity = { partner_type = "MERCHANT", partner_id = "1900000109", business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
-}
-resource "wechatpay_marketing_partnership" "adopted" {
-  partner         = { type = "MERCHANT", merchant_id = "1900000109" }
-  authorized_data = { business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
-}
-`,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("wechatpay_marketing_partnership.adopted", plancheck.ResourceActionNoop)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           cfg + merchantGrantImportHCL("adopted", "1900000109"),
+				ConfigPlanChecks: actionThenEmpty("wechatpay_marketing_partnership.adopted", plancheck.ResourceActionNoop),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("wechatpay_marketing_partnership.adopted", tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 				},
 			},
-			{
+			resource.TestStep{
 				// An identity with a separator inside a value is refused, not split differently.
-				Config: cfg + `
-import {
-  to       = wechatpay_marketing_partnership.smuggled
-  identity = { partner_type = "MERCHANT", partner_id = "1900000109:BUSIFAVOR_STOCK", business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
-}
-resource "wechatpay_marketing_partnership" "smuggled" {
-  partner         = { type = "MERCHANT", merchant_id = "1900000109" }
-  authorized_data = { business_type = "BUSIFAVOR_STOCK", stock_id = "98065009" }
-}
-`,
+				Config:      cfg + merchantGrantImportHCL("smuggled", "1900000109:BUSIFAVOR_STOCK"),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid Import ID`),
-			},
-		},
+			}),
 	})
 }

@@ -63,75 +63,70 @@ list "wechatpay_marketing_partnership" %q {
 }
 `, name, config)
 	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   queryVersions,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: emu.merchantConfig(modePublicKey)},
-			{
-				PreConfig: emu.ClearCalls,
-				Query:     true,
-				Config: list("all", "") + list("with_terminated", "include_terminated = true") +
-					list("merchants", `partner_type = "MERCHANT"`) + list("favor", `business_type = "FAVOR_STOCK"`) +
-					list("one_app", `partner_appid = "wxfleet000042"`) + list("one_stock", `stock_id = "95000003"`),
-				QueryResultChecks: []querycheck.QueryResultCheck{
-					// 90 established to apps, 20 to merchants, 10 WeChat Pay coupons.
-					querycheck.ExpectLength("wechatpay_marketing_partnership.all", 120),
-					querycheck.ExpectLength("wechatpay_marketing_partnership.with_terminated", 130),
-					querycheck.ExpectLength("wechatpay_marketing_partnership.merchants", 20),
-					querycheck.ExpectLength("wechatpay_marketing_partnership.favor", 10),
-					querycheck.ExpectLength("wechatpay_marketing_partnership.one_app", 1),
-					querycheck.ExpectLength("wechatpay_marketing_partnership.one_stock", 1),
-					querycheck.ExpectIdentity("wechatpay_marketing_partnership.all", first),
-					querycheck.ExpectNoIdentity("wechatpay_marketing_partnership.all", terminated),
-					querycheck.ExpectIdentity("wechatpay_marketing_partnership.with_terminated", terminated),
-					querycheck.ExpectIdentity("wechatpay_marketing_partnership.one_stock",
-						grantIdentity("MERCHANT", "1920000003", "BUSIFAVOR_STOCK", "95000003")),
-					querycheck.ExpectResourceDisplayName("wechatpay_marketing_partnership.with_terminated", queryfilter.ByResourceIdentity(terminated),
-						knownvalue.StringExact("BUSIFAVOR_STOCK 97000009 to APPID wxfleet000009 (TERMINATED)")),
-					querycheck.ExpectResourceKnownValues("wechatpay_marketing_partnership.all", queryfilter.ByResourceIdentity(first),
-						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact("APPID:wxfleet000000:BUSIFAVOR_STOCK:97000000")},
-							{Path: tfjsonpath.New("partner"), KnownValue: knownvalue.ObjectExact(map[string]knownvalue.Check{
-								"type": knownvalue.StringExact("APPID"), "appid": knownvalue.StringExact("wxfleet000000"), "merchant_id": knownvalue.Null()})},
-							{Path: tfjsonpath.New("authorized_data"), KnownValue: knownvalue.ObjectExact(map[string]knownvalue.Check{
-								"business_type": knownvalue.StringExact("BUSIFAVOR_STOCK"), "stock_id": knownvalue.StringExact("97000000")})},
-							{Path: tfjsonpath.New("state"), KnownValue: knownvalue.StringExact("ESTABLISHED")},
-							{Path: tfjsonpath.New("build_time"), KnownValue: knownvalue.StringRegexp(wxTimePattern)},
-						}),
-				},
-			},
-			{
-				// Each listing is ⌈n/50⌉ calls per business type it covers: all and with_terminated
-				// read 1 page of FAVOR_STOCK and 3 of BUSIFAVOR_STOCK (120 grants), favor 1 page of
-				// FAVOR_STOCK; a merchant filter reads merchant coupons only; the others a page of each.
-				PreConfig: func() {
-					pages := map[string]int{}
-					for _, c := range emu.Calls() {
-						if c.Method != http.MethodGet || c.Path != pathList {
-							t.Errorf("the queries called %s %s", c.Method, c.Path)
-							continue
-						}
-						q, _ := url.ParseQuery(c.RawQuery)
-						pages[q.Get("authorized_data")+" "+q.Get("partner")]++
-					}
-					want := map[string]int{
-						`{"business_type":"FAVOR_STOCK"} `:                                             3,
-						`{"business_type":"BUSIFAVOR_STOCK"} `:                                         6,
-						`{"business_type":"BUSIFAVOR_STOCK"} {"type":"MERCHANT"}`:                      1,
-						`{"business_type":"FAVOR_STOCK"} {"type":"APPID","appid":"wxfleet000042"}`:     1,
-						`{"business_type":"BUSIFAVOR_STOCK"} {"type":"APPID","appid":"wxfleet000042"}`: 1,
-						`{"business_type":"FAVOR_STOCK","stock_id":"95000003"} `:                       1,
-						`{"business_type":"BUSIFAVOR_STOCK","stock_id":"95000003"} `:                   1,
-					}
-					if fmt.Sprint(pages) != fmt.Sprint(want) {
-						t.Errorf("list calls by filter:\n%v\nwant\n%v", pages, want)
-					}
-				},
-				Query:       true,
-				Config:      list("contradiction", `partner_type = "APPID"`+"\n"+`partner_merchant_id = "1900000109"`),
-				ExpectError: regexp.MustCompile(`(?s)Contradictory Partnership Filter.*partner_merchant_id.*only matches .MERCHANT.`),
+	resource.Test(t, queryTestCase(emu.merchantConfig(modePublicKey),
+		resource.TestStep{
+			PreConfig: emu.ClearCalls,
+			Query:     true,
+			Config: list("all", "") + list("with_terminated", "include_terminated = true") +
+				list("merchants", `partner_type = "MERCHANT"`) + list("favor", `business_type = "FAVOR_STOCK"`) +
+				list("one_app", `partner_appid = "wxfleet000042"`) + list("one_stock", `stock_id = "95000003"`),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// 90 established to apps, 20 to merchants, 10 WeChat Pay coupons.
+				querycheck.ExpectLength("wechatpay_marketing_partnership.all", 120),
+				querycheck.ExpectLength("wechatpay_marketing_partnership.with_terminated", 130),
+				querycheck.ExpectLength("wechatpay_marketing_partnership.merchants", 20),
+				querycheck.ExpectLength("wechatpay_marketing_partnership.favor", 10),
+				querycheck.ExpectLength("wechatpay_marketing_partnership.one_app", 1),
+				querycheck.ExpectLength("wechatpay_marketing_partnership.one_stock", 1),
+				querycheck.ExpectIdentity("wechatpay_marketing_partnership.all", first),
+				querycheck.ExpectNoIdentity("wechatpay_marketing_partnership.all", terminated),
+				querycheck.ExpectIdentity("wechatpay_marketing_partnership.with_terminated", terminated),
+				querycheck.ExpectIdentity("wechatpay_marketing_partnership.one_stock",
+					grantIdentity("MERCHANT", "1920000003", "BUSIFAVOR_STOCK", "95000003")),
+				querycheck.ExpectResourceDisplayName("wechatpay_marketing_partnership.with_terminated", queryfilter.ByResourceIdentity(terminated),
+					knownvalue.StringExact("BUSIFAVOR_STOCK 97000009 to APPID wxfleet000009 (TERMINATED)")),
+				querycheck.ExpectResourceKnownValues("wechatpay_marketing_partnership.all", queryfilter.ByResourceIdentity(first),
+					[]querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact("APPID:wxfleet000000:BUSIFAVOR_STOCK:97000000")},
+						{Path: tfjsonpath.New("partner"), KnownValue: knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"type": knownvalue.StringExact("APPID"), "appid": knownvalue.StringExact("wxfleet000000"), "merchant_id": knownvalue.Null()})},
+						{Path: tfjsonpath.New("authorized_data"), KnownValue: knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"business_type": knownvalue.StringExact("BUSIFAVOR_STOCK"), "stock_id": knownvalue.StringExact("97000000")})},
+						{Path: tfjsonpath.New("state"), KnownValue: knownvalue.StringExact("ESTABLISHED")},
+						{Path: tfjsonpath.New("build_time"), KnownValue: knownvalue.StringRegexp(wxTimePattern)},
+					}),
 			},
 		},
-	})
+		resource.TestStep{
+			// Each listing is ⌈n/50⌉ calls per business type it covers: all and with_terminated
+			// read 1 page of FAVOR_STOCK and 3 of BUSIFAVOR_STOCK (120 grants), favor 1 page of
+			// FAVOR_STOCK; a merchant filter reads merchant coupons only; the others a page of each.
+			PreConfig: func() {
+				pages := map[string]int{}
+				for _, c := range emu.Calls() {
+					if c.Method != http.MethodGet || c.Path != pathList {
+						t.Errorf("the queries called %s %s", c.Method, c.Path)
+						continue
+					}
+					q, _ := url.ParseQuery(c.RawQuery)
+					pages[q.Get("authorized_data")+" "+q.Get("partner")]++
+				}
+				want := map[string]int{
+					`{"business_type":"FAVOR_STOCK"} `:                                             3,
+					`{"business_type":"BUSIFAVOR_STOCK"} `:                                         6,
+					`{"business_type":"BUSIFAVOR_STOCK"} {"type":"MERCHANT"}`:                      1,
+					`{"business_type":"FAVOR_STOCK"} {"type":"APPID","appid":"wxfleet000042"}`:     1,
+					`{"business_type":"BUSIFAVOR_STOCK"} {"type":"APPID","appid":"wxfleet000042"}`: 1,
+					`{"business_type":"FAVOR_STOCK","stock_id":"95000003"} `:                       1,
+					`{"business_type":"BUSIFAVOR_STOCK","stock_id":"95000003"} `:                   1,
+				}
+				if fmt.Sprint(pages) != fmt.Sprint(want) {
+					t.Errorf("list calls by filter:\n%v\nwant\n%v", pages, want)
+				}
+			},
+			Query:       true,
+			Config:      list("contradiction", `partner_type = "APPID"`+"\n"+`partner_merchant_id = "1900000109"`),
+			ExpectError: regexp.MustCompile(`(?s)Contradictory Partnership Filter.*partner_merchant_id.*only matches .MERCHANT.`),
+		},
+	))
 }

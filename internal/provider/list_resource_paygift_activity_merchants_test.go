@@ -23,53 +23,35 @@ func TestAccPayGiftActivityMerchantsList_query(t *testing.T) {
 		all = append(all, knownvalue.StringExact(id))
 	}
 	byActivity := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"activity_id": knownvalue.StringExact(testActivity)})
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   queryVersions,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: emu.providerConfig(modePublicKey)},
-			{
-				PreConfig: emu.ClearCalls,
-				Query:     true,
-				Config: `
-list "wechatpay_paygift_activity_merchants" "fleet" {
-  provider         = wechatpay
-  include_resource = true
-  config {
-    activity_id = "` + testActivity + `"
-  }
-}
-list "wechatpay_paygift_activity_merchants" "empty" {
-  provider         = wechatpay
-  include_resource = true
-  config {
-    activity_id = "10028002"
-  }
-}
-`,
-				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("wechatpay_paygift_activity_merchants.fleet", 1),
-					querycheck.ExpectLength("wechatpay_paygift_activity_merchants.empty", 0),
-					querycheck.ExpectIdentity("wechatpay_paygift_activity_merchants.fleet",
-						map[string]knownvalue.Check{"activity_id": knownvalue.StringExact(testActivity)}),
-					querycheck.ExpectResourceDisplayName("wechatpay_paygift_activity_merchants.fleet", byActivity,
-						knownvalue.StringExact("activity "+testActivity+": 150 merchants")),
-					querycheck.ExpectResourceKnownValues("wechatpay_paygift_activity_merchants.fleet", byActivity,
-						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(testActivity)},
-							{Path: tfjsonpath.New("merchant_ids"), KnownValue: knownvalue.ListExact(all)},
-						}),
-				},
-			},
-			{
-				// Two pages for the 150 members, one for the activity without any.
-				PreConfig: func() {
-					if n := emu.CountCalls(http.MethodGet, ""); n != 3 {
-						t.Errorf("%d calls, want 3 list calls", n)
-					}
-				},
-				Config: emu.providerConfig(modePublicKey),
+	const members = "wechatpay_paygift_activity_merchants"
+	resource.Test(t, queryTestCase(emu.providerConfig(modePublicKey),
+		resource.TestStep{
+			PreConfig: emu.ClearCalls,
+			Query:     true,
+			Config: payGiftListHCL(members, "fleet", testActivity, "include_resource = true") +
+				payGiftListHCL(members, "empty", "10028002", "include_resource = true"),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("wechatpay_paygift_activity_merchants.fleet", 1),
+				querycheck.ExpectLength("wechatpay_paygift_activity_merchants.empty", 0),
+				querycheck.ExpectIdentity("wechatpay_paygift_activity_merchants.fleet",
+					map[string]knownvalue.Check{"activity_id": knownvalue.StringExact(testActivity)}),
+				querycheck.ExpectResourceDisplayName("wechatpay_paygift_activity_merchants.fleet", byActivity,
+					knownvalue.StringExact("activity "+testActivity+": 150 merchants")),
+				querycheck.ExpectResourceKnownValues("wechatpay_paygift_activity_merchants.fleet", byActivity,
+					[]querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(testActivity)},
+						{Path: tfjsonpath.New("merchant_ids"), KnownValue: knownvalue.ListExact(all)},
+					}),
 			},
 		},
-	})
+		resource.TestStep{
+			// Two pages for the 150 members, one for the activity without any.
+			PreConfig: func() {
+				if n := emu.CountCalls(http.MethodGet, ""); n != 3 {
+					t.Errorf("%d calls, want 3 list calls", n)
+				}
+			},
+			Config: emu.providerConfig(modePublicKey),
+		},
+	))
 }

@@ -163,7 +163,7 @@ func TestAccPayGiftActivityMerchant_alreadyExists(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("10028001/1900000113")),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 				Check:            resource.ComposeTestCheckFunc(membersAre(emu, "1900000113"), noChanges(emu)),
 			},
 			{
@@ -209,7 +209,7 @@ resource "wechatpay_marketing_partnership" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 				Check: resource.ComposeTestCheckFunc(
 					expectPartnershipState(emu, emuAppPartner(), emuBusiStock("98065001"), "ESTABLISHED"),
 				),

@@ -63,15 +63,12 @@ func TestAccGoldPlanAdvertising_basic(t *testing.T) {
 					expectFilters("CAR", "GAME"),
 					statecheck.ExpectKnownValue(gpAdsAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				// New filters replace the old set in place.
-				Config: p + gpAdsHCL([]string{"FINANCE"}),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:            p + gpAdsHCL([]string{"FINANCE"}),
+				ConfigPlanChecks:  actionThenEmpty(gpAdsAddr, plancheck.ResourceActionUpdate),
 				Check:             expectGoldPlanAfter(emu, gpSub, adsShown(true, "FINANCE"), gpSetFiltersCall(gpSub, "FINANCE")),
 				ConfigStateChecks: []statecheck.StateCheck{expectFilters("FINANCE")},
 			},
@@ -167,12 +164,9 @@ resource "wechatpay_goldplan_advertising" "test" {
 				ImportStateCheck: func([]*terraform.InstanceState) error { return expectGoldPlanCalls(emu)(nil) },
 			},
 			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpAdsAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: expectGoldPlanAfter(emu, gpSub, adsShown(true, "CAR"), gpShowAdsCall(gpSub, "CAR")),
+				Config:           cfg,
+				ConfigPlanChecks: actionThenEmpty(gpAdsAddr, plancheck.ResourceActionUpdate),
+				Check:            expectGoldPlanAfter(emu, gpSub, adsShown(true, "CAR"), gpShowAdsCall(gpSub, "CAR")),
 			},
 			{
 				// Once re-asserted, filter changes use the filter call again.

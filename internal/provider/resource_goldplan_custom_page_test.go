@@ -54,7 +54,7 @@ func TestAccGoldPlanCustomPage_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(gpPageAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				ResourceName:      gpPageAddr,

@@ -49,15 +49,12 @@ func TestAccGoldPlanStatus_basic(t *testing.T) {
 					expectPayScenes("JSAPI"),
 					statecheck.ExpectKnownValue(gpStatusAddr, tfjsonpath.New("id"), knownvalue.StringExact(gpSub)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 			{
 				// Adding a scene opens only that scene, in place.
-				Config: p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:            p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
+				ConfigPlanChecks:  actionThenEmpty(gpStatusAddr, plancheck.ResourceActionUpdate),
 				Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "MINIPROGRAM")),
 				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI", "MINIPROGRAM")},
 			},
@@ -107,7 +104,7 @@ func TestAccGoldPlanStatus_sceneDiff(t *testing.T) {
 				PreConfig:        func() { emu.AdvanceClock(25 * time.Hour) },
 				Config:           p + gpStatusHCL(gpSub, "JSAPI", "MINIPROGRAM"),
 				Check:            expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 			},
 		},
 	})
@@ -203,11 +200,8 @@ func TestAccGoldPlanStatus_importReasserts(t *testing.T) {
 				},
 			},
 			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(gpStatusAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:            cfg,
+				ConfigPlanChecks:  actionThenEmpty(gpStatusAddr, plancheck.ResourceActionUpdate),
 				Check:             expectGoldPlanAfter(emu, gpSub, openScenes("JSAPI", "MINIPROGRAM"), gpStatusCall(gpSub, "OPEN", "JSAPI")),
 				ConfigStateChecks: []statecheck.StateCheck{expectPayScenes("JSAPI")},
 			},

@@ -69,6 +69,14 @@ func partnershipState(emu *testEmulator, p emulator.Partner, d emulator.Authoriz
 	return got.State
 }
 
+// terminateOutOfBand terminates an established partnership as the merchant platform would.
+func terminateOutOfBand(t *testing.T, emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData) {
+	t.Helper()
+	if !emu.TerminatePartnership(p, d) {
+		t.Fatal("the emulator had no established partnership to terminate")
+	}
+}
+
 func expectPartnershipState(emu *testEmulator, p emulator.Partner, d emulator.AuthorizedData, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if got := partnershipState(emu, p, d); got != want {
@@ -105,10 +113,7 @@ func TestAccMarketingPartnership_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("create_time"), knownvalue.StringRegexp(wxTimePattern)),
 					statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("update_time"), knownvalue.StringRegexp(wxTimePattern)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				ConfigPlanChecks: actionThenEmpty(partnershipAddr, plancheck.ResourceActionCreate),
 				Check: resource.ComposeTestCheckFunc(
 					expectPartnershipState(emu, emuAppPartner(), first, "ESTABLISHED"),
 					func(*terraform.State) error {
@@ -151,13 +156,8 @@ func TestAccMarketingPartnership_basic(t *testing.T) {
 			},
 			{
 				// No update call exists: a new stock replaces the partnership.
-				Config: partnershipConfig(cfg, appPartner(testAppID), busiStock("98065002")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           partnershipConfig(cfg, appPartner(testAppID), busiStock("98065002")),
+				ConfigPlanChecks: actionThenEmpty(partnershipAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				Check: resource.ComposeTestCheckFunc(
 					expectPartnershipState(emu, emuAppPartner(), first, "TERMINATED"),
 					expectPartnershipState(emu, emuAppPartner(), second, "ESTABLISHED"),
@@ -225,20 +225,13 @@ func TestAccMarketingPartnership_disappears(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Seed{})
 	cfg := partnershipConfig(emu.merchantConfig(modePublicKey), appPartner(testAppID), busiStock("98065001"))
 	p, d := emuAppPartner(), emuBusiStock("98065001")
-	recreated := resource.ConfigPlanChecks{
-		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnershipAddr, plancheck.ResourceActionCreate)},
-		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-	}
+	recreated := actionThenEmpty(partnershipAddr, plancheck.ResourceActionCreate)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() {
-					if !emu.TerminatePartnership(p, d) {
-						t.Fatal("the emulator had no established partnership to terminate")
-					}
-				},
+				PreConfig:        func() { terminateOutOfBand(t, emu, p, d) },
 				Config:           cfg,
 				ConfigPlanChecks: recreated,
 				Check:            expectPartnershipState(emu, p, d, "ESTABLISHED"),
@@ -277,9 +270,7 @@ resource "wechatpay_marketing_partnership" "many" {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					if !emu.TerminatePartnership(gone, goneData) {
-						t.Fatal("the emulator had no established partnership to terminate")
-					}
+					terminateOutOfBand(t, emu, gone, goneData)
 					emu.ClearCalls()
 				},
 				Config: cfg,
@@ -349,9 +340,7 @@ func TestAccMarketingPartnership_buildAnswerFaults(t *testing.T) {
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(partnershipAddr, tfjsonpath.New("state"), knownvalue.StringExact("ESTABLISHED")),
 					},
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					},
+					ConfigPlanChecks: emptyAfterApply(),
 					Check: func(*terraform.State) error {
 						var keys []string
 						for _, c := range emu.Calls() {

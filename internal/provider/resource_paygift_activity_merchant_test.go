@@ -43,7 +43,7 @@ func TestAccPayGiftActivityMerchant_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(memberAddr("1900000109"), tfjsonpath.New("id"),
 						knownvalue.StringExact(testActivity+"/1900000109")),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000110", "1900000113"),
 					callsAre(emu, payGiftAddPath, 2),
@@ -84,13 +84,10 @@ func TestAccPayGiftActivityMerchant_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: membersAre(emu, "1900000109")},
 			{
-				PreConfig: func() { emu.RemoveActivityMember(testActivity, "1900000109") },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(memberAddr("1900000109"), plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: membersAre(emu, "1900000109"),
+				PreConfig:        func() { emu.RemoveActivityMember(testActivity, "1900000109") },
+				Config:           cfg,
+				ConfigPlanChecks: actionThenEmpty(memberAddr("1900000109"), plancheck.ResourceActionCreate),
+				Check:            membersAre(emu, "1900000109"),
 			},
 		},
 	})

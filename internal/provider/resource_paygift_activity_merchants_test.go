@@ -49,19 +49,16 @@ func TestAccPayGiftActivityMerchants_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(merchantsAddr, tfjsonpath.New("id"), knownvalue.StringExact(testActivity)),
 					expectMerchantIDs("1900000109", "1900000110"),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: emptyAfterApply(),
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000110"),
 					callsAre(emu, payGiftAddPath, 1),
 				),
 			},
 			{
-				PreConfig: emu.ClearCalls,
-				Config:    merchantsConfig(emu, []string{"1900000110", "1900000111", "1900000112"}),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				PreConfig:         emu.ClearCalls,
+				Config:            merchantsConfig(emu, []string{"1900000110", "1900000111", "1900000112"}),
+				ConfigPlanChecks:  actionThenEmpty(merchantsAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000110", "1900000111", "1900000112")},
 				// Only the difference is sent: one add of 111 and 112, one delete of 109.
 				Check: resource.ComposeTestCheckFunc(
@@ -106,7 +103,7 @@ func TestAccPayGiftActivityMerchants_order(t *testing.T) {
 			{
 				Config:            merchantsConfig(emu, []string{"1900000112", "1900000109", "1900000110"}),
 				ConfigStateChecks: []statecheck.StateCheck{expectMerchantIDs("1900000112", "1900000109", "1900000110")},
-				ConfigPlanChecks:  resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks:  emptyAfterApply(),
 			},
 			{
 				PreConfig:         emu.ClearCalls,
@@ -264,12 +261,9 @@ func TestAccPayGiftActivityMerchants_chunking(t *testing.T) {
 					tfjsonpath.New("merchant_ids"), knownvalue.ListSizeExact(n))},
 			},
 			{
-				PreConfig: emu.ClearCalls,
-				Config:    merchantsConfig(emu, all[501:]),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				PreConfig:        emu.ClearCalls,
+				Config:           merchantsConfig(emu, all[501:]),
+				ConfigPlanChecks: actionThenEmpty(merchantsAddr, plancheck.ResourceActionUpdate),
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, all[501:]...),
 					callsAre(emu, payGiftDeletePath, 2), // 500 + 1
@@ -374,11 +368,8 @@ func TestAccPayGiftActivityMerchants_invalidIDsOnCreate(t *testing.T) {
 					}
 					emu.ClearCalls()
 				},
-				Config: merchantsConfig(emu, []string{"1900000109", "1900000110", "1900000111"}),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(merchantsAddr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           merchantsConfig(emu, []string{"1900000109", "1900000110", "1900000111"}),
+				ConfigPlanChecks: actionThenEmpty(merchantsAddr, plancheck.ResourceActionCreate),
 				Check: resource.ComposeTestCheckFunc(
 					membersAre(emu, "1900000109", "1900000110", "1900000111"),
 					callsAre(emu, payGiftDeletePath, 0),

@@ -65,10 +65,7 @@ resource "wechatpay_marketing_partnership" "test" {
     create = "3m"
     delete = "4m"
   }`+"\n"),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(tc.addr, plancheck.ResourceActionUpdate)},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
+						ConfigPlanChecks: actionThenEmpty(tc.addr, plancheck.ResourceActionUpdate),
 						Check: func(*terraform.State) error {
 							for _, c := range emu.Calls() {
 								if c.Method != http.MethodGet {

@@ -8,6 +8,22 @@ import (
 	"testing"
 )
 
+// checkRefusal fails t unless err is nil where wantErr is "" and mentions wantErr where it is
+// not; it reports whether err is a refusal, for the caller to check further.
+func checkRefusal(t *testing.T, err error, wantErr string) bool {
+	t.Helper()
+	if wantErr == "" {
+		if err != nil {
+			t.Fatalf("rejected: %v", err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), wantErr) {
+		t.Fatalf("err = %v, want it to mention %q", err, wantErr)
+	}
+	return true
+}
+
 // The identities go into request headers: anything but their documented shape is refused, and
 // the error names the offending character without repeating the value.
 func TestValidateIdentities(t *testing.T) {
@@ -52,14 +68,8 @@ func TestValidateIdentities(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.check(tt.in)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("rejected: %v", err)
-				}
+			if !checkRefusal(t, err, tt.wantErr) {
 				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
 			}
 			// The prefix itself is named by every public key id error, and is no secret.
 			if len(tt.in) > 3 && !strings.HasPrefix(PublicKeyIDPrefix, tt.in) && strings.Contains(err.Error(), tt.in) {

@@ -35,9 +35,7 @@ func TestAuthorizeState(t *testing.T) {
 				}
 				return
 			}
-			if a := e.fails(tc.status, tc.code, "GET", uri, ""); a.message(t) != tc.message {
-				t.Errorf("message %q", a.message(t))
-			}
+			e.refused(refusal{tc.status, tc.code, tc.message}, "GET", uri, "")
 		})
 	}
 	t.Run("drift back to unauthorized", func(t *testing.T) {
@@ -52,10 +50,7 @@ func TestAuthorizeState(t *testing.T) {
 
 // An unknown sub_mchid is answered with one of the codes the page lists.
 func TestApply4SubjectUnknownDialect(t *testing.T) {
-	cases := map[string]struct {
-		status        int
-		code, message string
-	}{
+	cases := map[string]refusal{
 		"400-invalid-request": {400, "INVALID_REQUEST", "无效请求"},
 		"400-param-error":     {400, "PARAM_ERROR", "参数错误"},
 		"403-no-auth":         {403, "NO_AUTH", "商户权限异常"},
@@ -64,9 +59,7 @@ func TestApply4SubjectUnknownDialect(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			e := newEnv(t, withDialects(map[string]string{emulator.DialectApply4SubjectUnknown: mode}))
 			seedBasics(t, e)
-			if a := e.fails(want.status, want.code, "GET", "/v3/apply4subject/applyment/merchants/1900000777/state", ""); a.message(t) != want.message {
-				t.Errorf("message %q", a.message(t))
-			}
+			e.refused(want, "GET", "/v3/apply4subject/applyment/merchants/1900000777/state", "")
 			e.ok("GET", stateURI, "")
 		})
 	}

@@ -376,8 +376,10 @@ func (s *Server) handleCustomPageStatus(ex *exchange) result {
 	})
 }
 
-func (s *Server) handleSetIndustryFilter(ex *exchange) result {
-	req, res, bad := decodeFilters(ex, 1)
+// withFilters decodes a call that carries at least lo industry filters and runs change on the
+// sub-merchant's gold plan, which must be open where the ads are gated.
+func (s *Server) withFilters(ex *exchange, lo int, change func(filters []string, g *goldPlan) result) result {
+	req, res, bad := decodeFilters(ex, lo)
 	if bad {
 		return res
 	}
@@ -385,21 +387,19 @@ func (s *Server) handleSetIndustryFilter(ex *exchange) result {
 		if !g.anyOpen() && s.gated() {
 			return notOpened()
 		}
-		return noContent().withApplied(g.setFilters(req.AdvertisingIndustryFilters))
+		return change(req.AdvertisingIndustryFilters, g)
+	})
+}
+
+func (s *Server) handleSetIndustryFilter(ex *exchange) result {
+	return s.withFilters(ex, 1, func(filters []string, g *goldPlan) result {
+		return noContent().withApplied(g.setFilters(filters))
 	})
 }
 
 func (s *Server) handleOpenAdvertising(ex *exchange) result {
-	req, res, bad := decodeFilters(ex, 0)
-	if bad {
-		return res
-	}
-	return s.withGoldPlan(ex, req.SubMchid, func(_ *callerState, _ *SubMerchant, g *goldPlan) result {
-		if !g.anyOpen() && s.gated() {
-			return notOpened()
-		}
+	return s.withFilters(ex, 0, func(filters []string, g *goldPlan) result {
 		// Filters can only be replaced, never cleared: an empty list keeps the current ones.
-		filters := req.AdvertisingIndustryFilters
 		newFilters := len(filters) > 0 && !slices.Equal(g.filters, filters)
 		if g.ads && !newFilters {
 			return s.repeat(noContent(), "广告展示已开通")

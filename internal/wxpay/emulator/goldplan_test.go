@@ -199,9 +199,7 @@ func TestGoldPlanGatingDialect(t *testing.T) {
 		if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
-		if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
-			t.Errorf("page without receipt link: %s", a.body)
-		}
+		e.refused(refusal{400, "INVALID_REQUEST", "未配置商家小票链接"}, "POST", customPageURI, goldBody("OPEN", ""))
 	})
 }
 
@@ -416,9 +414,7 @@ func TestCustomPage(t *testing.T) {
 	if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
-	if a := e.fails(400, "INVALID_REQUEST", "POST", customPageURI, goldBody("OPEN", "")); a.message(t) != "未配置商家小票链接" {
-		t.Errorf("without receipt link: %s", a.body)
-	}
+	e.refused(refusal{400, "INVALID_REQUEST", "未配置商家小票链接"}, "POST", customPageURI, goldBody("OPEN", ""))
 	if err := e.srv.Seed(emulator.Seed{ReceiptLinkConfigured: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
@@ -442,9 +438,7 @@ func TestCustomPage(t *testing.T) {
 func TestIndustryFiltersAndAds(t *testing.T) {
 	e := newEnv(t)
 	seedBasics(t, e)
-	if a := e.fails(400, "INVALID_REQUEST", "POST", filterURI, filterBody("FOOD")); a.message(t) != "特约商户未开通点金计划" {
-		t.Errorf("filters before gold plan: %s", a.body)
-	}
+	e.refused(refusal{400, "INVALID_REQUEST", "特约商户未开通点金计划"}, "POST", filterURI, filterBody("FOOD"))
 	e.ok("POST", goldPlanURI, goldBody("OPEN", ""))
 	steps := []struct {
 		name   string
@@ -497,15 +491,11 @@ func TestIndustryFiltersAndAds(t *testing.T) {
 func TestAdsNeedGoldPlan(t *testing.T) {
 	e := newEnv(t)
 	seedBasics(t, e)
-	if a := e.fails(400, "INVALID_REQUEST", "PATCH", adsOpenURI, `{"sub_mchid":"1900000109"}`); a.message(t) != "特约商户未开通点金计划" {
-		t.Errorf("%s", a.body)
-	}
+	e.refused(refusal{400, "INVALID_REQUEST", "特约商户未开通点金计划"}, "PATCH", adsOpenURI, `{"sub_mchid":"1900000109"}`)
 	// Closing ads that are not shown is fine whatever the gold plan state.
 	e.ok("POST", adsCloseURI, `{"sub_mchid":"1900000109"}`)
 	if err := e.srv.SetGoldPlan(emulator.GoldPlanState{SubMchid: testSub, AdvertisingShown: true}); err != nil {
 		t.Fatal(err)
 	}
-	if a := e.fails(400, "INVALID_REQUEST", "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`); a.message(t) != "特约商户未开通点金计划" {
-		t.Errorf("%s", a.body)
-	}
+	e.refused(refusal{400, "INVALID_REQUEST", "特约商户未开通点金计划"}, "POST", adsCloseURI, `{"sub_mchid":"1900000109"}`)
 }

@@ -234,6 +234,23 @@ func (e *env) fails(status int, code, method, uri, body string, opts ...opt) ans
 	return a
 }
 
+// refusal is an error answer: its status, code and message. In a table of dialects, status 200
+// stands for a call that is not refused.
+type refusal struct {
+	status        int
+	code, message string
+}
+
+// refused does a call that must be refused as want says, message and all.
+func (e *env) refused(want refusal, method, uri, body string, opts ...opt) answer {
+	e.t.Helper()
+	a := e.fails(want.status, want.code, method, uri, body, opts...)
+	if m := a.message(e.t); m != want.message {
+		e.t.Errorf("%s %s: message %q, want %q: %s", method, uri, m, want.message, a.body)
+	}
+	return a
+}
+
 // verifyAnswer checks an answer the way a careful client does, with the public halves only.
 func verifyAnswer(k *emulator.Keys, a answer) error {
 	h := a.header

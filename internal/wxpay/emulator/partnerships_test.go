@@ -83,9 +83,7 @@ func TestPartnershipLifecycle(t *testing.T) {
 	if again := e.ok("POST", terminateURI, appPartner, idem("term_001")); string(again.body) != string(term.body) {
 		t.Errorf("terminate replay %s", again.body)
 	}
-	if a := e.fails(400, "INVALID_REQUEST", "POST", terminateURI, appPartner, idem("term_002")); a.message(t) != "合作关系不存在或已终止" {
-		t.Errorf("terminating a terminated one: %s", a.body)
-	}
+	e.refused(refusal{400, "INVALID_REQUEST", "合作关系不存在或已终止"}, "POST", terminateURI, appPartner, idem("term_002"))
 	e.fails(400, "PARAM_ERROR", "POST", terminateURI, appPartner)
 
 	e.srv.AdvanceClock(time.Hour)
@@ -202,10 +200,7 @@ func TestPartnershipList(t *testing.T) {
 
 // The partnership list when nothing matches: 404 (the emulator's guess), 400, or an empty 200.
 func TestPartnershipListEmptyDialect(t *testing.T) {
-	cases := map[string]struct {
-		status        int
-		code, message string
-	}{
+	cases := map[string]refusal{
 		"404":                 {404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用"},
 		"400-invalid-request": {400, "INVALID_REQUEST", "请求参数符合参数格式,但不符合业务规则"},
 		"empty-200":           {200, "", ""},
@@ -215,9 +210,7 @@ func TestPartnershipListEmptyDialect(t *testing.T) {
 			e := newEnv(t, withDialects(map[string]string{emulator.DialectPartnershipListEmpty: mode})).as(emulator.CallerMerchant)
 			for _, uri := range []string{"/v3/marketing/partnerships", listURI("5", "0", `{"type":"APPID","appid":"wx-none"}`, "")} {
 				if want.status != 200 {
-					if a := e.fails(want.status, want.code, "GET", uri, ""); a.message(t) != want.message {
-						t.Errorf("%s: message %q", uri, a.message(t))
-					}
+					e.refused(want, "GET", uri, "")
 					continue
 				}
 				var out struct {
@@ -242,10 +235,7 @@ func TestPartnershipListEmptyDialect(t *testing.T) {
 // Terminating a partnership already terminated (here out of band): the emulator's invented
 // 400, the page's generic 400, or an idempotent 200 with the first terminate_time.
 func TestPartnershipTerminateAgainDialect(t *testing.T) {
-	cases := map[string]struct {
-		status        int
-		code, message string
-	}{
+	cases := map[string]refusal{
 		"400-invented":        {400, "INVALID_REQUEST", "合作关系不存在或已终止"},
 		"400-invalid-request": {400, "INVALID_REQUEST", "请求参数符合参数格式,但不符合业务规则"},
 		"200":                 {200, "", ""},
@@ -272,9 +262,7 @@ func TestPartnershipTerminateAgainDialect(t *testing.T) {
 				e.fails(404, "RESOURCE_NOT_EXISTS", "POST", terminateURI, other, idem("t-2"))
 			} else {
 				for i, body := range []string{appPartner, other} {
-					if a := e.fails(want.status, want.code, "POST", terminateURI, body, idem(fmt.Sprintf("t-%d", i))); a.message(t) != want.message {
-						t.Errorf("message %q", a.message(t))
-					}
+					e.refused(want, "POST", terminateURI, body, idem(fmt.Sprintf("t-%d", i)))
 				}
 			}
 			if q, _ := e.srv.Partnership(partner, data); q.State != emulator.PartnershipTerminated || !q.UpdateTime.Equal(p.UpdateTime) || e.srv.CountApplied("POST", terminateURI) != 0 {

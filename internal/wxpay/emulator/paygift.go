@@ -228,17 +228,15 @@ func (w *world) activityList() []Activity {
 // default caller's) when it is unknown. Stopping an ongoing activity records its pause time,
 // resuming a stopped one its recovery time.
 func (s *Server) SetActivityStatus(activityID, status string) {
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	act := s.w.activityFor(activityID, now)
-	switch {
-	case act.Status == ActivityOngoing && status == activityStopped:
-		act.PauseTime = now
-	case act.Status == activityStopped && status == ActivityOngoing:
-		act.RecoveryTime = now
-	}
-	act.Status, act.updated = status, now
+	s.changeActivity(activityID, func(act *activity, now time.Time) {
+		switch {
+		case act.Status == ActivityOngoing && status == activityStopped:
+			act.PauseTime = now
+		case act.Status == activityStopped && status == ActivityOngoing:
+			act.RecoveryTime = now
+		}
+		act.Status, act.updated = status, now
+	})
 }
 
 // RemoveActivity deletes an activity out of band, as if WeChat Pay no longer knew it; it
@@ -253,13 +251,20 @@ func (s *Server) RemoveActivity(activityID string) bool {
 
 // AddActivityMember adds a member out of band, creating the activity when it is unknown.
 func (s *Server) AddActivityMember(activityID, mchid string) {
+	s.changeActivity(activityID, func(act *activity, now time.Time) {
+		if _, ok := act.members[mchid]; !ok {
+			act.members[mchid] = member{added: now, updated: now}
+		}
+	})
+}
+
+// changeActivity runs change out of band, with s.mu held, on an activity it creates (as the
+// default caller's) when it is unknown.
+func (s *Server) changeActivity(activityID string, change func(act *activity, now time.Time)) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	act := s.w.activityFor(activityID, now)
-	if _, ok := act.members[mchid]; !ok {
-		act.members[mchid] = member{added: now, updated: now}
-	}
+	change(s.w.activityFor(activityID, now), now)
 }
 
 // RemoveActivityMember removes a member out of band.

@@ -88,9 +88,7 @@ func TestPayGiftAddInvalidIDsAndReplay(t *testing.T) {
 	}
 
 	// A new request number on a stopped activity is refused.
-	if r := e.fails(403, "RULE_LIMIT", "POST", addURI, addBody("add-002", "1900000110")); r.message(t) != "活动不在运行中,不允许再进行修改" {
-		t.Errorf("message %q", r.message(t))
-	}
+	e.refused(refusal{403, "RULE_LIMIT", "活动不在运行中,不允许再进行修改"}, "POST", addURI, addBody("add-002", "1900000110"))
 }
 
 func TestPayGiftDelete(t *testing.T) {
@@ -269,10 +267,7 @@ func TestPayGiftUnknownActivityDialect(t *testing.T) {
 		{"list", "GET", "/merchants?offset=0&limit=10", ""},
 		{"detail", "GET", "", ""},
 	}
-	want := map[string]struct {
-		status        int
-		code, message string
-	}{
+	want := map[string]refusal{
 		"404":            {404, "RESOURCE_NOT_EXISTS", "资源不存在或无可用"},
 		"404/wild":       {404, "RESOURCE_NOT_EXISTS", "活动不存在"},
 		"400-documented": {400, "INVALID_REQUEST", "查询活动详情结果为空,请确认活动ID是否正确"},
@@ -299,10 +294,7 @@ func TestPayGiftUnknownActivityDialect(t *testing.T) {
 				}
 				for _, c := range calls {
 					uri := "/v3/marketing/paygiftactivity/activities/" + id + c.suffix
-					a := e.fails(w.status, w.code, c.method, uri, c.body)
-					if a.message(t) != w.message {
-						t.Errorf("%s: message %q, want %q", c.name, a.message(t), w.message)
-					}
+					e.refused(w, c.method, uri, c.body)
 				}
 			})
 		}
@@ -483,8 +475,6 @@ func TestActivityNotRunningTexts(t *testing.T) {
 	for texts, want := range map[string]string{"docs": "活动不在运行中,不允许再进行修改", "wild": "活动当前状态不允许修改: STOP_ACT_STATUS"} {
 		e := newEnv(t, withDialects(map[string]string{emulator.DialectErrorTexts: texts}))
 		seedActivities(t, e)
-		if a := e.fails(403, "RULE_LIMIT", "POST", "/v3/marketing/paygiftactivity/activities/10028003/merchants/add", addBody("s-1", testSub)); a.message(t) != want {
-			t.Errorf("%s: %q, want %q", texts, a.message(t), want)
-		}
+		e.refused(refusal{403, "RULE_LIMIT", want}, "POST", "/v3/marketing/paygiftactivity/activities/10028003/merchants/add", addBody("s-1", testSub))
 	}
 }
