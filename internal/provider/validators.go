@@ -179,12 +179,16 @@ func checkIdentity(s setting, v identityValidator, diags *diag.Diagnostics) bool
 	return true
 }
 
+// payScenesAllowed are the values of `pay_scenes`: the scenes one by one (the API's
+// JSAPI_AND_MINIPROGRAM is both of them, sent when both are configured).
+var payScenesAllowed = []string{string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram)}
+
 // payScenesValidators check `pay_scenes` of the gold plan, wherever it is configured: at least
 // one scene, each one WeChat Pay opens the gold plan for.
 func payScenesValidators() []validator.Set {
 	return []validator.Set{
 		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(stringvalidator.OneOf(string(wxpay.PaySceneJSAPI), string(wxpay.PaySceneMiniProgram))),
+		setvalidator.ValueStringsAre(stringvalidator.OneOf(payScenesAllowed...)),
 	}
 }
 
