@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -14,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
 )
@@ -164,29 +164,18 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 }
 
 // forEachLimited runs fn(ctx, i) for i in [0, n) with at most limit calls in flight and returns
-// each call's error at its index. Every call runs (unless ctx ends first, in which case the
-// calls not yet started get ctx's error), so that every failing merchant can be named.
+// each call's error at its index. Every call runs, none is cancelled by another's failure, so
+// that every failing merchant can be named; once ctx ends, the calls left fail fast with its error.
 func forEachLimited(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) []error {
-	if limit < 1 {
-		limit = 1
-	}
 	errs := make([]error, n)
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(max(limit, 1))
 	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = ctx.Err()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			errs[i] = fn(ctx, i)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // every error is in errs
 	return errs
 }
