@@ -60,6 +60,32 @@ const reasonUntrusted wxpay.Reason = "provider:untrusted-answer"
 const untrustedAdvice = "If the call changes something, it may have been applied: run `terraform plan` to see " +
 	"what WeChat Pay now holds before applying again."
 
+// untrustedWrite is a create's write that failed without a trusted answer, as its warning names it.
+type untrustedWrite struct {
+	summary string // the warning's summary
+	call    string // "the answer to the <call> could not be used"
+	found   string // "but WeChat Pay lists <found>"
+}
+
+// confirmWrite settles a create's write that failed with err. When err left the write without
+// a trusted answer (wxpay.IsUntrustedAnswer), the write may have been applied: find looks the
+// object up, and when it exists confirmWrite warns and returns what find found and no error, so
+// that the create records what really exists. Otherwise the next apply would refuse the object
+// as one that already exists, or leave an unmanaged one behind. Any other outcome returns
+// answer and err as they were.
+func confirmWrite[T any](err error, answer T, find func() (T, bool), w untrustedWrite, diags *diag.Diagnostics) (T, error) {
+	if !wxpay.IsUntrustedAnswer(err) {
+		return answer, err
+	}
+	found, ok := find()
+	if !ok {
+		return answer, err
+	}
+	diags.AddWarning(w.summary, fmt.Sprintf("The answer to the %s could not be used (%s), but WeChat Pay lists %s, "+
+		"so it is now managed by Terraform.", w.call, err, w.found))
+	return found, nil
+}
+
 // addCallError adds one diagnostic for a failed WeChat Pay call in the provider's single style:
 // a Title Case summary naming the operation, then what happened, what to do, and WeChat Pay's own
 // code, message and Request-ID, so that nobody needs TF_LOG to act on it. A resource passes the

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -236,19 +235,14 @@ func (r *marketingPartnershipResource) Create(ctx context.Context, req resource.
 	// lost is answered from WeChat Pay's record instead of being applied twice.
 	key := newIdempotencyKey("tfbuild")
 	built, err := r.client.BuildPartnership(ctx, key, partner, data)
-	var apiErr *wxpay.APIError
-	if err != nil && !errors.As(err, &apiErr) {
-		// No trustworthy answer (retries used up without one, or a signature that did not
-		// verify): the build may have been applied. Keep what really exists rather than leave
-		// an unmanaged grant behind.
-		if found, lookupErr := r.client.FindPartnership(ctx, partner, data); lookupErr == nil &&
-			found.State == wxpay.PartnershipEstablished {
-			resp.Diagnostics.AddWarning("Partnership Built Without a Trusted Answer",
-				fmt.Sprintf("The answer to the build could not be used (%s), but WeChat Pay lists the partnership as "+
-					"established, so it is now managed by Terraform.", err))
-			built, err = found, nil
-		}
-	}
+	built, err = confirmWrite(err, built, func() (*wxpay.Partnership, bool) {
+		found, findErr := r.client.FindPartnership(ctx, partner, data)
+		return found, findErr == nil && found.State == wxpay.PartnershipEstablished
+	}, untrustedWrite{
+		summary: "Partnership Built Without a Trusted Answer",
+		call:    "build",
+		found:   "the partnership as established",
+	}, &resp.Diagnostics)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, "Unable to Build Marketing Partnership", err, partnershipHints...)
 		return

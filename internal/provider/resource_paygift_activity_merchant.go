@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -119,18 +118,14 @@ func (r *payGiftActivityMerchantResource) Create(ctx context.Context, req resour
 	}
 
 	added, refused, err := r.client.NewActivityMerchantsChange(activityID).Add(ctx, []string{merchantID})
-	var apiErr *wxpay.APIError
-	if err != nil && !errors.As(err, &apiErr) {
-		// No trustworthy answer (retries used up without one, or a signature that did not verify):
-		// the add may have been applied. Keep what really exists, or the next apply would find the
-		// membership and refuse it as one that already exists.
-		if _, findErr := r.client.FindActivityMember(ctx, activityID, merchantID); findErr == nil {
-			resp.Diagnostics.AddWarning("Pay-Gift Activity Merchant Added Without a Trusted Answer",
-				fmt.Sprintf("The answer to the add could not be used (%s), but WeChat Pay lists merchant %s as a "+
-					"member of activity %s, so it is now managed by Terraform.", err, merchantID, activityID))
-			err, added = nil, []string{merchantID}
-		}
-	}
+	added, err = confirmWrite(err, added, func() ([]string, bool) {
+		_, findErr := r.client.FindActivityMember(ctx, activityID, merchantID)
+		return []string{merchantID}, findErr == nil
+	}, untrustedWrite{
+		summary: "Pay-Gift Activity Merchant Added Without a Trusted Answer",
+		call:    "add",
+		found:   fmt.Sprintf("merchant %s as a member of activity %s", merchantID, activityID),
+	}, &resp.Diagnostics)
 	if err != nil {
 		addPayGiftCallError(ctx, &resp.Diagnostics, "Unable to Add Pay-Gift Activity Merchant", err)
 		return

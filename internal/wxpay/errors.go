@@ -289,6 +289,17 @@ func IsTransient(err error) bool {
 	return false
 }
 
+// IsUntrustedAnswer reports whether err leaves a call without an answer the client could use:
+// none came (retries used up, the caller's deadline; a NetworkError), or the one that came
+// failed verification (VerificationError) or could not be decoded. A call that changes
+// something may then have been applied, and only a look-up tells. An error answer (APIError,
+// also inside a RetryWaitError or an ActivityNotRunningError) is taken at its word: the call
+// was refused.
+func IsUntrustedAnswer(err error) bool {
+	var ae *APIError
+	return err != nil && !errors.As(err, &ae)
+}
+
 // HasCode reports whether err is an APIError with the given code. Callers decide on ReasonOf;
 // this is for answers no Reason describes.
 func HasCode(err error, code string) bool {

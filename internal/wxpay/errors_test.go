@@ -289,3 +289,32 @@ func TestNotFoundPerAPI(t *testing.T) {
 		t.Error("IsNotFound is false for the client's own NotFoundError")
 	}
 }
+
+func TestIsUntrustedAnswer(t *testing.T) {
+	refusal := &APIError{StatusCode: 400, Code: "RULE_LIMIT", Message: "活动未开始", WellFormed: true}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no error", nil, false},
+		{"no answer after retries", &NetworkError{Host: "h", Err: errors.New("connection reset")}, true},
+		{"signature did not verify", &VerificationError{Reason: "signature does not match"}, true},
+		{"answer not the expected JSON", fmt.Errorf("wechatpay: POST /v3/x: answer is not the expected JSON"), true},
+		{"caller's deadline", context.DeadlineExceeded, true},
+		{"error answer", refusal, false},
+		{"error answer from a proxy", &APIError{StatusCode: 502, Message: "Bad Gateway"}, false},
+		{"error answer asking to wait too long", &RetryWaitError{Err: refusal}, false},
+		{"refusal while the activity is not running", &ActivityNotRunningError{Err: refusal}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsUntrustedAnswer(fmt.Errorf("wrapped: %w", tt.err)); tt.err != nil && got != tt.want {
+				t.Errorf("IsUntrustedAnswer(wrapped %v) = %v, want %v", tt.err, got, tt.want)
+			}
+			if got := IsUntrustedAnswer(tt.err); got != tt.want {
+				t.Errorf("IsUntrustedAnswer(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
