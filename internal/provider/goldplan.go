@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wxpay-tf/terraform-provider-wechatpay/internal/wxpay"
@@ -170,13 +170,12 @@ func addGoldPlanCloseError(ctx context.Context, diags *diag.Diagnostics, summary
 }
 
 // goldPlanImportSettings is what an import id of a gold plan resource may carry after the
-// sub-merchant, since WeChat Pay cannot be asked: `<sub_mchid>:<value>,<value>` sets attribute.
+// sub-merchant, since WeChat Pay cannot be asked: `<sub_mchid>:<value>,<value>` sets attribute,
+// checked with the attribute's own validators.
 type goldPlanImportSettings struct {
-	attribute string   // pay_scenes, industry_filters
-	allowed   []string // the values the attribute allows
-	max       int      // how many at most
-	example   string   // an example of the list
-	unknown   string   // what the next apply does when the list is left out
+	attribute string // pay_scenes, industry_filters
+	example   string // an example of the list
+	unknown   string // what the next apply does when the list is left out
 }
 
 // importSubMchid starts the state of a gold plan resource imported by its sub_mchid and, when the
@@ -211,24 +210,13 @@ func importSubMchid(ctx context.Context, resourceType string, settings *goldPlan
 			sub, settings.attribute, settings.unknown, sub, settings.example))
 		return
 	}
-	values := strings.Split(list, ",")
-	seen := map[string]bool{}
-	for _, v := range values {
-		if !slices.Contains(settings.allowed, v) || seen[v] {
-			resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
-				"The import id's `%s` %q holds %q, which is not one of %s or is repeated. For example: `%s`.",
-				settings.attribute, list, v, strings.Join(settings.allowed, ", "), format.command()))
-			return
-		}
-		seen[v] = true
+	var validators []validator.Set
+	if a, ok := resp.State.Schema.GetAttributes()[settings.attribute].(interface{ SetValidators() []validator.Set }); ok {
+		validators = a.SetValidators()
 	}
-	if len(values) > settings.max {
-		resp.Diagnostics.AddAttributeError(path.Root(settings.attribute), invalidImportID, fmt.Sprintf(
-			"The import id's `%s` %q holds %d values, at most %d are allowed. For example: `%s`.",
-			settings.attribute, list, len(values), settings.max, format.command()))
+	set, ok := format.validSet(ctx, path.Root(settings.attribute), list, validators, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	set, d := types.SetValueFrom(ctx, types.StringType, values)
-	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(settings.attribute), set)...)
 }

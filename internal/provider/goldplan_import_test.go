@@ -71,11 +71,28 @@ resource "wechatpay_goldplan_status" "bare" {
 	expectWarnings(t, out, map[string][]string{"Gold Plan Settings Unknown After Import": {"sub-merchant 1900000110",
 		"`pay_scenes`", "opens every scene", "`1900000110:JSAPI,MINIPROGRAM`", "-generate-config-out"}})
 
-	// A wrong setting is refused, naming the attribute and the allowed values.
+	// A wrong setting is refused with what a configuration holding it is told: the attribute and
+	// the allowed values, and for an industry in the correct English, WeChat Pay's own spelling.
+	run.write(emu.providerConfig(modePublicKey) + `
+resource "wechatpay_goldplan_status" "bare" {
+  sub_mchid  = "1900000110"
+  pay_scenes = ["JSAPI"]
+}
+
+resource "wechatpay_goldplan_advertising" "bare" {
+  sub_mchid        = "1900000110"
+  industry_filters = ["FINANCE"]
+}
+`)
 	out = run.terraformFails("import", "-input=false", "wechatpay_goldplan_status.bare", "1900000110:JSAPI,APP")
-	if !regexp.MustCompile(`(?s)Invalid Import ID.*` + cliText("`pay_scenes` \"JSAPI,APP\" holds \"APP\", which is not "+
-		"one of JSAPI, MINIPROGRAM")).MatchString(out) {
+	if !regexp.MustCompile(`(?s)Invalid Import ID.*` + cliText("The import id's pay_scenes \"JSAPI,APP\" is not valid:") +
+		`.*must\s+be\s+one\s+of.*"JSAPI"\s+"MINIPROGRAM".*"APP"`).MatchString(out) {
 		t.Errorf("import with a wrong scene:\n%s", out)
+	}
+	out = run.terraformFails("import", "-input=false", "wechatpay_goldplan_advertising.bare", "1900000110:FINANCE,PHOTOGRAPHY")
+	if !regexp.MustCompile(`(?s)Invalid Import ID.*` + cliText("The import id's industry_filters \"FINANCE,PHOTOGRAPHY\" "+
+		"is not valid: WeChat Pay spells this industry \"POTOGRAPHY\", not \"PHOTOGRAPHY\": write \"POTOGRAPHY\"")).MatchString(out) {
+		t.Errorf("import with an industry in the correct English:\n%s", out)
 	}
 }
 

@@ -189,8 +189,6 @@ func (r *goldPlanAdvertisingResource) Delete(ctx context.Context, req resource.D
 func (r *goldPlanAdvertisingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importSubMchid(ctx, "wechatpay_goldplan_advertising", &goldPlanImportSettings{
 		attribute: "industry_filters",
-		allowed:   wxpay.AdvertisingIndustries,
-		max:       wxpay.MaxIndustryFilters,
 		example:   "FINANCE,GAME",
 		unknown: "The state says no filters, and WeChat Pay keeps whatever filters are set; the next apply sends " +
 			"the configured `industry_filters`, if any.",

@@ -182,8 +182,6 @@ func (r *goldPlanStatusResource) Delete(ctx context.Context, req resource.Delete
 func (r *goldPlanStatusResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importSubMchid(ctx, "wechatpay_goldplan_status", &goldPlanImportSettings{
 		attribute: "pay_scenes",
-		allowed:   payScenesAllowed,
-		max:       len(payScenesAllowed),
 		example:   "JSAPI,MINIPROGRAM",
 		unknown:   "The next apply opens every scene of the configured `pay_scenes` again (one call).",
 	}, req, resp)
