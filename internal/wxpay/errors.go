@@ -289,15 +289,16 @@ func IsTransient(err error) bool {
 	return false
 }
 
-// IsUntrustedAnswer reports whether err leaves a call without an answer the client could use:
-// none came (retries used up, the caller's deadline; a NetworkError), or the one that came
-// failed verification (VerificationError) or could not be decoded. A call that changes
-// something may then have been applied, and only a look-up tells. An error answer (APIError,
-// also inside a RetryWaitError or an ActivityNotRunningError) is taken at its word: the call
-// was refused.
+// IsUntrustedAnswer reports whether err leaves a call without an answer from WeChat Pay the
+// client could use: none came (retries used up, the caller's deadline; a NetworkError), the one
+// that came failed verification (VerificationError) or could not be decoded, or the last one
+// came from something in between (a proxy's or gateway's page, not WellFormed), which cannot
+// say whether an earlier attempt reached WeChat Pay. A call that changes something may then have
+// been applied, and only a look-up tells. WeChat Pay's own error answer (also inside a
+// RetryWaitError or an ActivityNotRunningError) is taken at its word: the call was refused.
 func IsUntrustedAnswer(err error) bool {
 	var ae *APIError
-	return err != nil && !errors.As(err, &ae)
+	return err != nil && (!errors.As(err, &ae) || !ae.WellFormed)
 }
 
 // HasCode reports whether err is an APIError with the given code. Callers decide on ReasonOf;

@@ -303,7 +303,7 @@ func TestIsUntrustedAnswer(t *testing.T) {
 		{"answer not the expected JSON", fmt.Errorf("wechatpay: POST /v3/x: answer is not the expected JSON"), true},
 		{"caller's deadline", context.DeadlineExceeded, true},
 		{"error answer", refusal, false},
-		{"error answer from a proxy", &APIError{StatusCode: 502, Message: "Bad Gateway"}, false},
+		{"error answer from a proxy", &APIError{StatusCode: 502, Message: "Bad Gateway"}, true},
 		{"error answer asking to wait too long", &RetryWaitError{Err: refusal}, false},
 		{"refusal while the activity is not running", &ActivityNotRunningError{Err: refusal}, false},
 	}
