@@ -14,23 +14,13 @@ build_binaries
 echo "==> starting the WeChat Pay emulator"
 start_emulator emulator -seed examples/demo/emulator-seed.json
 # env.sh points at the emulator and its WeChat Pay public key. The demo signs each API family
-# as its own caller (main.tf): var.callers gets every caller's credentials from its
-# env-NAME.sh, and the default caller's are unset so that nothing falls back to them.
+# as its own caller (main.tf): var.callers is the emulator's callers.json (every caller's mchid,
+# serial and key path), and the default caller's are unset so that nothing falls back to them.
 # shellcheck disable=SC1091
 source "$demo/emulator/env.sh"
-callers=""
-for env in "$demo"/emulator/env-*.sh; do
-  name=${env##*/env-}
-  name=${name%.sh}
-  callers+=$(
-    # shellcheck disable=SC1090
-    source "$env"
-    printf '%s"%s":{"mchid":"%s","merchant_serial_number":"%s","private_key_path":"%s"}' \
-      "${callers:+,}" "$name" "$WECHATPAY_MCHID" "$WECHATPAY_MERCHANT_SERIAL_NUMBER" "$WECHATPAY_PRIVATE_KEY_PATH"
-  )
-  echo "    caller $name: merchant $(source "$env" && echo "$WECHATPAY_MCHID")"
-done
-export TF_VAR_callers="{$callers}"
+TF_VAR_callers=$(<"$demo/emulator/callers.json")
+export TF_VAR_callers
+sed -n 's/^  "\(.*\)": {$/    caller \1/p' "$demo/emulator/callers.json"
 unset WECHATPAY_MCHID WECHATPAY_MERCHANT_SERIAL_NUMBER WECHATPAY_PRIVATE_KEY_PATH
 echo "    endpoint $WECHATPAY_ENDPOINT"
 

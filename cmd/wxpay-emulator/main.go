@@ -1,6 +1,6 @@
 // Command wxpay-emulator serves the WeChat Pay APIv3 emulator for demos and CI. It prints one
-// JSON line describing the endpoint and credentials, writes DIR/env.sh, and serves until
-// SIGINT or SIGTERM. Run with -h for the flags.
+// JSON line describing the endpoint and credentials, writes DIR/env.sh and DIR/callers.json,
+// and serves until SIGINT or SIGTERM. Run with -h for the flags.
 package main
 
 import (

@@ -23,20 +23,11 @@ done
 # env.sh points every provider block at the emulator (WECHATPAY_ENDPOINT) and its public key.
 # shellcheck disable=SC1091
 source "$emu/files/env.sh"
-# Each caller (channel-partner, service-provider, institution, merchant) has its own key and
-# env-NAME.sh; hand them all to the configuration, which picks one per API family.
-callers=""
-for env in "$emu"/files/env-*.sh; do
-  name=${env##*/env-}
-  name=${name%.sh}
-  callers+=$(
-    # shellcheck disable=SC1090
-    source "$env"
-    printf '%s"%s":{"mchid":"%s","merchant_serial_number":"%s","private_key_path":"%s"}' \
-      "${callers:+,}" "$name" "$WECHATPAY_MCHID" "$WECHATPAY_MERCHANT_SERIAL_NUMBER" "$WECHATPAY_PRIVATE_KEY_PATH"
-  )
-done
-export TF_VAR_callers="{$callers}"
+# Each caller (channel-partner, service-provider, institution, merchant) has its own key;
+# callers.json maps every caller's name to its mchid, serial and key path. Hand them all to the
+# configuration, which picks one per API family.
+TF_VAR_callers=$(<"$emu/files/callers.json")
+export TF_VAR_callers
 unset WECHATPAY_MCHID WECHATPAY_MERCHANT_SERIAL_NUMBER WECHATPAY_PRIVATE_KEY_PATH
 
 terraform init -input=false

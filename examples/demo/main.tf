@@ -13,7 +13,7 @@ terraform {
 # the gold plan, the pay-gift activity and the authorization checks of its sub-merchants, and
 # the ordinary merchant (普通商户) that owns the coupon stock grants the partnerships.
 # The endpoint and the WeChat Pay public key come from the WECHATPAY_* environment variables
-# (the emulator writes them to env.sh); `make demo` fills var.callers from its env-NAME.sh files.
+# (the emulator writes them to env.sh); `make demo` fills var.callers from its callers.json.
 variable "callers" {
   description = "WeChat Pay credentials by caller name: mchid, merchant API certificate serial and private key file."
   type = map(object({

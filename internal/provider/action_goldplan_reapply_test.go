@@ -16,34 +16,15 @@ import (
 // Actions came with Terraform 1.14; OpenTofu 1.12 has none.
 var actionVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
 
-// gpShopHCL is a sub-merchant's whole gold plan and the action that re-sends it.
-func gpShopHCL(sub string) string {
-	return fmt.Sprintf(`
-resource "wechatpay_goldplan_status" "shop" {
-  sub_mchid  = %q
-  pay_scenes = ["JSAPI", "MINIPROGRAM"]
-}
-
-resource "wechatpay_goldplan_custom_page" "shop" {
-  sub_mchid = wechatpay_goldplan_status.shop.sub_mchid
-}
-
-resource "wechatpay_goldplan_advertising" "shop" {
-  sub_mchid        = wechatpay_goldplan_status.shop.sub_mchid
-  industry_filters = ["FINANCE", "GAME"]
-  depends_on       = [wechatpay_goldplan_custom_page.shop]
-}
-
-action "wechatpay_goldplan_reapply" "shop" {
-  config {
-    sub_mchid        = wechatpay_goldplan_status.shop.sub_mchid
-    pay_scenes       = wechatpay_goldplan_status.shop.pay_scenes
-    custom_page      = true
-    advertising      = true
-    industry_filters = wechatpay_goldplan_advertising.shop.industry_filters
-  }
-}
-`, sub)
+// gpShopHCL is the example on the action's page, examples/actions/wechatpay_goldplan_reapply:
+// gpSub's whole gold plan and the action that re-sends it. The tests run the file users copy.
+func gpShopHCL(t *testing.T) string {
+	t.Helper()
+	hcl := example(t, "actions/wechatpay_goldplan_reapply/action.tf")
+	if !strings.Contains(hcl, `sub_mchid  = "`+gpSub+`"`) {
+		t.Fatalf("the example no longer manages sub-merchant %s, which the emulator is seeded with:\n%s", gpSub, hcl)
+	}
+	return hcl
 }
 
 // reapplyTestHCL is the action "test" for gpSub, with body as the rest of its config block.
@@ -73,7 +54,7 @@ resource "terraform_data" %q {%s
 `, name, attrs, action)
 }
 
-// configured is the gold plan gpShopHCL asks for.
+// configured is the gold plan the example (gpShopHCL) asks for.
 func configured(g emulator.GoldPlanState) error {
 	if !slices.Equal(g.OpenScenes, []string{"JSAPI", "MINIPROGRAM"}) || !g.CustomPageOpen || !g.AdvertisingShown ||
 		!slices.Equal(g.IndustryFilters, []string{"FINANCE", "GAME"}) {
@@ -88,7 +69,7 @@ func TestAccGoldPlanReapply_invoke(t *testing.T) {
 	skipBelow(t, 1, 14)
 	clearProviderEnv(t)
 	emu := newTestEmulator(t, goldPlanSeed())
-	c := newCLI(t, emu.providerConfig(modePublicKey)+gpShopHCL(gpSub))
+	c := newCLI(t, emu.providerConfig(modePublicKey)+gpShopHCL(t))
 	c.run([]string{"apply", "-auto-approve", "-input=false"})
 	if err := expectGoldPlan(emu, gpSub, configured)(nil); err != nil {
 		t.Fatal(err)
@@ -134,10 +115,12 @@ func TestAccGoldPlanReapply_invoke(t *testing.T) {
 // The action can run from an action_trigger too: here whenever a token resource is replaced.
 func TestAccGoldPlanReapply_trigger(t *testing.T) {
 	emu := newTestEmulator(t, goldPlanSeed())
+	// The action's config names the status and the ads but not the receipt page, so the trigger
+	// waits for all three: the action must re-send a gold plan already applied, never race it.
 	cfg := func(token string) string {
-		return emu.providerConfig(modePublicKey) + gpShopHCL(gpSub) + actionTriggerHCL("reapply", "shop", `
+		return emu.providerConfig(modePublicKey) + gpShopHCL(t) + actionTriggerHCL("reapply", "shop", `
   triggers_replace = "`+token+`"
-  depends_on       = [wechatpay_goldplan_advertising.shop]`)
+  depends_on       = [wechatpay_goldplan_custom_page.shop, wechatpay_goldplan_advertising.shop]`)
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   actionVersions,

@@ -183,16 +183,22 @@ func (c cli) write(name, content string) {
 	}
 }
 
+// example reads a file of examples/, which the docs show: the tests run the very files users
+// copy.
+func example(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // copyExample copies a file of examples/adopt, the configuration the guide "Adopting existing
-// merchants" walks through, into the working directory: the tests adopt the fleet with the very
-// files users copy.
+// merchants" walks through, into the working directory.
 func (c cli) copyExample(name string) {
 	c.t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "adopt", name))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.write(filepath.Base(name), string(b))
+	c.write(filepath.Base(name), example(c.t, "adopt/"+name))
 }
 
 func (c cli) read(name string) string {

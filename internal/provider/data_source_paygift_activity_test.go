@@ -102,30 +102,32 @@ func TestAccPayGiftActivityDataSource_basic(t *testing.T) {
 	})
 }
 
-// The data source guards a membership change in a precondition: with the activity stopped,
-// the plan fails before any change is sent.
+// The data source guards a membership change in a precondition, as the example on the
+// membership's page shows (the file itself is run): with the activity stopped, the plan fails
+// before any change is sent; once it runs again, the merchant joins.
 func TestAccPayGiftActivityDataSource_precondition(t *testing.T) {
 	emu := newTestEmulator(t, payGiftSeed(0))
 	emu.SetActivityStatus(testActivity, "TERMINATE_ACT_STATUS")
-	cfg := activityConfig(emu, testActivity) + `
-resource "wechatpay_paygift_activity_merchant" "guarded" {
-  activity_id = data.wechatpay_paygift_activity.test.activity_id
-  merchant_id = "1900000109"
-  lifecycle {
-    precondition {
-      condition     = data.wechatpay_paygift_activity.test.ongoing
-      error_message = "Activity is ${data.wechatpay_paygift_activity.test.activity_status}, not running."
-    }
-  }
-}
-`
+	cfg := emu.providerConfig(modePublicKey) + example(t, "resources/wechatpay_paygift_activity_merchant/resource.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    []resource.TestStep{{Config: cfg, ExpectError: regexp.MustCompile(`Activity is TERMINATE_ACT_STATUS, not running`)}},
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`Activity ` + testActivity + ` is TERMINATE_ACT_STATUS: its merchants\s+cannot\s+change`),
+			},
+			{
+				PreConfig: func() {
+					if err := membersAre(emu)(nil); err != nil {
+						t.Errorf("the refused plan changed the activity: %v", err)
+					}
+					emu.SetActivityStatus(testActivity, "ONGOING_ACT_STATUS")
+				},
+				Config: cfg,
+				Check:  membersAre(emu, "1900000109"),
+			},
+		},
 	})
-	if n := emu.CountCalls("POST", payGiftAddPath); n != 0 {
-		t.Errorf("%d add calls, want none", n)
-	}
 }
 
 func TestAccPayGiftActivityDataSource_errors(t *testing.T) {

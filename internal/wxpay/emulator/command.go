@@ -30,6 +30,7 @@ type Ready struct {
 	PlatformCertificatePath   string            `json:"platform_certificate_path"`
 	PlatformCertificateSerial string            `json:"platform_certificate_serial"`
 	EnvFile                   string            `json:"env_file"`
+	CallersFile               string            `json:"callers_file"`
 	Dir                       string            `json:"dir"`
 	Callers                   []ReadyCaller     `json:"callers"`
 	Dialects                  map[string]string `json:"dialects"`
@@ -45,9 +46,18 @@ type ReadyCaller struct {
 	EnvFile              string `json:"env_file"`
 }
 
+// CallerCredentials is one caller's entry in DIR/callers.json, the shape of the `callers`
+// variable of examples/demo: `export TF_VAR_callers=$(cat DIR/callers.json)`. It names the
+// key file and never holds the key.
+type CallerCredentials struct {
+	MchID                string `json:"mchid"`
+	MerchantSerialNumber string `json:"merchant_serial_number"`
+	PrivateKeyPath       string `json:"private_key_path"`
+}
+
 // RunCommand is cmd/wxpay-emulator: it parses args, prints one Ready line on stdout, writes
-// DIR/env.sh (the default caller) and DIR/env-NAME.sh (every caller) and serves until ctx
-// ends, then shuts down gracefully.
+// DIR/env.sh (the default caller), DIR/env-NAME.sh (every caller) and DIR/callers.json (every
+// caller by name) and serves until ctx ends, then shuts down gracefully.
 func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wxpay-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -138,21 +148,31 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		PlatformCertificatePath:   files.PlatformCert,
 		PlatformCertificateSerial: keys.PlatformSerial,
 		EnvFile:                   filepath.Join(*dir, "env.sh"),
+		CallersFile:               filepath.Join(*dir, "callers.json"),
 		Dir:                       *dir,
 	}
 	if len(listeners) > 1 {
 		ready.BackupEndpoint = "http://" + listeners[1].Addr().String()
 	}
 	ready.Dialects = srv.ActiveDialects()
+	callers := map[string]CallerCredentials{}
 	for _, c := range keys.AllCallers() {
 		rc := ReadyCaller{Name: c.Name, Role: c.Role, MchID: c.MchID, MerchantSerialNumber: c.Serial,
 			PrivateKeyPath: files.CallerKeys[c.Name], EnvFile: filepath.Join(*dir, "env-"+c.Name+".sh")}
 		ready.Callers = append(ready.Callers, rc)
+		callers[c.Name] = CallerCredentials{MchID: rc.MchID, MerchantSerialNumber: rc.MerchantSerialNumber, PrivateKeyPath: rc.PrivateKeyPath}
 		if err := os.WriteFile(rc.EnvFile, []byte(envScript(ready.as(rc))), 0o600); err != nil {
 			return err
 		}
 	}
 	if err := os.WriteFile(ready.EnvFile, []byte(envScript(ready)), 0o600); err != nil {
+		return err
+	}
+	callersJSON, err := json.MarshalIndent(callers, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(ready.CallersFile, append(callersJSON, '\n'), 0o600); err != nil {
 		return err
 	}
 

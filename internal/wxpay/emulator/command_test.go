@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -161,6 +162,37 @@ func TestRunCommandCallersAndDialects(t *testing.T) {
 	}
 	if env, _ := os.ReadFile(r.EnvFile); !strings.Contains(string(env), "WECHATPAY_MCHID='"+r.MchID+"'") {
 		t.Errorf("env.sh is not the default caller's:\n%s", env)
+	}
+
+	// callers.json is the `callers` variable of examples/demo: every caller by name, with the
+	// path of its key and never the key itself.
+	if r.CallersFile != filepath.Join(dir, "callers.json") {
+		t.Errorf("callers_file %q", r.CallersFile)
+	}
+	raw, err := os.ReadFile(r.CallersFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var callers map[string]map[string]string
+	if err := json.Unmarshal(raw, &callers); err != nil {
+		t.Fatalf("callers.json is not a map of caller name to strings: %v\n%s", err, raw)
+	}
+	want := map[string]map[string]string{}
+	for _, c := range r.Callers {
+		want[c.Name] = map[string]string{"mchid": c.MchID, "merchant_serial_number": c.MerchantSerialNumber, "private_key_path": c.PrivateKeyPath}
+		pem, err := os.ReadFile(c.PrivateKeyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := strings.Split(string(pem), "\n")[1]; strings.Contains(string(raw), body) {
+			t.Errorf("callers.json holds %s's private key", c.Name)
+		}
+	}
+	if !reflect.DeepEqual(callers, want) {
+		t.Errorf("callers.json = %v, want %v", callers, want)
+	}
+	if strings.Contains(string(raw), "PRIVATE KEY") || strings.Contains(string(raw), r.APIv3Key) {
+		t.Errorf("callers.json holds secrets:\n%s", raw)
 	}
 
 	// The service provider's key from its file signs its calls; the seed gave it testSub.

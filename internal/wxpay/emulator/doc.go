@@ -46,8 +46,9 @@
 // caller "channel-partner" (CHANNEL_PARTNER, Keys.MchID, 1900000001 by default: the one
 // caller of earlier versions, whose merchant_key.pem and env.sh keep their names),
 // "service-provider" (1900000002), "institution" (1900000003) and "merchant" (1900000004,
-// an ordinary merchant). -dir holds merchant_key-NAME.pem and env-NAME.sh for each; the
-// ready line lists them. A request is verified with the key of the caller its mchid names, so
+// an ordinary merchant). -dir holds merchant_key-NAME.pem and env-NAME.sh for each, and
+// callers.json with every caller's mchid, serial and key path by name (the `callers` variable
+// of examples/demo); the ready line lists them. A request is verified with the key of the caller its mchid names, so
 // a request signed with one caller's key that claims another's mchid is refused (401).
 // Seed.CallerRole changes the default caller's role; Seed.Callers changes any caller's role
 // and gold plan settings (gold_plan_enabled, receipt_link_configured, penalized,
