@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,86 +60,134 @@ type CallerCredentials struct {
 // DIR/env.sh (the default caller), DIR/env-NAME.sh (every caller) and DIR/callers.json (every
 // caller by name) and serves until ctx ends, then shuts down gracefully.
 func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if f.dir == "" {
+		if f.dir, err = os.MkdirTemp("", "wxpay-emulator-"); err != nil {
+			return err
+		}
+	}
+	keys, err := LoadOrCreateKeys(f.dir, f.mchid)
+	if err != nil {
+		return err
+	}
+	files, err := keys.WriteFiles(f.dir)
+	if err != nil {
+		return err
+	}
+	seed, err := readSeed(f.seedFile)
+	if err != nil {
+		return err
+	}
+	// The seed file's dialects and the flags are the start-up dialects, which Reset keeps.
+	dialects := overlay(seed.Dialects, f.dialects)
+	seed.Dialects = nil
+	srv := New(Options{Keys: keys, DefaultMode: f.mode, Dialects: dialects})
+	defer srv.Close()
+	if err := srv.Seed(seed); err != nil {
+		return fmt.Errorf("seed %s: %w", f.seedFile, err)
+	}
+
+	listeners, err := listen(f.listen, f.backupListen)
+	if err != nil {
+		return err
+	}
+	ready := newReady(f.dir, keys, files, listeners)
+	ready.Dialects = srv.ActiveDialects()
+	if err := ready.writeFiles(); err != nil {
+		closeAll(listeners)
+		return err
+	}
+	return serve(ctx, srv, listeners, ready, stdout)
+}
+
+// commandFlags are RunCommand's arguments.
+type commandFlags struct {
+	listen, backupListen, dir, seedFile, mchid, mode string
+	dialects                                         map[string]string
+}
+
+func parseFlags(args []string, stderr io.Writer) (commandFlags, error) {
+	f := commandFlags{dialects: map[string]string{}}
 	fs := flag.NewFlagSet("wxpay-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:0", "address to serve the emulator on")
-	backupListen := fs.String("backup-listen", "", "optional second address sharing the same state (the backup host, for failover tests)")
-	dir := fs.String("dir", "", "directory for keys and env.sh, created or reused (default: a new temporary directory)")
-	seedFile := fs.String("seed", "", "JSON seed file merged into the initial state")
-	mchid := fs.String("mchid", "1900000001", "merchant id of the default caller (a channel partner)")
-	mode := fs.String("default-mode", ModePublicKey, "key signing answers when Wechatpay-Serial names none: public_key or certificate")
-	flagDialects := map[string]string{}
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "address to serve the emulator on")
+	fs.StringVar(&f.backupListen, "backup-listen", "", "optional second address sharing the same state (the backup host, for failover tests)")
+	fs.StringVar(&f.dir, "dir", "", "directory for keys and env.sh, created or reused (default: a new temporary directory)")
+	fs.StringVar(&f.seedFile, "seed", "", "JSON seed file merged into the initial state")
+	fs.StringVar(&f.mchid, "mchid", "1900000001", "merchant id of the default caller (a channel partner)")
+	fs.StringVar(&f.mode, "default-mode", ModePublicKey, "key signing answers when Wechatpay-Serial names none: public_key or certificate")
 	fs.Func("dialect", "name=value: how to behave where WeChat Pay's docs leave it open (repeatable; over the -seed file's); one of "+
 		strings.Join(dialectNames(), ", "), func(v string) error {
 		name, value, err := ParseDialect(v)
 		if err == nil {
-			flagDialects[name] = value
+			f.dialects[name] = value
 		}
 		return err
 	})
 	if err := fs.Parse(args); err != nil {
-		return err
+		return f, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return f, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if *mode != ModePublicKey && *mode != ModeCertificate {
-		return fmt.Errorf("-default-mode must be %s or %s", ModePublicKey, ModeCertificate)
+	if f.mode != ModePublicKey && f.mode != ModeCertificate {
+		return f, fmt.Errorf("-default-mode must be %s or %s", ModePublicKey, ModeCertificate)
 	}
-	if *dir == "" {
-		d, err := os.MkdirTemp("", "wxpay-emulator-")
-		if err != nil {
-			return err
-		}
-		*dir = d
-	}
-	keys, err := LoadOrCreateKeys(*dir, *mchid)
-	if err != nil {
-		return err
-	}
-	files, err := keys.WriteFiles(*dir)
-	if err != nil {
-		return err
-	}
-	var seed Seed
-	if *seedFile != "" {
-		raw, err := os.ReadFile(*seedFile)
-		if err != nil {
-			return err
-		}
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&seed); err != nil {
-			return fmt.Errorf("seed %s: %w", *seedFile, err)
-		}
-		if err := CheckDialects(seed.Dialects); err != nil {
-			return fmt.Errorf("seed %s: dialects: %w", *seedFile, err)
-		}
-	}
-	// The seed file's dialects and the flags are the start-up dialects, which Reset keeps.
-	dialects := overlay(seed.Dialects, flagDialects)
-	seed.Dialects = nil
-	srv := New(Options{Keys: keys, DefaultMode: *mode, Dialects: dialects})
-	defer srv.Close()
-	if err := srv.Seed(seed); err != nil {
-		return fmt.Errorf("seed %s: %w", *seedFile, err)
-	}
+	return f, nil
+}
 
-	ln, err := net.Listen("tcp", *listen)
+// readSeed reads a -seed file strictly: an unknown field or dialect is an error, not ignored.
+func readSeed(name string) (Seed, error) {
+	var seed Seed
+	if name == "" {
+		return seed, nil
+	}
+	raw, err := os.ReadFile(name)
 	if err != nil {
-		return err
+		return seed, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&seed); err != nil {
+		return seed, fmt.Errorf("seed %s: %w", name, err)
+	}
+	if err := CheckDialects(seed.Dialects); err != nil {
+		return seed, fmt.Errorf("seed %s: dialects: %w", name, err)
+	}
+	return seed, nil
+}
+
+// listen opens the main address and, when backup is set, the backup host's.
+func listen(main, backup string) ([]net.Listener, error) {
+	ln, err := net.Listen("tcp", main)
+	if err != nil {
+		return nil, err
 	}
 	listeners := []net.Listener{ln}
-	if *backupListen != "" {
-		bl, err := net.Listen("tcp", *backupListen)
+	if backup != "" {
+		bl, err := net.Listen("tcp", backup)
 		if err != nil {
 			_ = ln.Close()
-			return err
+			return nil, err
 		}
 		listeners = append(listeners, bl)
 	}
+	return listeners, nil
+}
+
+func closeAll(listeners []net.Listener) {
+	for _, l := range listeners {
+		_ = l.Close()
+	}
+}
+
+// newReady describes the emulator serving on listeners with keys and files in dir.
+func newReady(dir string, keys *Keys, files Files, listeners []net.Listener) Ready {
 	ready := Ready{
-		Endpoint:                  "http://" + ln.Addr().String(),
+		Endpoint:                  "http://" + listeners[0].Addr().String(),
 		MchID:                     keys.MchID,
 		MerchantSerialNumber:      keys.MerchantSerial,
 		PrivateKeyPath:            files.MerchantKey,
@@ -147,35 +196,43 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		APIv3Key:                  keys.APIv3Key,
 		PlatformCertificatePath:   files.PlatformCert,
 		PlatformCertificateSerial: keys.PlatformSerial,
-		EnvFile:                   filepath.Join(*dir, "env.sh"),
-		CallersFile:               filepath.Join(*dir, "callers.json"),
-		Dir:                       *dir,
+		EnvFile:                   filepath.Join(dir, "env.sh"),
+		CallersFile:               filepath.Join(dir, "callers.json"),
+		Dir:                       dir,
 	}
 	if len(listeners) > 1 {
 		ready.BackupEndpoint = "http://" + listeners[1].Addr().String()
 	}
-	ready.Dialects = srv.ActiveDialects()
-	callers := map[string]CallerCredentials{}
 	for _, c := range keys.AllCallers() {
-		rc := ReadyCaller{Name: c.Name, Role: c.Role, MchID: c.MchID, MerchantSerialNumber: c.Serial,
-			PrivateKeyPath: files.CallerKeys[c.Name], EnvFile: filepath.Join(*dir, "env-"+c.Name+".sh")}
-		ready.Callers = append(ready.Callers, rc)
-		callers[c.Name] = CallerCredentials{MchID: rc.MchID, MerchantSerialNumber: rc.MerchantSerialNumber, PrivateKeyPath: rc.PrivateKeyPath}
-		if err := os.WriteFile(rc.EnvFile, []byte(envScript(ready.as(rc))), 0o600); err != nil {
+		ready.Callers = append(ready.Callers, ReadyCaller{Name: c.Name, Role: c.Role, MchID: c.MchID,
+			MerchantSerialNumber: c.Serial, PrivateKeyPath: files.CallerKeys[c.Name],
+			EnvFile: filepath.Join(dir, "env-"+c.Name+".sh")})
+	}
+	return ready
+}
+
+// writeFiles writes env.sh, every caller's env-NAME.sh and callers.json.
+func (r Ready) writeFiles() error {
+	callers := map[string]CallerCredentials{}
+	for _, rc := range r.Callers {
+		callers[rc.Name] = CallerCredentials{MchID: rc.MchID, MerchantSerialNumber: rc.MerchantSerialNumber, PrivateKeyPath: rc.PrivateKeyPath}
+		if err := os.WriteFile(rc.EnvFile, []byte(envScript(r.as(rc))), 0o600); err != nil {
 			return err
 		}
 	}
-	if err := os.WriteFile(ready.EnvFile, []byte(envScript(ready)), 0o600); err != nil {
+	if err := os.WriteFile(r.EnvFile, []byte(envScript(r)), 0o600); err != nil {
 		return err
 	}
 	callersJSON, err := json.MarshalIndent(callers, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(ready.CallersFile, append(callersJSON, '\n'), 0o600); err != nil {
-		return err
-	}
+	return os.WriteFile(r.CallersFile, append(callersJSON, '\n'), 0o600)
+}
 
+// serve serves srv on listeners, prints the Ready line once they accept, and shuts down when
+// ctx ends or a listener fails.
+func serve(ctx context.Context, srv *Server, listeners []net.Listener, ready Ready, stdout io.Writer) error {
 	servers := make([]*http.Server, len(listeners))
 	errc := make(chan error, len(listeners))
 	for i, l := range listeners {
@@ -183,17 +240,14 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], l)
 	}
 	line, err := json.Marshal(ready)
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = fmt.Fprintf(stdout, "%s\n", line)
 	}
-	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
-		return err
-	}
-
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-errc:
+	if err == nil {
+		select {
+		case <-ctx.Done():
+		case err = <-errc:
+		}
 	}
 	// Held "timeout" requests must be released first or Shutdown would wait for them.
 	srv.Close()
@@ -202,8 +256,8 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, hs := range servers {
 		_ = hs.Shutdown(shutdownCtx)
 	}
-	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
-		return serveErr
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
 	}
 	return nil
 }
