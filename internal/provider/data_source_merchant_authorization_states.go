@@ -116,31 +116,7 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 		states[i] = s
 		return err
 	})
-
-	failed := 0
-	for i, err := range errs {
-		if err == nil {
-			continue
-		}
-		failed++
-		if failed > maxReportedFailures {
-			continue
-		}
-		// addCallError words the detail; the diagnostic itself is attached to the merchant.
-		var one diag.Diagnostics
-		addCallError(ctx, &one, fmt.Sprintf("Unable to Read Authorization State of Sub-Merchant %s", ids[i]), err,
-			authorizationHints(ids[i])...)
-		for _, dg := range one {
-			resp.Diagnostics.AddAttributeError(path.Root("sub_mchids").AtSetValue(types.StringValue(ids[i])),
-				dg.Summary(), fmt.Sprintf("Sub-merchant %s: %s", ids[i], dg.Detail()))
-		}
-	}
-	if failed > maxReportedFailures {
-		resp.Diagnostics.AddError("Unable to Read Authorization States",
-			fmt.Sprintf("%d more sub-merchants could not be read (%d of %d in all); the errors above show the first %d.",
-				failed-maxReportedFailures, failed, len(ids), maxReportedFailures))
-	}
-	if failed > 0 {
+	if addAuthorizationFailures(ctx, ids, errs, &resp.Diagnostics) {
 		return
 	}
 
@@ -161,6 +137,36 @@ func (d *merchantAuthorizationStatesDataSource) Read(ctx context.Context, req da
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// addAuthorizationFailures reports the sub-merchants whose state could not be read, each on its
+// own element of sub_mchids, the first maxReportedFailures in full and the rest counted. It
+// reports whether any failed.
+func addAuthorizationFailures(ctx context.Context, ids []string, errs []error, diags *diag.Diagnostics) bool {
+	failed := 0
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		failed++
+		if failed > maxReportedFailures {
+			continue
+		}
+		// addCallError words the detail; the diagnostic itself is attached to the merchant.
+		var one diag.Diagnostics
+		addCallError(ctx, &one, fmt.Sprintf("Unable to Read Authorization State of Sub-Merchant %s", ids[i]), err,
+			authorizationHints(ids[i])...)
+		for _, dg := range one {
+			diags.AddAttributeError(path.Root("sub_mchids").AtSetValue(types.StringValue(ids[i])),
+				dg.Summary(), fmt.Sprintf("Sub-merchant %s: %s", ids[i], dg.Detail()))
+		}
+	}
+	if failed > maxReportedFailures {
+		diags.AddError("Unable to Read Authorization States",
+			fmt.Sprintf("%d more sub-merchants could not be read (%d of %d in all); the errors above show the first %d.",
+				failed-maxReportedFailures, failed, len(ids), maxReportedFailures))
+	}
+	return failed > 0
 }
 
 // forEachLimited runs fn(ctx, i) for i in [0, n) with at most limit calls in flight and returns
