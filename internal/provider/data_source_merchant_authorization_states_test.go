@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -198,5 +203,48 @@ func TestForEachLimited(t *testing.T) {
 		if (i == 7) != (err != nil) {
 			t.Errorf("errs[%d] = %v", i, err)
 		}
+	}
+}
+
+// Each failed sub-merchant is named on its own element of sub_mchids up to maxReportedFailures;
+// the rest are counted in one more error, so a bad run over thousands stays readable.
+func TestAddAuthorizationFailures(t *testing.T) {
+	for _, failed := range []int{0, 1, maxReportedFailures, maxReportedFailures + 3} {
+		t.Run(fmt.Sprint(failed, " failed"), func(t *testing.T) {
+			ids := make([]string, failed+2)
+			errs := make([]error, len(ids))
+			for i := range ids {
+				ids[i] = fmt.Sprint(1900000300 + i)
+				if i < failed {
+					errs[i] = errors.New("connection reset")
+				}
+			}
+			var diags diag.Diagnostics
+			if got := addAuthorizationFailures(context.Background(), ids, errs, &diags); got != (failed > 0) {
+				t.Errorf("reported a failure: %t, want %t", got, failed > 0)
+			}
+			named, counted := 0, 0
+			for _, d := range diags.Errors() {
+				if dp, ok := d.(diag.DiagnosticWithPath); ok {
+					want := path.Root("sub_mchids").AtSetValue(types.StringValue(ids[named]))
+					if !dp.Path().Equal(want) || !strings.Contains(d.Detail(), "Sub-merchant "+ids[named]) {
+						t.Errorf("error %d is on %s (%q), want %s", named, dp.Path(), d.Detail(), want)
+					}
+					named++
+					continue
+				}
+				counted++
+				if want := fmt.Sprintf("%d more sub-merchants could not be read (%d of %d in all)",
+					failed-maxReportedFailures, failed, len(ids)); !strings.Contains(d.Detail(), want) {
+					t.Errorf("summary %q does not say %q", d.Detail(), want)
+				}
+			}
+			if wantNamed := min(failed, maxReportedFailures); named != wantNamed {
+				t.Errorf("%d sub-merchants named, want %d", named, wantNamed)
+			}
+			if wantCounted := failed > maxReportedFailures; (counted == 1) != wantCounted || counted > 1 {
+				t.Errorf("%d summary errors, want one: %t", counted, wantCounted)
+			}
+		})
 	}
 }
