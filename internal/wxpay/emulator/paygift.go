@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -496,31 +497,54 @@ func (s *Server) handleGetActivity(ex *exchange) result {
 
 func (s *Server) activityDetail(act *activity) map[string]any {
 	id := act.ActivityID
-	creator, owner := act.CreatorMchid, act.OwnerMchid
-	if creator == "" {
-		creator = s.keys.MchID
+	creator, owner := cmp.Or(act.CreatorMchid, s.keys.MchID), cmp.Or(act.OwnerMchid, s.keys.MchID)
+	rule := act.AwardSendRule
+	if rule == nil {
+		rule = &AwardSendRule{FullSendRule: &FullSendRule{TransactionAmountMinimum: 100, SendContent: "SINGLE_COUPON",
+			AwardType: "BUSIFAVOR", MerchantOption: "MANUAL_INPUT_MERCHANT", AwardList: []Award{{StockID: "98" + id,
+				OriginalImageURL: "https://wxpay-emulator.invalid/paygift/" + id + "/award.png"}}}}
 	}
-	if owner == "" {
-		owner = s.keys.MchID
+	setting := act.AdvancedSetting
+	if setting == nil {
+		setting = &AdvancedSetting{DeliveryUserCategory: "DELIVERY_ALL_PERSON"}
 	}
-	or := func(v, def string) string {
-		if v != "" {
-			return v
-		}
-		return def
+	out := map[string]any{
+		"activity_id":         id,
+		"activity_type":       act.Type,
+		"activity_base_info":  s.activityBaseInfo(act, creator),
+		"award_send_rule":     rule,
+		"advanced_setting":    setting,
+		"activity_status":     act.Status,
+		"creator_merchant_id": creator,
+		"belong_merchant_id":  owner,
+		"create_time":         s.wxTime(act.created),
+		"update_time":         s.wxTime(act.updated),
 	}
+	if !act.PauseTime.IsZero() {
+		out["pause_time"] = s.wxTime(act.PauseTime)
+	}
+	if !act.RecoveryTime.IsZero() {
+		out["recovery_time"] = s.wxTime(act.RecoveryTime)
+	}
+	return out
+}
+
+// activityBaseInfo is an activity's activity_base_info, with WeChat Pay-like values for what
+// the seed leaves out.
+func (s *Server) activityBaseInfo(act *activity, creator string) map[string]any {
+	id := act.ActivityID
 	end := act.EndTime
 	if end.IsZero() {
 		end = act.BeginTime.AddDate(0, 0, 90) // 活动有效期最长90天
 	}
 	base := map[string]any{
 		"activity_name":         act.Name,
-		"activity_second_title": or(act.SecondTitle, "支付后领取商家券"),
-		"merchant_logo_url":     or(act.MerchantLogoURL, "https://wxpay-emulator.invalid/paygift/"+id+"/logo.png"),
+		"activity_second_title": cmp.Or(act.SecondTitle, "支付后领取商家券"),
+		"merchant_logo_url":     cmp.Or(act.MerchantLogoURL, "https://wxpay-emulator.invalid/paygift/"+id+"/logo.png"),
 		"begin_time":            s.wxTime(act.BeginTime),
 		"end_time":              s.wxTime(end),
-		"out_request_no":        or(act.OutRequestNo, creator+act.created.In(cst).Format("20060102")+id),
-		"delivery_purpose":      or(act.DeliveryPurpose, "OFF_LINE_PAY"),
+		"out_request_no":        cmp.Or(act.OutRequestNo, creator+act.created.In(cst).Format("20060102")+id),
+		"delivery_purpose":      cmp.Or(act.DeliveryPurpose, "OFF_LINE_PAY"),
 	}
 	for k, v := range map[string]string{"background_color": act.BackgroundColor,
 		"mini_programs_appid": act.MiniProgramsAppID, "mini_programs_path": act.MiniProgramsPath} {
@@ -542,33 +566,5 @@ func (s *Server) activityDetail(act *activity) map[string]any {
 		}
 		base["available_periods"] = periods
 	}
-	rule := act.AwardSendRule
-	if rule == nil {
-		rule = &AwardSendRule{FullSendRule: &FullSendRule{TransactionAmountMinimum: 100, SendContent: "SINGLE_COUPON",
-			AwardType: "BUSIFAVOR", MerchantOption: "MANUAL_INPUT_MERCHANT", AwardList: []Award{{StockID: "98" + id,
-				OriginalImageURL: "https://wxpay-emulator.invalid/paygift/" + id + "/award.png"}}}}
-	}
-	setting := act.AdvancedSetting
-	if setting == nil {
-		setting = &AdvancedSetting{DeliveryUserCategory: "DELIVERY_ALL_PERSON"}
-	}
-	out := map[string]any{
-		"activity_id":         id,
-		"activity_type":       act.Type,
-		"activity_base_info":  base,
-		"award_send_rule":     rule,
-		"advanced_setting":    setting,
-		"activity_status":     act.Status,
-		"creator_merchant_id": creator,
-		"belong_merchant_id":  owner,
-		"create_time":         s.wxTime(act.created),
-		"update_time":         s.wxTime(act.updated),
-	}
-	if !act.PauseTime.IsZero() {
-		out["pause_time"] = s.wxTime(act.PauseTime)
-	}
-	if !act.RecoveryTime.IsZero() {
-		out["recovery_time"] = s.wxTime(act.RecoveryTime)
-	}
-	return out
+	return base
 }
