@@ -459,9 +459,12 @@ resource "wechatpay_paygift_activity_merchant" "bench" {
 		floor: fmt.Sprintf("⌈%d/%d⌉ (a reading each: %d)", b.n, wxpay.ActivityMerchantsPageLimit, b.n*floor), goal: "= floor",
 		measured: strconv.Itoa(lists), floorValue: strconv.Itoa(floor), ratio: float64(lists) / float64(floor),
 		met: lists == floor && s.calls.Total == floor})
+	adds, addsRefused, _ := setup.calls.count(http.MethodPost, activityPath+"/merchants/add")
+	pages, _, _ := setup.calls.count(http.MethodGet, activityPath+"/merchants")
 	b.detail("Line M (not in the issue): the plan of %d single memberships of one activity made %d calls in %s "+
-		"(provider CPU %s); the setup apply made %d add calls in %s.", b.n, s.calls.Total, dur(s.run.wall),
-		dur(s.run.providerCPU), setup.calls.Total, dur(setup.run.wall))
+		"(provider CPU %s); the setup apply made %d calls in %s: %d add calls (%d refused), %d list pages and %d "+
+		"others.", b.n, s.calls.Total, dur(s.run.wall), dur(s.run.providerCPU), setup.calls.Total,
+		dur(setup.run.wall), adds, addsRefused, pages, setup.calls.Total-adds-pages)
 	return nil
 }
 
