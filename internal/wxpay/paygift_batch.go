@@ -65,9 +65,6 @@ type memberBatch struct {
 type memberLanes struct {
 	mu    sync.Mutex
 	lanes map[string]*memberLane
-
-	// sending is a test hook: a lane is about to send a batch of requests (lanes.mu held).
-	sending func(activityID string, requests int)
 }
 
 // memberLane is one activity's queue; it exists while a call of the activity is under way.
@@ -133,9 +130,6 @@ func (c *Client) runLane(activityID string, lane *memberLane) {
 			delete(l.lanes, activityID)
 			l.mu.Unlock()
 			return
-		}
-		if l.sending != nil {
-			l.sending(activityID, len(b.requests))
 		}
 		l.mu.Unlock()
 
