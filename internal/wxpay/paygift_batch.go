@@ -173,6 +173,8 @@ func (lane *memberLane) next() (*memberBatch, context.Context) {
 	var latest time.Time
 	for _, r := range b.requests {
 		r.batch = b
+	}
+	for _, r := range b.requests {
 		d, ok := r.ctx.Deadline()
 		if !ok {
 			latest = time.Time{}

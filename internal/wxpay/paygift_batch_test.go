@@ -25,10 +25,12 @@ type heldCalls struct {
 	seen     atomic.Int32
 	arrived  chan struct{} // one per held call
 	release  chan struct{} // one per held call
+	gone     chan struct{} // one per held call the client gave up on
 }
 
 func holdCalls(activity string, hold int32) *heldCalls {
-	return &heldCalls{activity: activity, hold: hold, arrived: make(chan struct{}, hold), release: make(chan struct{})}
+	return &heldCalls{activity: activity, hold: hold, arrived: make(chan struct{}, hold), release: make(chan struct{}),
+		gone: make(chan struct{}, hold)}
 }
 
 func (h *heldCalls) front(emu http.Handler) http.Handler {
@@ -37,7 +39,11 @@ func (h *heldCalls) front(emu http.Handler) http.Handler {
 		emu.ServeHTTP(w, r)
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, prefix) && h.seen.Add(1) <= h.hold {
 			h.arrived <- struct{}{}
-			<-h.release
+			select {
+			case <-h.release:
+			case <-r.Context().Done():
+				h.gone <- struct{}{}
+			}
 		}
 	})
 }
@@ -393,5 +399,45 @@ func TestActivityMerchantsBatchesKeepApart(t *testing.T) {
 	}
 	if slices.Sort(otherIDs); !slices.Equal(otherIDs, []string{subMchid(3), subMchid(4)}) {
 		t.Errorf("calls of the other activity sent %v", otherIDs)
+	}
+}
+
+// A call whose callers have all left ends, and the activity's next change goes on.
+func TestActivityMerchantsCallEndsWhenEveryCallerLeft(t *testing.T) {
+	held := holdCalls(payGiftActivity, 2)
+	srv, c := payGiftEnvBehind(t, 10, held.front)
+	first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
+	<-held.arrived
+	a, leaveA := context.WithCancel(context.Background())
+	b, leaveB := context.WithCancel(context.Background())
+	batch := startAdds(t, c, []context.Context{a, b}, [][]string{{subMchid(1)}, {subMchid(2)}}, 0)
+	held.release <- struct{}{}
+	<-held.arrived // the two together
+	if r := first.wait()[0]; r.err != nil {
+		t.Fatalf("first caller: %v", r.err)
+	}
+	leaveA()
+	<-batch.returned[0]
+	leaveB()
+	select {
+	case <-held.gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call went on after every caller of its batch had left")
+	}
+	for i, r := range batch.wait() {
+		if !errors.Is(r.err, context.Canceled) {
+			t.Errorf("caller %d: %v, want context.Canceled", i, r.err)
+		}
+	}
+	later, _, err := c.NewActivityMerchantsChange(payGiftActivity).Add(context.Background(), []string{subMchid(3)})
+	if err != nil || !slices.Equal(later, []string{subMchid(3)}) {
+		t.Errorf("a later add: %v, %v", later, err)
+	}
+	var sent [][]string
+	for _, call := range callsTo(srv, http.MethodPost, addPath) {
+		sent = append(sent, sentIDs(t, call))
+	}
+	if want := [][]string{{subMchid(0)}, {subMchid(1), subMchid(2)}, {subMchid(3)}}; !slices.EqualFunc(sent, want, slices.Equal) {
+		t.Errorf("add calls sent %v, want %v: the call the callers left is not retried", sent, want)
 	}
 }
