@@ -18,7 +18,9 @@ import (
 // latest reading was complete. Such a write updates that reading (and the one before it) instead,
 // since it is then what a reading after the write would show of the client's own change;
 // Terraform's creates of many memberships then read the list twice in a run rather than about
-// twice per create.
+// twice per create. A change made elsewhere meanwhile shows once the reading ages out, as for any
+// reading: a create checks for a membership made outside Terraform against a reading at most
+// memberListMaxAge old.
 const memberListMaxAge = 5 * time.Minute
 
 // activityMembers is the client's record of the member list readings of one run, per activity.
