@@ -84,6 +84,7 @@ type Client struct {
 
 	lookups      partnershipLookups
 	members      activityMembers
+	lanes        memberLanes
 	memberPaging atomic.Int32 // a memberPaging: how the merchant list pages, once known
 
 	certs    atomic.Pointer[certState]

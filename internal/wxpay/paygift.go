@@ -174,21 +174,35 @@ type merchantsChangeBody struct {
 // on the merchant side; what a repeat answers is not documented). ActivityMerchantsChange does
 // this. Adding a member twice is not an error.
 func (c *Client) AddActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, addRequestNo string) (*AddActivityMerchantsResult, error) {
-	return changeMerchants[AddActivityMerchantsResult](ctx, c, activityID, "add", apiActivityMerchantsAdd, addRequestNo,
-		merchantsChangeBody{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo})
+	return changeMerchants(ctx, c, activityID, "add", apiActivityMerchantsAdd, addRequestNo,
+		merchantsChangeBody{MerchantIDList: merchantIDs, AddRequestNo: addRequestNo},
+		func(res *AddActivityMerchantsResult) *memberEffect {
+			refused := map[string]bool{}
+			for _, inv := range res.InvalidMerchants {
+				refused[inv.Mchid] = true
+			}
+			e := &memberEffect{addTime: res.AddTime}
+			for _, id := range merchantIDs {
+				if !refused[id] {
+					e.added = append(e.added, id)
+				}
+			}
+			return e
+		})
 }
 
 // DeleteActivityMerchants calls POST …/activities/{activity_id}/merchants/delete, with the same
 // request-number rule as AddActivityMerchants. Removing a merchant that is not a member is not
 // an error.
 func (c *Client) DeleteActivityMerchants(ctx context.Context, activityID string, merchantIDs []string, deleteRequestNo string) (*DeleteActivityMerchantsResult, error) {
-	return changeMerchants[DeleteActivityMerchantsResult](ctx, c, activityID, "delete", apiActivityMerchantsDelete, deleteRequestNo,
-		merchantsChangeBody{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo})
+	return changeMerchants(ctx, c, activityID, "delete", apiActivityMerchantsDelete, deleteRequestNo,
+		merchantsChangeBody{MerchantIDList: merchantIDs, DeleteRequestNo: deleteRequestNo},
+		func(*DeleteActivityMerchantsResult) *memberEffect { return &memberEffect{removed: merchantIDs} })
 }
 
-// changeMerchants checks and sends one add or delete call (op) and retires the readings of the
-// activity's members made before it returned.
-func changeMerchants[T any](ctx context.Context, c *Client, activityID, op, api, requestNo string, body merchantsChangeBody) (*T, error) {
+// changeMerchants checks and sends one add or delete call (op) and tells the readings of the
+// activity's members what it did (effect of its answer), or that it is not known.
+func changeMerchants[T any](ctx context.Context, c *Client, activityID, op, api, requestNo string, body merchantsChangeBody, effect func(*T) *memberEffect) (*T, error) {
 	path, err := activityPath(activityID)
 	if err != nil {
 		return nil, err
@@ -199,11 +213,13 @@ func changeMerchants[T any](ctx context.Context, c *Client, activityID, op, api,
 	case !ValidRequestNo(requestNo):
 		return nil, fmt.Errorf("wechatpay: request number %q must be 1 to 128 letters, digits or |_*-", requestNo)
 	}
-	defer c.membersWritten(activityID)
+	w := c.membersWriting(activityID)
 	var out T
 	if err := c.Do(ctx, Request{Method: http.MethodPost, Path: path + "/merchants/" + op, API: api, Body: body}, &out); err != nil {
+		c.membersWritten(w, nil)
 		return nil, err
 	}
+	c.membersWritten(w, effect(&out))
 	return &out, nil
 }
 

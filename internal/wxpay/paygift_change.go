@@ -6,21 +6,25 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // ActivityMerchantsChange is one change of a pay-gift activity's merchants, as one Terraform
 // create, update or delete makes it: ids to add and to remove, sent in calls of at most
-// MaxActivityMerchantsPerChange ids each.
+// MaxActivityMerchantsPerChange ids each. The calls go through the activity's lane (see
+// paygift_batch.go): one call of the activity at a time, and the changes of other callers that
+// wait meanwhile travel together in the next one.
 //
-// Every call of a change carries a request number (add_request_no / delete_request_no) of its
-// own, from a random part drawn once per change, and the client's retries of a call send the
-// same number and the same body: WeChat Pay sees a retry after a lost answer as the same business
-// request. No number is ever used for another call. A change is not safe for concurrent use.
+// Every call carries a request number (add_request_no / delete_request_no) of its own, from the
+// random part of the change of the request that leads it, drawn once per change, and the
+// client's retries of a call send the same number and the same body: WeChat Pay sees a retry
+// after a lost answer as the same business request. No number is ever used for another call. A
+// change is not safe for concurrent use.
 type ActivityMerchantsChange struct {
 	c          *Client
 	activityID string
-	prefix     string // "tf-" and 20 random hex digits
-	adds, dels int    // the calls numbered so far
+	prefix     string       // "tf-" and 20 random hex digits
+	adds, dels atomic.Int64 // the numbers drawn so far; a batch's confirmation draws from its leader's
 }
 
 // NewActivityMerchantsChange starts a change of the activity's merchants. It makes no call.
@@ -36,23 +40,12 @@ func (c *Client) NewActivityMerchantsChange(activityID string) *ActivityMerchant
 // for the activity's status is an *ActivityNotRunningError when the status could be read.
 func (ch *ActivityMerchantsChange) Add(ctx context.Context, ids []string) (added []string, refused []InvalidMerchant, err error) {
 	for _, chunk := range chunks(ids) {
-		res, err := ch.c.AddActivityMerchants(ctx, ch.activityID, chunk, ch.number("add", &ch.adds))
-		if repeatRefused(err) {
-			res, err = ch.confirmAdd(ctx, chunk, err)
+		out := ch.c.changeMembers(ctx, ch, kindAdd, chunk)
+		if out.err != nil {
+			return added, refused, out.err
 		}
-		if err != nil {
-			return added, refused, ch.refusal(ctx, err)
-		}
-		bad := map[string]bool{}
-		for _, inv := range res.InvalidMerchants {
-			bad[inv.Mchid] = true
-			refused = append(refused, inv)
-		}
-		for _, id := range chunk {
-			if !bad[id] {
-				added = append(added, id)
-			}
-		}
+		added = append(added, out.added...)
+		refused = append(refused, out.refused...)
 	}
 	return added, refused, nil
 }
@@ -61,14 +54,11 @@ func (ch *ActivityMerchantsChange) Add(ctx context.Context, ids []string) (added
 // ids removed before any error, with the error that stopped it (as for Add).
 func (ch *ActivityMerchantsChange) Remove(ctx context.Context, ids []string) (removed []string, err error) {
 	for _, chunk := range chunks(ids) {
-		_, err := ch.c.DeleteActivityMerchants(ctx, ch.activityID, chunk, ch.number("del", &ch.dels))
-		if repeatRefused(err) {
-			err = ch.confirmRemove(ctx, chunk, err)
+		out := ch.c.changeMembers(ctx, ch, kindDelete, chunk)
+		if out.err != nil {
+			return removed, out.err
 		}
-		if err != nil {
-			return removed, ch.refusal(ctx, err)
-		}
-		removed = append(removed, chunk...)
+		removed = append(removed, out.added...)
 	}
 	return removed, nil
 }
@@ -143,10 +133,8 @@ func (ch *ActivityMerchantsChange) memberSet(ctx context.Context, refusal error)
 
 // number returns the request number of the next call of a kind: at most 36 characters of
 // [0-9a-z-], inside the documented [1,128] and A-Za-z0-9|_*- of both request numbers.
-func (ch *ActivityMerchantsChange) number(kind string, calls *int) string {
-	n := fmt.Sprintf("%s-%s-%d", ch.prefix, kind, *calls)
-	*calls++
-	return n
+func (ch *ActivityMerchantsChange) number(kind string, calls *atomic.Int64) string {
+	return fmt.Sprintf("%s-%s-%d", ch.prefix, kind, calls.Add(1)-1)
 }
 
 // chunks splits ids into the calls of a change.

@@ -3,6 +3,7 @@ package wxpay
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 )
@@ -10,9 +11,16 @@ import (
 // FindActivityMember answers the lookups of one run from one shared reading of the activity's
 // member list: WeChat Pay only lists an activity's members, page by page, so K lookups would
 // otherwise read the list K times. A merchant is reported absent only when two readings in a row
-// do not show it, so that a page shifted by a concurrent change never makes a member look gone. A
-// reading is dropped once an add or delete of its activity through the client has returned, and
-// after memberListMaxAge.
+// do not show it, so that a page shifted by a concurrent change never makes a member look gone.
+// A reading is dropped after memberListMaxAge, and once an add or delete of its activity through
+// the client has returned, unless the client knows what that write did: an add or delete that
+// got WeChat Pay's answer, sent while no other write of the activity was under way, after the
+// latest reading was complete. Such a write updates that reading (and the one before it) instead,
+// since it is then what a reading after the write would show of the client's own change;
+// Terraform's creates of many memberships then read the list twice in a run rather than about
+// twice per create. A change made elsewhere meanwhile shows once the reading ages out, as for any
+// reading: a create checks for a membership made outside Terraform against a reading at most
+// memberListMaxAge old.
 const memberListMaxAge = 5 * time.Minute
 
 // activityMembers is the client's record of the member list readings of one run, per activity.
@@ -23,13 +31,15 @@ type activityMembers struct {
 }
 
 type activityReadings struct {
-	writes uint64 // adds and deletes of the activity through the client
-	read   uint64 // readings started so far
-	latest *memberReading
+	writes  uint64 // adds and deletes of the activity through the client that returned
+	writing int    // adds and deletes of the activity under way
+	read    uint64 // readings started so far
+	latest  *memberReading
 }
 
-// memberReading is one reading of an activity's member list. done is closed when members or
-// err is set.
+// memberReading is one reading of an activity's member list, or a reading updated with the
+// client's own writes since (seq and started are then the reading's). done is closed when members
+// or err is set; members and previous never change after that.
 type memberReading struct {
 	seq     uint64
 	writes  uint64 // the activity's write count when it started
@@ -142,12 +152,69 @@ func finished(r *memberReading) bool {
 	}
 }
 
-// membersWritten retires every reading of the activity's members so far. Add and delete call it
-// when they return, so that a reading that may not show their change is never used again.
-func (c *Client) membersWritten(activityID string) {
+// memberWrite is an add or delete of an activity's members under way.
+type memberWrite struct {
+	activityID string
+	// base is the latest reading when the write started, if it was complete and current and no
+	// other write was under way: the reading the write's known effect may update.
+	base *memberReading
+}
+
+// memberEffect is what an add or delete that got WeChat Pay's answer did to the member list.
+type memberEffect struct {
+	added   []string // became members (the ids an add sent, less those it refused)
+	addTime string
+	removed []string // are no longer members
+}
+
+// membersWriting records that an add or delete of the activity starts.
+func (c *Client) membersWriting(activityID string) memberWrite {
 	c.members.mu.Lock()
 	defer c.members.mu.Unlock()
-	if a := c.members.activities[activityID]; a != nil {
-		a.writes++
+	a := record(&c.members.activities, activityID)
+	w := memberWrite{activityID: activityID}
+	if r := a.latest; a.writing == 0 && r != nil && finished(r) && r.err == nil && a.current(r, c.now()) {
+		w.base = r
 	}
+	a.writing++
+	return w
+}
+
+// membersWritten records that a write returned, and retires every reading of the activity so
+// far, so that a reading that may not show the write is never used again. When effect is known
+// (the write got WeChat Pay's answer) and the write's base reading is still the latest and no
+// other write returned meanwhile, that reading, updated with effect, answers later lookups
+// instead.
+func (c *Client) membersWritten(w memberWrite, effect *memberEffect) {
+	c.members.mu.Lock()
+	defer c.members.mu.Unlock()
+	a := record(&c.members.activities, w.activityID)
+	a.writing--
+	a.writes++
+	if effect != nil && w.base != nil && a.latest == w.base && w.base.writes+1 == a.writes {
+		a.latest = w.base.updated(effect, a.writes)
+	}
+}
+
+// updated is the reading as it would be after effect, current at the given write count.
+func (r *memberReading) updated(effect *memberEffect, writes uint64) *memberReading {
+	apply := func(members map[string]ActivityMerchant) map[string]ActivityMerchant {
+		if members == nil {
+			return nil
+		}
+		out := maps.Clone(members)
+		for _, id := range effect.removed {
+			delete(out, id)
+		}
+		for _, id := range effect.added {
+			if _, ok := out[id]; !ok {
+				out[id] = ActivityMerchant{Mchid: id, CreateTime: effect.addTime, UpdateTime: effect.addTime}
+			}
+		}
+		return out
+	}
+	done := make(chan struct{})
+	close(done)
+	return &memberReading{seq: r.seq, writes: writes, started: r.started, done: done,
+		members: apply(r.members), previous: apply(r.previous)}
 }

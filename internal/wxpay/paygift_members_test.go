@@ -157,3 +157,75 @@ func TestUnknownActivityUnderEveryReading(t *testing.T) {
 		})
 	}
 }
+
+// Creates of many memberships, ten at a time, each looking its merchant up before it adds it,
+// read the list twice in all: each add that got WeChat Pay's answer updates the shared reading
+// rather than retire it, and the two readings rule still holds for every lookup.
+func TestFindActivityMemberCreatesReadTwice(t *testing.T) {
+	srv, c := payGiftEnv(t, 60)
+	srv.AddActivityMember(payGiftActivity, subMchid(59)) // there before the run
+	answers := tenAtATime(subMchids(0, 60), func(id string) error {
+		member, err := findMember(c, id)
+		switch {
+		case err != nil:
+			return err
+		case member:
+			return errors.New("already a member")
+		}
+		_, _, err = c.NewActivityMerchantsChange(payGiftActivity).Add(context.Background(), []string{id})
+		return err
+	})
+	for _, id := range subMchids(0, 59) {
+		if answers[id] != nil {
+			t.Errorf("%s: %v", id, answers[id])
+		}
+	}
+	if err := answers[subMchid(59)]; err == nil || err.Error() != "already a member" {
+		t.Errorf("%s, a member before the run: %v, want it found", subMchid(59), err)
+	}
+	if n := srv.CountCalls(http.MethodGet, listPath); n != 2 {
+		t.Errorf("%d list calls, want 2 (two readings of one page, then the adds' own updates)", n)
+	}
+	if n := len(srv.ActivityMembers(payGiftActivity)); n != 60 {
+		t.Errorf("%d members, want 60", n)
+	}
+}
+
+// The client's own adds and deletes with an answer update the readings, before and latest, so a
+// lookup after them asks nothing; a write whose outcome is unknown retires them.
+func TestFindActivityMemberOwnWrites(t *testing.T) {
+	ctx := context.Background()
+	srv, c := payGiftEnv(t, 10)
+	for _, id := range subMchids(0, 3) {
+		srv.AddActivityMember(payGiftActivity, id)
+	}
+	lookups := func(want map[string]bool, wantCalls int) {
+		t.Helper()
+		srv.ClearCalls()
+		for id, wantMember := range want {
+			if member, err := findMember(c, id); err != nil || member != wantMember {
+				t.Errorf("%s: member %v, err %v; want member %v", id, member, err, wantMember)
+			}
+		}
+		if n := srv.CountCalls(http.MethodGet, listPath); n != wantCalls {
+			t.Errorf("%d list calls, want %d", n, wantCalls)
+		}
+	}
+	lookups(map[string]bool{subMchid(5): false}, 2) // absent: two readings
+	change := c.NewActivityMerchantsChange(payGiftActivity)
+	if _, _, err := change.Add(ctx, []string{subMchid(5), "1900777777"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := change.Remove(ctx, []string{subMchid(0)}); err != nil {
+		t.Fatal(err)
+	}
+	lookups(map[string]bool{subMchid(5): true, subMchid(0): false, subMchid(1): true, "1900777777": false, subMchid(6): false}, 0)
+
+	srv.InjectFault(emulator.Fault{Method: http.MethodPost, Path: addPath, Kind: emulator.FaultStatus, Status: 500,
+		Code: "SYSTEM_ERROR", Message: "系统错误"})
+	if _, _, err := change.Add(ctx, []string{subMchid(6)}); err == nil {
+		t.Fatal("the add succeeded through a fault on every attempt")
+	}
+	srv.ClearFaults()
+	lookups(map[string]bool{subMchid(1): true}, 1) // read again: the failed add may have been applied
+}
