@@ -251,6 +251,13 @@ func (c *Client) sendBatch(ctx context.Context, activityID string, b *memberBatc
 		err = ch.refusal(ctx, err)
 	}
 
+	if err != nil && ctx.Err() != nil {
+		// The call's context ended: every caller has left, or the latest of their deadlines
+		// has passed, so each caller still here sees its own context end at that instant and
+		// leaves as any waiter does. Its own context, not this call's error, then tells it
+		// (and the provider's advice) that its time ran out.
+		return
+	}
 	c.lanes.mu.Lock()
 	defer c.lanes.mu.Unlock()
 	for _, r := range b.requests {

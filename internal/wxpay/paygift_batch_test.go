@@ -441,3 +441,34 @@ func TestActivityMerchantsCallEndsWhenEveryCallerLeft(t *testing.T) {
 		t.Errorf("add calls sent %v, want %v: the call the callers left is not retried", sent, want)
 	}
 }
+
+// A caller whose time runs out while its call is under way is told so by its own context, as a
+// call of its own would have told it: the provider words "ran out of time, raise `timeouts`"
+// from that. The call's context ends at the same instant, and its error must not win the race.
+func TestActivityMerchantsDeadlineIsTheCallers(t *testing.T) {
+	stop := make(chan struct{})
+	_, c := payGiftEnvBehind(t, 40, func(emu http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/merchants/add") {
+				select { // WeChat Pay is slower than the caller's timeout
+				case <-r.Context().Done():
+				case <-stop:
+				}
+				return
+			}
+			emu.ServeHTTP(w, r)
+		})
+	})
+	t.Cleanup(func() { close(stop) }) // before the server closes
+	for i := range 40 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		_, _, err := c.NewActivityMerchantsChange(payGiftActivity).Add(ctx, []string{subMchid(i)})
+		if err == nil || ctx.Err() == nil {
+			t.Fatalf("add %d returned %v while its context was still live (%v)", i, err, ctx.Err())
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("add %d: %v, want the caller's deadline", i, err)
+		}
+		cancel()
+	}
+}
