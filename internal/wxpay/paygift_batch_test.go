@@ -48,6 +48,18 @@ func (h *heldCalls) front(emu http.Handler) http.Handler {
 	})
 }
 
+// oneCallUnderWay starts an add of subMchid(0) on a client of a new emulator with 10
+// sub-merchants, and holds its answer (and those of the next hold-1 changes of the activity)
+// until the test releases it: the client's later changes of the activity queue up behind it.
+func oneCallUnderWay(t *testing.T, hold int32) (*heldCalls, *emulator.Server, *wxpay.Client, *adds) {
+	t.Helper()
+	held := holdCalls(payGiftActivity, hold)
+	srv, c := payGiftEnvBehind(t, 10, held.front)
+	first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
+	<-held.arrived
+	return held, srv, c, first
+}
+
 // waitFor waits until cond holds, failing the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -238,10 +250,7 @@ func TestActivityMerchantsBatchOutcomeReachesEveryCaller(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			held := holdCalls(payGiftActivity, 1)
-			srv, c := payGiftEnvBehind(t, 10, held.front)
-			first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
-			<-held.arrived
+			held, srv, c, first := oneCallUnderWay(t, 1)
 			lists := [][]string{{subMchid(1)}, {subMchid(2), "1900999999"}, {subMchid(3)}}
 			rest := startAdds(t, c, nil, lists, 0)
 			srv.ClearCalls()
@@ -295,10 +304,7 @@ func TestActivityMerchantsBatchOutcomeReachesEveryCaller(t *testing.T) {
 // A caller whose context ends while it waits leaves at once; the others' batch goes on without
 // its ids when they were not yet sent, and with them when they were.
 func TestActivityMerchantsWaiterLeaves(t *testing.T) {
-	held := holdCalls(payGiftActivity, 2)
-	srv, c := payGiftEnvBehind(t, 10, held.front)
-	first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
-	<-held.arrived
+	held, srv, c, first := oneCallUnderWay(t, 2)
 
 	queued, leaveQueued := context.WithCancel(context.Background())
 	inFlight, leaveInFlight := context.WithCancel(context.Background())
@@ -350,14 +356,10 @@ func TestActivityMerchantsWaiterLeaves(t *testing.T) {
 func TestActivityMerchantsBatchesKeepApart(t *testing.T) {
 	const other = "10028002"
 	otherAdd := "/v3/marketing/paygiftactivity/activities/" + other + "/merchants/add"
-	held := holdCalls(payGiftActivity, 1)
-	srv, c := payGiftEnvBehind(t, 10, held.front)
+	held, srv, c, first := oneCallUnderWay(t, 1)
 	srv.SetActivityStatus(other, emulator.ActivityOngoing)
 	srv.AddActivityMember(payGiftActivity, subMchid(5))
 	srv.AddActivityMember(payGiftActivity, subMchid(6))
-
-	first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
-	<-held.arrived
 	adding := startAdds(t, c, nil, [][]string{{subMchid(1)}, {subMchid(2)}}, 0)
 	removing := startChanges(t, c, payGiftActivity, true, nil, [][]string{{subMchid(5)}, {subMchid(6)}}, 2)
 	adding2 := startAdds(t, c, nil, [][]string{{subMchid(7)}}, 4)
@@ -404,10 +406,7 @@ func TestActivityMerchantsBatchesKeepApart(t *testing.T) {
 
 // A call whose callers have all left ends, and the activity's next change goes on.
 func TestActivityMerchantsCallEndsWhenEveryCallerLeft(t *testing.T) {
-	held := holdCalls(payGiftActivity, 2)
-	srv, c := payGiftEnvBehind(t, 10, held.front)
-	first := startAdds(t, c, nil, [][]string{{subMchid(0)}}, -1)
-	<-held.arrived
+	held, srv, c, first := oneCallUnderWay(t, 2)
 	a, leaveA := context.WithCancel(context.Background())
 	b, leaveB := context.WithCancel(context.Background())
 	batch := startAdds(t, c, []context.Context{a, b}, [][]string{{subMchid(1)}, {subMchid(2)}}, 0)
